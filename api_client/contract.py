@@ -1,0 +1,68 @@
+"""What a UI sees of the client: connection status, changes, pending and conflicted work.
+
+Plain data with no I/O, so a screen can render it and a test can build it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from domain.commands import Command
+from domain.models import Incident
+
+
+class Link(StrEnum):
+    ONLINE = "online"
+    RECONNECTING = "reconnecting"
+    OFFLINE = "offline"
+    SIGNED_OUT = "signed_out"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionStatus:
+    link: Link
+    attempt: int = 0  # reconnect attempt number while RECONNECTING
+    next_try_at: float | None = None  # server-corrected time of the next attempt
+    since: float | None = None  # server-corrected time the link was lost
+    pending: int = 0  # commands in the outbox
+    detail: str = ""  # the last error, in words
+    insecure: bool = False  # plain ws/http to a non-loopback host (operator's flag)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingCommand:
+    command_id: str
+    command: Command
+    issued_at: float  # corrected time it was issued
+    incident_id: int | None  # the incident it touches (negative: created offline)
+    summary: str  # "resolve #12", for the outbox screen
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A command the server refused; kept until the user dismisses it."""
+
+    command_id: str
+    command: Command
+    issued_at: float
+    code: str  # conflict, illegal, forbidden, not_found, invalid
+    reason: str  # the server's words
+    by: str | None = None
+    at: float | None = None
+    current: Incident | None = None  # the incident as the server has it now
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """One coalesced notice to a UI: what moved since the last one."""
+
+    incidents: frozenset[int] = frozenset()  # ids changed, added or removed
+    downtimes: frozenset[int] = frozenset()
+    roster: bool = False
+    status: bool = False  # ConnectionStatus changed
+    outbox: bool = False  # pending or conflicts changed
+    reset: bool = False  # a whole new state (snapshot, sign-in): redraw everything
+    events: tuple[Any, ...] = field(default=())  # the domain Events applied, in order

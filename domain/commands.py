@@ -1,0 +1,189 @@
+"""Commands: what staff ask for. Each is validated, then decided into events.
+
+`expected_version` on the exclusive commands (take, assign, resolve, close)
+is the incident version the user saw: the first writer wins and the second
+gets a conflict, never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, TypeAdapter
+
+from domain.models import (
+    Channel,
+    Frozen,
+    IncidentKind,
+    Location,
+    Player,
+    Priority,
+)
+
+Text = Annotated[str, Field(max_length=2000)]
+ShortText = Annotated[str, Field(max_length=200)]
+
+
+class OpenIncident(Frozen):
+    type: Literal["open_incident"] = "open_incident"
+    kind: IncidentKind
+    priority: Priority
+    channel: Channel
+    player: Player
+    location: Location = Location()
+    summary: Text = ""
+    game: ShortText = ""
+    amount: float | None = Field(default=None, ge=0, le=1e12)
+    tx_ref: ShortText = ""
+    wallet: ShortText = ""
+    desired_outcome: Text = ""
+    attachments: tuple[ShortText, ...] = Field(default=(), max_length=20)
+
+
+class _OnIncident(Frozen):
+    incident_id: int
+
+
+class Acknowledge(_OnIncident):
+    type: Literal["acknowledge"] = "acknowledge"
+    note: Text = ""
+
+
+class Take(_OnIncident):
+    type: Literal["take"] = "take"
+    expected_version: int | None = None
+
+
+class Assign(_OnIncident):
+    type: Literal["assign"] = "assign"
+    owner: ShortText
+    expected_version: int | None = None
+
+
+class AddNote(_OnIncident):
+    type: Literal["add_note"] = "add_note"
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class SetPriority(_OnIncident):
+    type: Literal["set_priority"] = "set_priority"
+    priority: Priority
+    reason: Text = ""
+
+
+class Escalate(_OnIncident):
+    type: Literal["escalate"] = "escalate"
+    line: int | None = Field(default=None, ge=2, le=4)  # None: one line up
+    reason: Text = ""
+
+
+class AutoEscalate(_OnIncident):
+    """Issued only by the backend's scheduler when a line's time passes."""
+
+    type: Literal["auto_escalate"] = "auto_escalate"
+    line: int = Field(ge=2, le=4)
+
+
+class Stabilise(_OnIncident):
+    type: Literal["stabilise"] = "stabilise"
+    note: Text = ""
+
+
+class Resolve(_OnIncident):
+    type: Literal["resolve"] = "resolve"
+    note: Text = ""
+    expected_version: int | None = None
+
+
+class Reopen(_OnIncident):
+    type: Literal["reopen"] = "reopen"
+    reason: Text = ""
+
+
+class Close(_OnIncident):
+    type: Literal["close"] = "close"
+    expected_version: int | None = None
+
+
+class RecordCompensation(_OnIncident):
+    type: Literal["record_compensation"] = "record_compensation"
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class PageContact(Frozen):
+    type: Literal["page_contact"] = "page_contact"
+    incident_id: int | None = None
+    staff_id: ShortText
+    method: ShortText
+
+
+class FileReport(_OnIncident):
+    type: Literal["file_report"] = "file_report"
+    text: Annotated[str, Field(min_length=1, max_length=8000)]
+
+
+class StartDowntime(Frozen):
+    type: Literal["start_downtime"] = "start_downtime"
+    asset_id: ShortText
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    incident_id: int | None = None
+
+
+class MovePlayer(Frozen):
+    type: Literal["move_player"] = "move_player"
+    downtime_id: int
+    to: Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class EndDowntime(Frozen):
+    type: Literal["end_downtime"] = "end_downtime"
+    downtime_id: int
+
+
+Command = Annotated[
+    OpenIncident
+    | Acknowledge
+    | Take
+    | Assign
+    | AddNote
+    | SetPriority
+    | Escalate
+    | AutoEscalate
+    | Stabilise
+    | Resolve
+    | Reopen
+    | Close
+    | RecordCompensation
+    | PageContact
+    | FileReport
+    | StartDowntime
+    | MovePlayer
+    | EndDowntime,
+    Field(discriminator="type"),
+]
+
+COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
+
+COMMAND_TYPES: tuple[str, ...] = tuple(
+    cls.model_fields["type"].default
+    for cls in (
+        OpenIncident,
+        Acknowledge,
+        Take,
+        Assign,
+        AddNote,
+        SetPriority,
+        Escalate,
+        AutoEscalate,
+        Stabilise,
+        Resolve,
+        Reopen,
+        Close,
+        RecordCompensation,
+        PageContact,
+        FileReport,
+        StartDowntime,
+        MovePlayer,
+        EndDowntime,
+    )
+)

@@ -1,0 +1,313 @@
+"""Deciding a command against the current state: events, or a reasoned rejection.
+
+The backend decides for real; a terminal decides the same command against its
+optimistic view to show the effect at once. Both call `decide`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from domain import commands as c
+from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
+from domain.events import Event, EventType
+from domain.models import Incident, IncidentState, Staff
+from domain.permissions import can_see_incident, in_pit_scope, role_may, why_not
+from domain.privacy import mask_card_numbers
+from domain.sla import compensation_due
+from domain.state import FloorState
+
+SYSTEM = "system"
+
+
+class RejectCode(StrEnum):
+    INVALID = "invalid"  # 422
+    FORBIDDEN = "forbidden"  # 403
+    NOT_FOUND = "not_found"  # 404
+    ILLEGAL = "illegal"  # 409: not possible in the incident's state
+    CONFLICT = "conflict"  # 409: someone else changed it first
+
+
+class Rejected(Exception):
+    def __init__(
+        self,
+        code: RejectCode,
+        message: str,
+        *,
+        incident: Incident | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.incident = incident
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": str(self.code), "message": self.message}
+        if self.incident is not None:
+            body["current"] = self.incident.model_dump(mode="json")
+            body["by"] = self.incident.updated_by
+            body["at"] = self.incident.updated_at
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    staff: Staff
+    terminal: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.staff.id
+
+
+OPEN_STATES = (
+    IncidentState.NEW,
+    IncidentState.ACKNOWLEDGED,
+    IncidentState.IN_PROGRESS,
+    IncidentState.STABILISED,
+)
+
+
+def decide(
+    state: FloorState,
+    command: c.Command,
+    actor: Actor | None,
+    now: float,
+    *,
+    command_id: str = "",
+    new_incident_id: int | None = None,
+) -> list[Event]:
+    """Events for `command`, or raise `Rejected`. `actor=None` is the scheduler."""
+    if actor is not None and not role_may(actor.staff.role, command.type):
+        raise Rejected(RejectCode.FORBIDDEN, why_not(actor.staff.role, command.type))
+
+    def event(etype: EventType, **fields: Any) -> Event:
+        return Event(
+            type=etype,
+            at=now,
+            actor=actor.id if actor else SYSTEM,
+            terminal=actor.terminal if actor else "",
+            command_id=command_id,
+            **fields,
+        )
+
+    match command:
+        case c.OpenIncident():
+            return [_open(state, command, actor, now, event, new_incident_id)]
+        case c.StartDowntime() | c.MovePlayer() | c.EndDowntime():
+            return [_downtime(state, command, actor, event)]
+        case c.PageContact(incident_id=None):
+            return [event(EventType.CONTACT_PAGED, data=_page_data(state, command, None))]
+
+    incident = _visible_incident(state, command.incident_id, actor)  # type: ignore[union-attr]
+    on = {"incident_id": incident.id}
+    match command:
+        case c.Acknowledge():
+            _require(incident, OPEN_STATES, "acknowledge")
+            note = _clean(command.note)
+            if incident.acknowledged_at is not None:
+                # already acknowledged (by someone else, or taken meanwhile):
+                # nothing to change, but a note that came with it is kept
+                return [event(EventType.NOTE_ADDED, **on, data={"text": note})] if note else []
+            return [event(EventType.ACKNOWLEDGED, **on, data={"note": note})]
+        case c.Take():
+            _require(incident, OPEN_STATES, "take")
+            _check_version(incident, command.expected_version)
+            return [event(EventType.ASSIGNED, **on, data={"owner": actor.id if actor else ""})]
+        case c.Assign():
+            _require(incident, OPEN_STATES, "assign")
+            _check_version(incident, command.expected_version)
+            if command.owner not in state.staff:
+                raise Rejected(RejectCode.INVALID, f"no staff member {command.owner!r}")
+            return [event(EventType.ASSIGNED, **on, data={"owner": command.owner})]
+        case c.AddNote():
+            return [event(EventType.NOTE_ADDED, **on, data={"text": _clean(command.text)})]
+        case c.SetPriority():
+            _require(incident, OPEN_STATES, "change the priority of")
+            if command.priority == incident.priority:
+                raise Rejected(
+                    RejectCode.ILLEGAL, f"already {incident.priority}", incident=incident
+                )
+            data = {"priority": str(command.priority), "reason": _clean(command.reason)}
+            return [event(EventType.PRIORITY_CHANGED, **on, data=data)]
+        case c.Escalate():
+            _require(incident, OPEN_STATES, "escalate")
+            line = command.line or incident.line + 1
+            if line > TOP_LINE:
+                raise Rejected(RejectCode.ILLEGAL, "already at L4, the top line", incident=incident)
+            if line <= incident.line:
+                raise Rejected(
+                    RejectCode.ILLEGAL,
+                    f"already at L{incident.line}; nobody may de-escalate",
+                    incident=incident,
+                )
+            data = {"line": line, "auto": False, "reason": _clean(command.reason)}
+            return [event(EventType.ESCALATED, **on, data=data)]
+        case c.AutoEscalate():
+            if command.line != incident.line + 1 or not incident.state.is_open:
+                return []  # already there (a repeat after a restart): nothing to do
+            return [event(EventType.ESCALATED, **on, data={"line": command.line, "auto": True})]
+        case c.Stabilise():
+            _require(
+                incident,
+                (IncidentState.NEW, IncidentState.ACKNOWLEDGED, IncidentState.IN_PROGRESS),
+                "stabilise",
+            )
+            return [event(EventType.STABILISED, **on, data={"note": _clean(command.note)})]
+        case c.Resolve():
+            _require(incident, OPEN_STATES, "resolve")
+            _check_version(incident, command.expected_version)
+            return [event(EventType.RESOLVED, **on, data={"note": _clean(command.note)})]
+        case c.Reopen():
+            _require(incident, (IncidentState.RESOLVED, IncidentState.CLOSED), "reopen")
+            return [event(EventType.REOPENED, **on, data={"reason": _clean(command.reason)})]
+        case c.Close():
+            _require(incident, (IncidentState.RESOLVED,), "close")
+            _check_version(incident, command.expected_version)
+            owed = compensation_due(incident, state.policy)
+            if owed and not incident.compensation:
+                raise Rejected(
+                    RejectCode.ILLEGAL,
+                    f"record the service recovery first (proposed: {owed})",
+                    incident=incident,
+                )
+            return [event(EventType.CLOSED, **on)]
+        case c.RecordCompensation():
+            if incident.state is IncidentState.CLOSED:
+                raise Rejected(RejectCode.ILLEGAL, "the incident is closed", incident=incident)
+            data = {"text": _clean(command.text)}
+            return [event(EventType.COMPENSATION_RECORDED, **on, data=data)]
+        case c.PageContact():
+            data = _page_data(state, command, incident)
+            return [event(EventType.CONTACT_PAGED, **on, data=data)]
+        case c.FileReport():
+            _require(incident, (IncidentState.RESOLVED, IncidentState.CLOSED), "file a report on")
+            return [event(EventType.REPORT_FILED, **on, data={"text": _clean(command.text)})]
+    raise Rejected(RejectCode.INVALID, f"unknown command {command.type!r}")  # pragma: no cover
+
+
+def _clean(text: str) -> str:
+    return mask_card_numbers(text.strip())
+
+
+def _visible_incident(state: FloorState, incident_id: int, actor: Actor | None) -> Incident:
+    incident = state.incidents.get(incident_id)
+    if incident is None or (
+        actor is not None and not can_see_incident(actor.staff, incident, state.policy)
+    ):
+        # an incident outside the actor's view is reported as unknown: no leak
+        raise Rejected(RejectCode.NOT_FOUND, f"no incident #{incident_id}")
+    return incident
+
+
+def _require(incident: Incident, states: tuple[IncidentState, ...], action: str) -> None:
+    if incident.state not in states:
+        raise Rejected(
+            RejectCode.ILLEGAL,
+            f"cannot {action} #{incident.id}: it is {incident.state.replace('_', ' ')}",
+            incident=incident,
+        )
+
+
+def _check_version(incident: Incident, expected: int | None) -> None:
+    if expected is not None and expected != incident.version:
+        change = incident.last_change or "changed"
+        raise Rejected(RejectCode.CONFLICT, f"#{incident.id} {change}", incident=incident)
+
+
+def _open(
+    state: FloorState,
+    command: c.OpenIncident,
+    actor: Actor | None,
+    now: float,
+    event: Any,
+    new_incident_id: int | None,
+) -> Event:
+    if actor is not None and not in_pit_scope(actor.staff, command.location.pit, state.policy):
+        raise Rejected(RejectCode.FORBIDDEN, f"pit {command.location.pit} is outside your pit")
+    number = new_incident_id if new_incident_id is not None else state.next_incident_id
+    chain = chain_for(command.kind)
+    line = opening_line(command.kind)
+    fields = command.model_dump(exclude={"type"})
+    for key in ("summary", "desired_outcome", "tx_ref", "game"):
+        fields[key] = _clean(fields[key])
+    incident = Incident(
+        id=number,
+        opened_at=now,
+        opened_by=actor.id if actor else SYSTEM,
+        chain=chain,
+        line=line,
+        escalated_at=now if line > 1 else None,
+        **fields,
+    )
+    return event(
+        EventType.INCIDENT_OPENED,
+        incident_id=number,
+        data={"incident": incident.model_dump(mode="json")},
+    )
+
+
+def _page_data(state: FloorState, command: c.PageContact, incident: Incident | None) -> dict:
+    entries = [e for e in state.roster if e.staff_id == command.staff_id]
+    contact = next((ct for e in entries for ct in e.contacts if ct.method == command.method), None)
+    if contact is None:
+        raise Rejected(
+            RejectCode.INVALID,
+            f"{state.staff_name(command.staff_id)} has no {command.method!r} contact on the roster",
+        )
+    if incident is not None and incident.player.silent_visit and contact.public:
+        raise Rejected(
+            RejectCode.ILLEGAL,
+            "silent visit: no public calls; reach them through the host or a messenger",
+            incident=incident,
+        )
+    entry = entries[0]
+    return {
+        "staff_id": entry.staff_id,
+        "name": entry.name,
+        "title": entry.title,
+        "method": contact.method,
+        "value": contact.value,
+        "line": entry.line,
+        "chain": str(entry.chain),
+        "line_title": LINE_TITLES[entry.chain][entry.line],
+    }
+
+
+def _downtime(
+    state: FloorState,
+    command: c.StartDowntime | c.MovePlayer | c.EndDowntime,
+    actor: Actor | None,
+    event: Any,
+) -> Event:
+    policy = state.policy
+    if isinstance(command, c.StartDowntime):
+        asset = state.assets.get(command.asset_id)
+        if asset is None:
+            raise Rejected(RejectCode.NOT_FOUND, f"no table or machine {command.asset_id!r}")
+        if actor is not None and not in_pit_scope(actor.staff, asset.pit, policy):
+            raise Rejected(RejectCode.FORBIDDEN, f"{asset.id} is in pit {asset.pit}, not yours")
+        if any(d.active and d.asset_id == asset.id for d in state.downtimes.values()):
+            raise Rejected(RejectCode.ILLEGAL, f"{asset.id} is already down")
+        data = {
+            "asset_id": asset.id,
+            "asset_kind": str(asset.kind),
+            "pit": asset.pit,
+            "reason": _clean(command.reason),
+            "incident_id": command.incident_id,
+        }
+        return event(EventType.DOWNTIME_STARTED, downtime_id=state.next_downtime_id, data=data)
+    downtime = state.downtimes.get(command.downtime_id)
+    if downtime is None:
+        raise Rejected(RejectCode.NOT_FOUND, f"no downtime #{command.downtime_id}")
+    if actor is not None and not in_pit_scope(actor.staff, downtime.pit, policy):
+        raise Rejected(RejectCode.FORBIDDEN, f"{downtime.asset_id} is outside your pit")
+    if not downtime.active:
+        raise Rejected(RejectCode.ILLEGAL, f"{downtime.asset_id} is already back up")
+    if isinstance(command, c.MovePlayer):
+        if downtime.player_moved_at is not None:
+            raise Rejected(RejectCode.ILLEGAL, f"player already moved to {downtime.moved_to}")
+        return event(EventType.PLAYER_MOVED, downtime_id=downtime.id, data={"to": command.to})
+    return event(EventType.DOWNTIME_ENDED, downtime_id=downtime.id)

@@ -1,0 +1,111 @@
+"""The escalation ladder: which line an incident should be at, and who answers there.
+
+The backend's scheduler and every terminal's countdown call these same
+functions, so "escalates in 4:12" on a screen is what the server will do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from domain.models import (
+    PAYMENT_KINDS,
+    TRIGGER_KINDS,
+    Chain,
+    Incident,
+    IncidentKind,
+    IncidentState,
+    RosterEntry,
+)
+from domain.policy import EscalationTimes, Policy
+
+TOP_LINE = 4
+
+LINE_TITLES: dict[Chain, dict[int, str]] = {
+    Chain.MAIN: {
+        1: "VIP desk / host",
+        2: "duty manager / game tech",
+        3: "pit boss / table games director",
+        4: "VIP director / COO",
+    },
+    Chain.PAYMENTS: {
+        1: "VIP desk / host",
+        2: "finance",
+        3: "risk / AML",
+        4: "acquiring bank",
+    },
+}
+
+
+def chain_for(kind: IncidentKind) -> Chain:
+    return Chain.PAYMENTS if kind in PAYMENT_KINDS else Chain.MAIN
+
+
+def opening_line(kind: IncidentKind) -> int:
+    """Trigger kinds (account blocked, payment dispute, ...) start at L2."""
+    return 2 if kind in TRIGGER_KINDS else 1
+
+
+def times_for(chain: Chain, policy: Policy) -> EscalationTimes:
+    return policy.payments_escalation if chain is Chain.PAYMENTS else policy.escalation
+
+
+def climbing(incident: Incident) -> bool:
+    """Time-based escalation runs until the incident is stabilised or resolved.
+
+    An acknowledgement alone does not stop it (section 5).
+    """
+    return incident.state in (
+        IncidentState.NEW,
+        IncidentState.ACKNOWLEDGED,
+        IncidentState.IN_PROGRESS,
+    )
+
+
+def line_due(incident: Incident, policy: Policy, now: float) -> int:
+    """The line an incident should be at, at `now`; never below where it is."""
+    if not climbing(incident):
+        return incident.line
+    times = times_for(incident.chain, policy)
+    elapsed = now - incident.opened_at
+    by_time = max(line for line in range(1, TOP_LINE + 1) if elapsed >= times.offset(line))
+    return max(incident.line, by_time)
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    line: int
+    at: float
+    title: str
+
+
+def next_escalation(incident: Incident, policy: Policy) -> NextStep | None:
+    """The next automatic step (measured from T0, not from the previous line)."""
+    if not climbing(incident) or incident.line >= TOP_LINE:
+        return None
+    line = incident.line + 1
+    at = incident.opened_at + times_for(incident.chain, policy).offset(line)
+    return NextStep(line=line, at=at, title=LINE_TITLES[incident.chain][line])
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def on_shift(entry: RosterEntry, now: float, policy: Policy) -> bool:
+    local = datetime.fromtimestamp(now, ZoneInfo(policy.timezone))
+    minute = local.hour * 60 + local.minute
+    start, end = _minutes(entry.shift_start), _minutes(entry.shift_end)
+    if start <= end:
+        return start <= minute < end
+    return minute >= start or minute < end  # a night shift across midnight
+
+
+def on_duty(
+    roster: tuple[RosterEntry, ...], chain: Chain, line: int, now: float, policy: Policy
+) -> list[RosterEntry]:
+    """Who to call now for one line of one chain (empty: a gap to highlight)."""
+    return [e for e in roster if e.chain is chain and e.line == line and on_shift(e, now, policy)]

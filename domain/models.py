@@ -1,0 +1,298 @@
+"""The things on the floor: incidents, players, assets, downtimes, staff, roster.
+
+Every model is a frozen pydantic model: the reducer builds new values instead
+of mutating, so a replica and the server fold the same events to equal state.
+Times are POSIX seconds (float, UTC); countdowns subtract a corrected "now".
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Frozen(BaseModel):
+    """Base for every domain value: immutable, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Priority(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class Tier(StrEnum):
+    STANDARD = "standard"
+    VIP = "vip"
+    VVIP = "vvip"
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    CHAT = "chat"
+    MESSENGER = "messenger"
+    EMAIL = "email"
+    ON_SITE = "on_site"
+    BOT = "bot"
+
+
+class IncidentState(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    STABILISED = "stabilised"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (IncidentState.RESOLVED, IncidentState.CLOSED)
+
+
+class Role(StrEnum):
+    HOST = "host"
+    PIT_BOSS = "pit_boss"
+    DUTY_MANAGER = "duty_manager"
+    ADMIN = "admin"
+
+
+class Chain(StrEnum):
+    """Which escalation ladder an incident climbs."""
+
+    MAIN = "main"
+    PAYMENTS = "payments"
+
+
+class IncidentKind(StrEnum):
+    GAME_UNAVAILABLE = "game_unavailable"
+    RESULT_DISPUTE = "result_dispute"
+    PAYMENT_FAILURE = "payment_failure"
+    PAYMENT_DISPUTE = "payment_dispute"
+    FAILED_TRANSFER = "failed_transfer"
+    ACCOUNT_BLOCKED = "account_blocked"
+    CARD_EXPOSURE = "card_exposure"
+    LOGIN_PROBLEM = "login_problem"
+    SESSION_DISRUPTION = "session_disruption"
+    DEPOSIT_NOT_CREDITED = "deposit_not_credited"
+    WITHDRAWAL_REFUSED = "withdrawal_refused"
+    BONUS_QUESTION = "bonus_question"
+    TABLE_DISPUTE = "table_dispute"
+    MACHINE_FAULT = "machine_fault"
+    RESERVATION = "reservation"
+    CREDIT_LINE = "credit_line"
+    TOURNAMENT = "tournament"
+    TRAVEL = "travel"
+    ROOM_OVERBOOKING = "room_overbooking"
+    BILLING_ERROR = "billing_error"
+    FNB_SPA = "fnb_spa"
+    LOUNGE_WAIT = "lounge_wait"
+    ARRIVAL = "arrival"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS: dict[IncidentKind, str] = {
+    IncidentKind.GAME_UNAVAILABLE: "game/result unavailable",
+    IncidentKind.RESULT_DISPUTE: "game/result dispute",
+    IncidentKind.PAYMENT_FAILURE: "payment failure",
+    IncidentKind.PAYMENT_DISPUTE: "payment dispute",
+    IncidentKind.FAILED_TRANSFER: "failed transfer",
+    IncidentKind.ACCOUNT_BLOCKED: "account blocked",
+    IncidentKind.CARD_EXPOSURE: "card/account number exposed",
+    IncidentKind.LOGIN_PROBLEM: "2FA/geo/login problem",
+    IncidentKind.SESSION_DISRUPTION: "session/rebate disruption",
+    IncidentKind.DEPOSIT_NOT_CREDITED: "deposit not credited",
+    IncidentKind.WITHDRAWAL_REFUSED: "withdrawal refused",
+    IncidentKind.BONUS_QUESTION: "bonus/wagering question",
+    IncidentKind.TABLE_DISPUTE: "table dispute",
+    IncidentKind.MACHINE_FAULT: "machine fault",
+    IncidentKind.RESERVATION: "reservation/private table",
+    IncidentKind.CREDIT_LINE: "credit line/marker/front money",
+    IncidentKind.TOURNAMENT: "tournament registration",
+    IncidentKind.TRAVEL: "travel logistics",
+    IncidentKind.ROOM_OVERBOOKING: "room overbooking",
+    IncidentKind.BILLING_ERROR: "billing/comp error",
+    IncidentKind.FNB_SPA: "F&B/SPA memo",
+    IncidentKind.LOUNGE_WAIT: "wait in the VIP lounge",
+    IncidentKind.ARRIVAL: "on-site arrival",
+    IncidentKind.OTHER: "other",
+}
+
+# Section 4 of the premium-support rules: these escalate the moment they open.
+TRIGGER_KINDS: frozenset[IncidentKind] = frozenset(
+    {
+        IncidentKind.ACCOUNT_BLOCKED,
+        IncidentKind.PAYMENT_DISPUTE,
+        IncidentKind.FAILED_TRANSFER,
+        IncidentKind.CARD_EXPOSURE,
+    }
+)
+
+# Money problems climb the payments chain (finance -> risk/AML -> bank).
+PAYMENT_KINDS: frozenset[IncidentKind] = frozenset(
+    {
+        IncidentKind.PAYMENT_FAILURE,
+        IncidentKind.PAYMENT_DISPUTE,
+        IncidentKind.FAILED_TRANSFER,
+        IncidentKind.DEPOSIT_NOT_CREDITED,
+        IncidentKind.WITHDRAWAL_REFUSED,
+    }
+)
+
+
+class PlayerIdKind(StrEnum):
+    LOYALTY = "loyalty"
+    PSEUDONYM = "pseudonym"
+    WALLET = "wallet"
+    SESSION = "session"
+
+
+class Player(Frozen):
+    """Who the incident is about, with only what the floor needs to know."""
+
+    id_kind: PlayerIdKind = PlayerIdKind.LOYALTY
+    reference: str = Field(min_length=1, max_length=120)
+    tier: Tier = Tier.STANDARD
+    silent_visit: bool = False
+    risk_flags: tuple[str, ...] = ()
+    host_id: str | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.id_kind is not PlayerIdKind.LOYALTY
+
+    @property
+    def display(self) -> str:
+        """The form floor screens show: a masked loyalty ID, or the pseudonym."""
+        from domain.privacy import mask_loyalty_id, shorten_reference
+
+        if self.id_kind is PlayerIdKind.LOYALTY:
+            return mask_loyalty_id(self.reference)
+        return shorten_reference(self.reference)
+
+
+class Location(Frozen):
+    pit: str | None = Field(default=None, max_length=40)
+    spot: str = Field(default="", max_length=60)  # table, machine, room, or "online"
+
+    @property
+    def display(self) -> str:
+        if self.pit and self.spot:
+            return f"{self.pit}/{self.spot}"
+        return self.spot or self.pit or "-"
+
+
+class TimelineEntry(Frozen):
+    seq: int
+    at: float
+    actor: str
+    terminal: str
+    kind: str
+    text: str
+
+
+class Incident(Frozen):
+    id: int  # the server's number; negative while only a local draft exists
+    kind: IncidentKind
+    priority: Priority
+    channel: Channel
+    player: Player
+    location: Location
+    summary: str = ""
+    game: str = ""
+    amount: float | None = None  # in the policy's reporting currency (USD by default)
+    tx_ref: str = ""
+    wallet: str = ""
+    desired_outcome: str = ""
+    attachments: tuple[str, ...] = ()
+    state: IncidentState = IncidentState.NEW
+    owner: str | None = None
+    opened_by: str = ""
+    opened_at: float
+    acknowledged_at: float | None = None
+    stabilised_at: float | None = None
+    resolved_at: float | None = None
+    closed_at: float | None = None
+    chain: Chain = Chain.MAIN
+    line: int = 1
+    escalated_at: float | None = None
+    # deadlines, derived by the reducer from the policy when the incident opens
+    # or changes priority, so screens only subtract "now"
+    answer_due: float | None = None
+    stabilise_due: float | None = None
+    resolve_due: float | None = None
+    next_update_due: float | None = None
+    report_due: float | None = None
+    report: str = ""
+    compensation: str = ""
+    reopen_count: int = 0
+    # bumped on owner or state changes: exclusive commands carry the version
+    # their user saw, and a stale one is a conflict rather than a silent overwrite
+    version: int = 1
+    updated_at: float = 0.0
+    updated_by: str = ""
+    last_change: str = ""
+    timeline: tuple[TimelineEntry, ...] = ()
+
+
+class AssetKind(StrEnum):
+    TABLE = "table"
+    MACHINE = "machine"
+
+
+class Asset(Frozen):
+    id: str
+    kind: AssetKind
+    pit: str
+    game: str = ""
+
+
+class Downtime(Frozen):
+    id: int
+    asset_id: str
+    asset_kind: AssetKind
+    pit: str
+    reason: str
+    started_at: float
+    started_by: str
+    player_moved_at: float | None = None
+    moved_to: str = ""
+    ended_at: float | None = None
+    incident_id: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
+
+
+class Contact(Frozen):
+    method: str  # radio, phone, messenger, pager, pa
+    value: str
+    public: bool = False  # a public call (PA, open radio): never for a silent visit
+
+
+class Staff(Frozen):
+    id: str
+    name: str
+    role: Role
+    pit: str | None = None  # a pit boss's pit
+
+
+class RosterEntry(Frozen):
+    """Who answers for one line of one chain during a daily shift window."""
+
+    chain: Chain
+    line: int = Field(ge=1, le=4)
+    staff_id: str
+    name: str
+    title: str
+    contacts: tuple[Contact, ...] = ()
+    shift_start: str = "00:00"  # HH:MM local time in the policy's timezone
+    shift_end: str = "24:00"

@@ -1,0 +1,82 @@
+"""Least privilege: what each role may see and do (enforced by the backend).
+
+A host sees their own players' incidents (and ones they opened or own), a
+pit boss their pit, a duty manager or admin the whole floor. Terminals use
+the same table only to dim actions the server would refuse anyway.
+"""
+
+from __future__ import annotations
+
+from domain.models import Downtime, Incident, Role, Staff
+from domain.policy import Policy
+
+_ALL = frozenset(Role)
+_FLOOR_LEADS = frozenset({Role.PIT_BOSS, Role.DUTY_MANAGER, Role.ADMIN})
+_MANAGERS = frozenset({Role.DUTY_MANAGER, Role.ADMIN})
+
+ALLOWED: dict[str, frozenset[Role]] = {
+    "open_incident": _ALL,
+    "acknowledge": _ALL,
+    "take": _ALL,
+    "assign": _FLOOR_LEADS,
+    "add_note": _ALL,
+    "set_priority": _FLOOR_LEADS,
+    "escalate": _ALL,  # anyone may escalate early; nobody may de-escalate
+    "auto_escalate": frozenset(),  # the scheduler only
+    "stabilise": _ALL,
+    "resolve": _ALL,
+    "reopen": _FLOOR_LEADS,
+    "close": _FLOOR_LEADS,
+    "record_compensation": frozenset({Role.HOST, Role.DUTY_MANAGER, Role.ADMIN}),
+    "page_contact": _ALL,
+    "file_report": _FLOOR_LEADS,
+    "start_downtime": _FLOOR_LEADS,
+    "move_player": _FLOOR_LEADS,
+    "end_downtime": _FLOOR_LEADS,
+}
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.HOST: "host",
+    Role.PIT_BOSS: "pit boss",
+    Role.DUTY_MANAGER: "duty manager",
+    Role.ADMIN: "admin",
+}
+
+
+def role_may(role: Role, command_type: str) -> bool:
+    return role in ALLOWED.get(command_type, frozenset())
+
+
+def why_not(role: Role, command_type: str) -> str:
+    allowed = sorted(ROLE_LABELS[r] for r in ALLOWED.get(command_type, frozenset()))
+    action = command_type.replace("_", " ")
+    if not allowed:
+        return f"{action} is done by the system only"
+    return f"a {ROLE_LABELS[role]} may not {action}; allowed: {', '.join(allowed)}"
+
+
+def can_see_incident(staff: Staff, incident: Incident, policy: Policy) -> bool:
+    if staff.role in _MANAGERS:
+        return True
+    if staff.id in (incident.owner, incident.opened_by):
+        return True
+    if staff.role is Role.HOST:
+        return incident.player.host_id == staff.id
+    # pit boss
+    return policy.pit_boss_floor_wide or (
+        staff.pit is not None and incident.location.pit == staff.pit
+    )
+
+
+def can_see_downtime(staff: Staff, downtime: Downtime, policy: Policy) -> bool:
+    """Downtimes carry no personal data: hosts and managers see the whole floor."""
+    if staff.role is Role.PIT_BOSS and not policy.pit_boss_floor_wide:
+        return downtime.pit == staff.pit
+    return True
+
+
+def in_pit_scope(staff: Staff, pit: str | None, policy: Policy) -> bool:
+    """Whether a pit boss may act on something in `pit` (others are not pit-bound)."""
+    if staff.role is not Role.PIT_BOSS or policy.pit_boss_floor_wide:
+        return True
+    return pit is not None and pit == staff.pit

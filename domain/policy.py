@@ -1,0 +1,146 @@
+"""The operator's service-level policy, with the defaults of the premium-support rules.
+
+Every number a screen or the scheduler uses comes from here, never from a
+literal in a widget. Operators override any subset in a TOML file; the backend
+loads it and sends the result to every terminal with the snapshot.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+
+from pydantic import Field, ValidationError, model_validator
+
+from domain.models import Channel, Frozen, Priority, Tier
+
+MINUTE = 60.0
+HOUR = 3600.0
+
+# Answer time by channel and tier (seconds). Standard players follow the
+# anonymous-casino rules: chat in 60 s, tickets acknowledged within an hour,
+# and on the floor the 2-minute table response.
+DEFAULT_ANSWER: dict[Channel, dict[Tier, float]] = {
+    Channel.PHONE: {Tier.VVIP: 10, Tier.VIP: 20, Tier.STANDARD: 60},
+    Channel.CHAT: {Tier.VVIP: 15, Tier.VIP: 30, Tier.STANDARD: 60},
+    Channel.MESSENGER: {Tier.VVIP: 15, Tier.VIP: 30, Tier.STANDARD: 60},
+    Channel.BOT: {Tier.VVIP: 15, Tier.VIP: 30, Tier.STANDARD: 60},
+    Channel.EMAIL: {Tier.VVIP: 10 * MINUTE, Tier.VIP: 15 * MINUTE, Tier.STANDARD: HOUR},
+    Channel.ON_SITE: {Tier.VVIP: 2 * MINUTE, Tier.VIP: 5 * MINUTE, Tier.STANDARD: 2 * MINUTE},
+}
+
+
+class EscalationTimes(Frozen):
+    """Offsets from T0 (seconds) at which an unstabilised incident reaches each line."""
+
+    l2: float = Field(default=10 * MINUTE, gt=0)
+    l3: float = Field(default=30 * MINUTE, gt=0)
+    l4: float = Field(default=60 * MINUTE, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EscalationTimes:
+        if not self.l2 < self.l3 < self.l4:
+            raise ValueError("escalation offsets must grow: l2 < l3 < l4")
+        return self
+
+    def offset(self, line: int) -> float:
+        return {1: 0.0, 2: self.l2, 3: self.l3, 4: self.l4}[line]
+
+
+class Policy(Frozen):
+    answer: dict[Channel, dict[Tier, float]] = Field(default_factory=lambda: DEFAULT_ANSWER)
+    stabilise: dict[Priority, float | None] = Field(
+        default_factory=lambda: {
+            Priority.P1: 15 * MINUTE,
+            Priority.P2: HOUR,
+            Priority.P3: None,
+            Priority.P4: None,
+        }
+    )
+    # P4 is counted in business days (see resolve_business_days), not seconds.
+    resolve: dict[Priority, float | None] = Field(
+        default_factory=lambda: {
+            Priority.P1: 2 * HOUR,
+            Priority.P2: 4 * HOUR,
+            Priority.P3: 24 * HOUR,
+            Priority.P4: None,
+        }
+    )
+    resolve_business_days: dict[Priority, int] = Field(default_factory=lambda: {Priority.P4: 3})
+    # how often the player is promised an update while the incident is open
+    update_every: dict[Priority, float] = Field(
+        default_factory=lambda: {
+            Priority.P1: 15 * MINUTE,
+            Priority.P2: 30 * MINUTE,
+            Priority.P3: 4 * HOUR,
+            Priority.P4: 24 * HOUR,
+        }
+    )
+    downtime_replace_after: float = Field(default=10 * MINUTE, gt=0)
+    escalation: EscalationTimes = EscalationTimes()
+    payments_escalation: EscalationTimes = EscalationTimes()
+    # a countdown turns amber, then red, when this share of its window is left
+    amber_share: float = Field(default=0.30, gt=0, lt=1)
+    red_share: float = Field(default=0.10, gt=0, lt=1)
+    report_due_after: float = Field(default=24 * HOUR, gt=0)
+    report_priorities: tuple[Priority, ...] = (Priority.P1, Priority.P2)
+    kyc_threshold: float = Field(default=1000.0, ge=0)
+    currency: str = "USD"
+    timezone: str = "Australia/Sydney"
+    holidays: tuple[date, ...] = ()
+    # service recovery for a late P1, by tier (section 8)
+    p1_late_compensation: dict[Tier, str] = Field(
+        default_factory=lambda: {
+            Tier.STANDARD: "bonus credit + priority for the next tournament",
+            Tier.VIP: "free play (VIP scale) + priority for the next tournament",
+            Tier.VVIP: "free play (VVIP scale) + priority for the next tournament",
+        }
+    )
+    # a pit boss may act outside their own pit only when this is set
+    pit_boss_floor_wide: bool = False
+
+    @model_validator(mode="after")
+    def _shares(self) -> Policy:
+        if self.red_share >= self.amber_share:
+            raise ValueError("red_share must be smaller than amber_share")
+        return self
+
+    def answer_seconds(self, channel: Channel, tier: Tier) -> float:
+        return self.answer[channel][tier]
+
+
+class PolicyError(ValueError):
+    """The operator's policy file is not valid; the message says where."""
+
+
+def policy_from_toml(text: str) -> Policy:
+    """Parse an operator policy file; keys left out keep their defaults.
+
+    Tables nest like the model: `[escalation] l2 = 900`, `[stabilise] P1 = 600`,
+    `[answer.phone] vip = 30` (a partial channel table keeps the other tiers).
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"policy file is not valid TOML: {exc}") from exc
+    defaults = Policy()
+    if "answer" in data and isinstance(data["answer"], dict):
+        merged = {str(ch): dict(tiers) for ch, tiers in defaults.answer.items()}
+        for channel, tiers in data["answer"].items():
+            if not isinstance(tiers, dict):
+                raise PolicyError(f"answer.{channel} must be a table of tier = seconds")
+            merged.setdefault(channel, {}).update(tiers)
+        data["answer"] = merged
+    for key in ("stabilise", "resolve", "update_every", "p1_late_compensation"):
+        if key in data and isinstance(data[key], dict):
+            base = {str(k): v for k, v in getattr(defaults, key).items()}
+            # TOML has no null: a negative or zero time means "no deadline"
+            base.update({k: (None if v in (0, -1) else v) for k, v in data[key].items()})
+            data[key] = base
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise PolicyError(f"policy file: {problems}") from exc

@@ -1,0 +1,45 @@
+"""Personal-data rules: floor screens never show a full card or loyalty number."""
+
+from __future__ import annotations
+
+import re
+
+# 13-19 digits, optionally grouped by spaces or dashes: the shape of a card number.
+_CARD_LIKE = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
+
+
+def mask_card_numbers(text: str) -> str:
+    """Replace anything that looks like a card number with its last four digits.
+
+    Staff never ask for a card number (an anti-phishing rule), but players
+    paste them into chats; the text is masked before it is stored anywhere.
+    Any 13-19 digit run is masked without a checksum test: a mistyped card
+    number is still a card number.
+    """
+
+    def _mask(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group(0))
+        return f"****-{digits[-4:]}"
+
+    return _CARD_LIKE.sub(_mask, text)
+
+
+def looks_like_card_number(text: str) -> bool:
+    return _CARD_LIKE.search(text) is not None
+
+
+def mask_loyalty_id(reference: str) -> str:
+    """`VV-2231-4411` -> `VV-****-4411`; a bare number keeps its last four."""
+    parts = reference.split("-")
+    if len(parts) >= 3:
+        return "-".join([parts[0], *("*" * len(p) for p in parts[1:-1]), parts[-1]])
+    if len(reference) > 4:
+        return "*" * (len(reference) - 4) + reference[-4:]
+    return reference
+
+
+def shorten_reference(reference: str) -> str:
+    """Pseudonyms show as they are; long wallet addresses keep both ends."""
+    if len(reference) > 20:
+        return f"{reference[:8]}…{reference[-6:]}"
+    return reference

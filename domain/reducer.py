@@ -1,0 +1,224 @@
+"""The reducer: `apply(state, event) -> state`, deterministic and pure.
+
+Server and replicas fold the same events through this one function, so a
+replica that has applied every event up to seq N equals the server at N.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from domain.escalation import LINE_TITLES
+from domain.events import Event, EventType
+from domain.models import Downtime, Incident, IncidentState, Priority, TimelineEntry
+from domain.sla import with_deadlines
+from domain.state import FloorState
+
+# how the timeline words each event; `{x}` fields come from the event's data
+_WORDING: dict[EventType, str] = {
+    EventType.INCIDENT_OPENED: "opened",
+    EventType.ACKNOWLEDGED: "acknowledged",
+    EventType.ASSIGNED: "assigned to {owner_name}",
+    EventType.NOTE_ADDED: "{text}",
+    EventType.PRIORITY_CHANGED: "priority set to {priority}",
+    EventType.STABILISED: "stabilised",
+    EventType.RESOLVED: "resolved",
+    EventType.REOPENED: "reopened",
+    EventType.CLOSED: "closed",
+    EventType.COMPENSATION_RECORDED: "service recovery: {text}",
+    EventType.CONTACT_PAGED: "paged {line_title}, {name}, {method} {value}",
+    EventType.REPORT_FILED: "post-incident report filed",
+}
+
+
+def apply(state: FloorState, event: Event) -> FloorState:
+    if event.type is EventType.HIDDEN:
+        return state.model_copy(update={"seq": max(state.seq, event.seq)})
+    if event.type in (EventType.DOWNTIME_STARTED, EventType.PLAYER_MOVED, EventType.DOWNTIME_ENDED):
+        return _apply_downtime(state, event)
+    if event.type is EventType.CONTACT_PAGED and event.incident_id is None:
+        return state.model_copy(update={"seq": max(state.seq, event.seq)})
+    return _apply_incident(state, event)
+
+
+def fold(state: FloorState, events: Iterable[Event]) -> FloorState:
+    for event in events:
+        state = apply(state, event)
+    return state
+
+
+def _apply_incident(state: FloorState, event: Event) -> FloorState:
+    update: dict[str, Any] = {"seq": max(state.seq, event.seq)}
+    incidents = dict(state.incidents)
+    if event.type in (EventType.INCIDENT_OPENED, EventType.INCIDENT_SHOWN):
+        incident = Incident.model_validate(event.data["incident"])
+        if event.type is EventType.INCIDENT_OPENED:
+            incident = with_deadlines(incident, state.policy)
+            incident = _touch(incident, event, state, "opened", version_bump=False)
+            incident = _promise_update(incident, event.at, state)
+            if incident.id >= state.next_incident_id:
+                update["next_incident_id"] = incident.id + 1
+        incidents[incident.id] = incident
+        update["incidents"] = incidents
+        return state.model_copy(update=update)
+
+    incident = incidents.get(event.incident_id) if event.incident_id is not None else None
+    if incident is None:
+        # an event about an incident this replica never saw (outside its view)
+        return state.model_copy(update=update)
+    incidents[incident.id] = _change(incident, event, state)
+    update["incidents"] = incidents
+    return state.model_copy(update=update)
+
+
+def _change(incident: Incident, event: Event, state: FloorState) -> Incident:
+    data = event.data
+    at = event.at
+    etype = event.type
+    fields: dict[str, Any] = {}
+    bump = False
+    if etype is EventType.ACKNOWLEDGED:
+        fields = {"state": IncidentState.ACKNOWLEDGED, "acknowledged_at": at}
+        bump = True
+    elif etype is EventType.ASSIGNED:
+        fields = {"owner": data["owner"], "acknowledged_at": incident.acknowledged_at or at}
+        if incident.state in (IncidentState.NEW, IncidentState.ACKNOWLEDGED):
+            fields["state"] = IncidentState.IN_PROGRESS
+        bump = True
+    elif etype is EventType.PRIORITY_CHANGED:
+        changed = incident.model_copy(update={"priority": Priority(data["priority"])})
+        return _promise_update(
+            _touch(
+                with_deadlines(changed, state.policy), event, state, _word(event, state, incident)
+            ),
+            at,
+            state,
+        )
+    elif etype is EventType.ESCALATED:
+        fields = {"line": int(data["line"]), "escalated_at": at}
+    elif etype is EventType.STABILISED:
+        fields = {
+            "state": IncidentState.STABILISED,
+            "stabilised_at": at,
+            "acknowledged_at": incident.acknowledged_at or at,
+        }
+        bump = True
+    elif etype is EventType.RESOLVED:
+        fields = {
+            "state": IncidentState.RESOLVED,
+            "resolved_at": at,
+            "acknowledged_at": incident.acknowledged_at or at,
+            "next_update_due": None,
+        }
+        if incident.priority in state.policy.report_priorities and not incident.report:
+            fields["report_due"] = at + state.policy.report_due_after
+        bump = True
+    elif etype is EventType.REOPENED:
+        fields = {
+            "state": IncidentState.STABILISED
+            if incident.stabilised_at
+            else IncidentState.IN_PROGRESS,
+            "resolved_at": None,
+            "closed_at": None,
+            "report_due": None,
+            "reopen_count": incident.reopen_count + 1,
+        }
+        bump = True
+    elif etype is EventType.CLOSED:
+        fields = {"state": IncidentState.CLOSED, "closed_at": at, "next_update_due": None}
+        bump = True
+    elif etype is EventType.COMPENSATION_RECORDED:
+        fields = {"compensation": data["text"]}
+    elif etype is EventType.REPORT_FILED:
+        fields = {"report": data["text"], "report_due": None}
+    changed = incident.model_copy(update=fields)
+    changed = _touch(changed, event, state, _word(event, state, incident), version_bump=bump)
+    if etype in (
+        EventType.ACKNOWLEDGED,
+        EventType.NOTE_ADDED,
+        EventType.STABILISED,
+        EventType.REOPENED,
+    ):
+        changed = _promise_update(changed, at, state)
+    return changed
+
+
+def _word(event: Event, state: FloorState, incident: Incident) -> str:
+    if event.type is EventType.ESCALATED:
+        line = int(event.data["line"])
+        how = "automatically" if event.data.get("auto") else "by hand"
+        return f"escalated to L{line} ({LINE_TITLES[incident.chain][line]}) {how}"
+    values = {k: v for k, v in event.data.items() if isinstance(v, str | int | float)}
+    values["owner_name"] = state.staff_name(event.data.get("owner"))
+    text = _WORDING.get(event.type, str(event.type)).format_map(_Blank(values))
+    if event.type is EventType.ASSIGNED and incident.owner not in (None, event.data["owner"]):
+        text = "re" + text
+    note = event.data.get("note") or event.data.get("reason")
+    return f"{text}: {note}" if note else text
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _touch(
+    incident: Incident, event: Event, state: FloorState, text: str, *, version_bump: bool = False
+) -> Incident:
+    entry = TimelineEntry(
+        seq=event.seq,
+        at=event.at,
+        actor=event.actor,
+        terminal=event.terminal,
+        kind=str(event.type),
+        text=text,
+    )
+    actor_name = state.staff_name(event.actor) if event.actor != "system" else "the system"
+    return incident.model_copy(
+        update={
+            "timeline": (*incident.timeline, entry),
+            "version": incident.version + (1 if version_bump else 0),
+            "updated_at": event.at,
+            "updated_by": event.actor,
+            "last_change": f"{text} by {actor_name}" if version_bump else incident.last_change,
+        }
+    )
+
+
+def _promise_update(incident: Incident, at: float, state: FloorState) -> Incident:
+    """Each contact with the player promises the next update, by priority."""
+    if not incident.state.is_open:
+        return incident
+    every = state.policy.update_every.get(incident.priority)
+    return incident.model_copy(update={"next_update_due": at + every if every else None})
+
+
+def _apply_downtime(state: FloorState, event: Event) -> FloorState:
+    downtimes = dict(state.downtimes)
+    update: dict[str, Any] = {"seq": max(state.seq, event.seq), "downtimes": downtimes}
+    data = event.data
+    if event.type is EventType.DOWNTIME_STARTED:
+        number = event.downtime_id or state.next_downtime_id
+        downtimes[number] = Downtime(
+            id=number,
+            asset_id=data["asset_id"],
+            asset_kind=data["asset_kind"],
+            pit=data["pit"],
+            reason=data["reason"],
+            started_at=event.at,
+            started_by=event.actor,
+            incident_id=data.get("incident_id"),
+        )
+        update["next_downtime_id"] = max(state.next_downtime_id, number + 1)
+        return state.model_copy(update=update)
+    current = downtimes.get(event.downtime_id) if event.downtime_id is not None else None
+    if current is None:
+        return state.model_copy(update=update)
+    if event.type is EventType.PLAYER_MOVED:
+        downtimes[current.id] = current.model_copy(
+            update={"player_moved_at": event.at, "moved_to": data["to"]}
+        )
+    else:
+        downtimes[current.id] = current.model_copy(update={"ended_at": event.at})
+    return state.model_copy(update=update)

@@ -1,0 +1,159 @@
+"""Service-level clocks: when each promise falls due and how close it is.
+
+Deadlines are computed once, when an incident opens or changes priority, and
+stored on the incident; a countdown is then `due - now`, cheap enough to do for
+every visible row on every tick.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from domain.models import Incident, IncidentState, Priority
+from domain.policy import Policy
+
+
+class Urgency(StrEnum):
+    OK = "ok"
+    AMBER = "amber"
+    RED = "red"
+    BREACHED = "breached"
+    MET = "met"
+
+
+def add_business_days(start: float, days: int, policy: Policy) -> float:
+    """`start` plus `days` working days (Mon-Fri, not a policy holiday), same time of day."""
+    tz = ZoneInfo(policy.timezone)
+    moment = datetime.fromtimestamp(start, tz)
+    left = days
+    while left > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5 and moment.date() not in policy.holidays:
+            left -= 1
+    return moment.astimezone(UTC).timestamp()
+
+
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    answer_due: float | None
+    stabilise_due: float | None
+    resolve_due: float | None
+
+
+def deadlines_for(incident: Incident, policy: Policy) -> Deadlines:
+    t0 = incident.opened_at
+    answer = policy.answer_seconds(incident.channel, incident.player.tier)
+    stabilise = policy.stabilise.get(incident.priority)
+    resolve = policy.resolve.get(incident.priority)
+    if resolve is not None:
+        resolve_due: float | None = t0 + resolve
+    elif incident.priority in policy.resolve_business_days:
+        resolve_due = add_business_days(t0, policy.resolve_business_days[incident.priority], policy)
+    else:
+        resolve_due = None
+    return Deadlines(
+        answer_due=t0 + answer,
+        stabilise_due=t0 + stabilise if stabilise is not None else None,
+        resolve_due=resolve_due,
+    )
+
+
+def with_deadlines(incident: Incident, policy: Policy) -> Incident:
+    d = deadlines_for(incident, policy)
+    return incident.model_copy(
+        update={
+            "answer_due": d.answer_due,
+            "stabilise_due": d.stabilise_due,
+            "resolve_due": d.resolve_due,
+        }
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """One promise on an incident: its window, and whether it was kept."""
+
+    name: str  # answer, stabilise, resolve, update
+    start: float
+    due: float
+    done_at: float | None
+
+    def remaining(self, now: float) -> float:
+        return self.due - now
+
+    def urgency(self, now: float, policy: Policy) -> Urgency:
+        if self.done_at is not None:
+            return Urgency.MET if self.done_at <= self.due else Urgency.BREACHED
+        return urgency_of(self.due - now, self.due - self.start, policy)
+
+
+def urgency_of(remaining: float, window: float, policy: Policy) -> Urgency:
+    if remaining < 0:
+        return Urgency.BREACHED
+    window = max(window, 1.0)
+    if remaining <= window * policy.red_share:
+        return Urgency.RED
+    if remaining <= window * policy.amber_share:
+        return Urgency.AMBER
+    return Urgency.OK
+
+
+def clocks(incident: Incident) -> list[Clock]:
+    """The answer / stabilise / resolve clocks an incident has, in that order."""
+    t0 = incident.opened_at
+    result = []
+    if incident.answer_due is not None:
+        result.append(Clock("answer", t0, incident.answer_due, incident.acknowledged_at))
+    if incident.stabilise_due is not None:
+        # resolving also stabilises: a kept resolve promise keeps this one too
+        done = incident.stabilised_at or incident.resolved_at
+        result.append(Clock("stabilise", t0, incident.stabilise_due, done))
+    if incident.resolve_due is not None:
+        result.append(Clock("resolve", t0, incident.resolve_due, incident.resolved_at))
+    return result
+
+
+def next_clock(incident: Incident) -> Clock | None:
+    """The earliest promise still running: what the queue counts down to."""
+    if not incident.state.is_open:
+        return None
+    running = [c for c in clocks(incident) if c.done_at is None]
+    if incident.next_update_due is not None:
+        running.append(
+            Clock(
+                "update", incident.updated_at or incident.opened_at, incident.next_update_due, None
+            )
+        )
+    return min(running, key=lambda c: c.due, default=None)
+
+
+def risk_key(incident: Incident, now: float) -> tuple[int, float, int]:
+    """Sort key for the queue: unacknowledged P1s pinned, then time to next breach."""
+    pinned = 0 if incident.priority is Priority.P1 and incident.state is IncidentState.NEW else 1
+    nxt = next_clock(incident)
+    due = nxt.due if nxt is not None else float("inf")
+    return (pinned, due, incident.id)
+
+
+def was_late(incident: Incident) -> bool:
+    """Whether a stabilise or resolve promise was kept only after it fell due."""
+    return any(
+        c.name in ("stabilise", "resolve") and c.done_at is not None and c.done_at > c.due
+        for c in clocks(incident)
+    )
+
+
+def compensation_due(incident: Incident, policy: Policy) -> str | None:
+    """The service-recovery proposal for a late P1, or None when none is owed."""
+    if incident.priority is not Priority.P1 or incident.resolved_at is None:
+        return None
+    if not was_late(incident):
+        return None
+    return policy.p1_late_compensation.get(incident.player.tier)
+
+
+def report_needed(incident: Incident, policy: Policy) -> bool:
+    return incident.priority in policy.report_priorities and not incident.report

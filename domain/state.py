@@ -1,0 +1,38 @@
+"""The whole floor at one point of the event log."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from domain.models import Asset, Downtime, Frozen, Incident, RosterEntry, Staff
+from domain.policy import Policy
+
+
+class FloorState(Frozen):
+    """Folded from events by `domain.reducer.apply`; treat every dict as read-only.
+
+    The reducer copies a dict before changing it, so an older FloorState (a
+    replica's confirmed state under an optimistic view) is never disturbed.
+    """
+
+    policy: Policy = Field(default_factory=Policy)
+    seq: int = 0
+    incidents: dict[int, Incident] = Field(default_factory=dict)
+    downtimes: dict[int, Downtime] = Field(default_factory=dict)
+    assets: dict[str, Asset] = Field(default_factory=dict)
+    staff: dict[str, Staff] = Field(default_factory=dict)
+    roster: tuple[RosterEntry, ...] = ()
+    next_incident_id: int = 1
+    next_downtime_id: int = 1
+
+    def staff_name(self, staff_id: str | None) -> str:
+        if not staff_id:
+            return "-"
+        member = self.staff.get(staff_id)
+        return member.name if member else staff_id
+
+    def active_downtimes(self) -> list[Downtime]:
+        return [d for d in self.downtimes.values() if d.active]
+
+    def open_incidents(self) -> list[Incident]:
+        return [i for i in self.incidents.values() if i.state.is_open]
