@@ -1,0 +1,71 @@
+"""The always-visible line: link state, who is signed in, server, clock warnings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.widgets import Static
+
+from api_client.contract import Link
+from domain.permissions import ROLE_LABELS
+from tui.timefmt import format_clock_seconds, format_span
+
+if TYPE_CHECKING:
+    from tui.app import FloorApp
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar {
+        dock: bottom;
+        height: 1;
+        background: $panel;
+        color: $text;
+    }
+    StatusBar.-online { background: $panel; }
+    StatusBar.-reconnecting { background: $warning-muted; }
+    StatusBar.-offline, StatusBar.-signed_out { background: $error-muted; }
+    """
+
+    def on_mount(self) -> None:
+        app = cast("FloorApp", self.app)
+        self.watch(app, "now", self._refresh_status)
+        self.watch(app, "revision", self._refresh_status)
+
+    def _refresh_status(self, _value: object = None) -> None:
+        app = cast("FloorApp", self.app)
+        source = app.source
+        status = source.status
+        tz = source.state.policy.timezone
+        now = app.now
+        for link in Link:
+            self.set_class(status.link is link, f"-{link.value}")
+        line = Text()
+        if status.link is Link.ONLINE:
+            line.append(" ONLINE ", style="bold reverse")
+        elif status.link is Link.RECONNECTING:
+            wait = (
+                f" next try in {format_span(max(0.0, status.next_try_at - now))}"
+                if status.next_try_at
+                else ""
+            )
+            line.append(f" RECONNECTING (attempt {status.attempt}{wait}) ", style="bold reverse")
+        elif status.link is Link.OFFLINE:
+            since = f" since {format_clock_seconds(status.since, tz)}" if status.since else ""
+            line.append(f" OFFLINE{since} ", style="bold reverse")
+        else:
+            line.append(" SIGNED OUT ", style="bold reverse")
+        if status.pending:
+            line.append(f" {status.pending} pending ", style="bold")
+        if source.conflicts:
+            line.append(f" {len(source.conflicts)} conflict(s) ", style="bold reverse")
+        me = source.me
+        if me is not None:
+            line.append(f" {me.name} ({ROLE_LABELS[me.role]}{', pit ' + me.pit if me.pit else ''})")
+        line.append(f"  {app.server_label}", style="dim")
+        if status.insecure:
+            line.append("  PLAIN HTTP", style="bold")
+        if source.clock_suspect:
+            line.append(f"  terminal clock off by {format_span(source.clock_offset)}", style="bold")
+        self.update(line)
