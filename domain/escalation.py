@@ -70,7 +70,10 @@ def line_due(incident: Incident, policy: Policy, now: float) -> int:
         return incident.line
     times = times_for(incident.chain, policy)
     elapsed = now - incident.opened_at
-    by_time = max(line for line in range(1, TOP_LINE + 1) if elapsed >= times.offset(line))
+    # `now` may precede T0 on a terminal whose clock lags the server's: stay at L1
+    by_time = max(
+        (line for line in range(1, TOP_LINE + 1) if elapsed >= times.offset(line)), default=1
+    )
     return max(incident.line, by_time)
 
 

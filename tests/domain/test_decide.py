@@ -1,0 +1,111 @@
+import pytest
+
+from domain import commands as c
+from domain.decide import RejectCode, Rejected
+from domain.models import Chain, Contact, IncidentKind, Location, Player, RosterEntry, Tier
+from tests.domain.floor import T0, Floor
+
+
+def test_first_writer_wins_and_the_second_sees_who_and_when() -> None:
+    floor = Floor()
+    number = floor.open()
+    seen = floor.state.incidents[number].version
+    floor.run("dm1", c.Assign(incident_id=number, owner="h1", expected_version=seen), T0 + 60)
+    with pytest.raises(Rejected) as refused:
+        floor.run("pb2", c.Resolve(incident_id=number, expected_version=seen), T0 + 90)
+    assert refused.value.code is RejectCode.CONFLICT
+    assert "assigned to Sam P. by Dana K." in refused.value.message
+    body = refused.value.as_dict()
+    assert body["by"] == "dm1" and body["at"] == T0 + 60
+    assert body["current"]["owner"] == "h1"
+
+
+def test_illegal_transition_reports_the_current_state() -> None:
+    floor = Floor()
+    number = floor.open()
+    with pytest.raises(Rejected) as refused:
+        floor.run("pb2", c.Close(incident_id=number), T0 + 10)
+    assert refused.value.code is RejectCode.ILLEGAL
+    assert "it is new" in refused.value.message
+
+
+def test_roles_and_pits_are_enforced() -> None:
+    floor = Floor()
+    number = floor.open()
+    with pytest.raises(Rejected) as host_assign:
+        floor.run("h1", c.Assign(incident_id=number, owner="h2"), T0 + 5)
+    assert host_assign.value.code is RejectCode.FORBIDDEN
+    assert "host may not assign" in host_assign.value.message
+    with pytest.raises(Rejected) as other_pit:
+        floor.run("pb1", c.AddNote(incident_id=number, text="x"), T0 + 5)
+    assert other_pit.value.code is RejectCode.NOT_FOUND  # outside the view: not revealed
+    with pytest.raises(Rejected) as other_host:
+        floor.run("h2", c.AddNote(incident_id=number, text="x"), T0 + 5)
+    assert other_host.value.code is RejectCode.NOT_FOUND
+
+
+def test_nobody_may_de_escalate() -> None:
+    floor = Floor()
+    number = floor.open()
+    floor.run("pb2", c.Escalate(incident_id=number, line=3), T0 + 10)
+    with pytest.raises(Rejected, match="nobody may de-escalate"):
+        floor.run("dm1", c.Escalate(incident_id=number, line=2), T0 + 20)
+
+
+def test_card_numbers_are_masked_before_they_are_stored() -> None:
+    floor = Floor()
+    number = floor.open(summary="player read out 4111 1111 1111 1111 on chat")
+    floor.run("pb2", c.AddNote(incident_id=number, text="card 5500-0000-0000-0004"), T0 + 5)
+    incident = floor.state.incidents[number]
+    stored = incident.model_dump_json()
+    assert "4111 1111 1111 1111" not in stored and "5500-0000-0000-0004" not in stored
+    assert "****-1111" in incident.summary
+    assert incident.player.display == "VV-****-4411"
+
+
+def test_silent_visit_blocks_public_paging() -> None:
+    floor = Floor()
+    floor.state = floor.state.model_copy(
+        update={
+            "roster": (
+                RosterEntry(
+                    chain=Chain.MAIN,
+                    line=3,
+                    staff_id="tgd1",
+                    name="Avery M.",
+                    title="table games director",
+                    contacts=(
+                        Contact(method="pa", value="floor PA", public=True),
+                        Contact(method="phone", value="0400"),
+                    ),
+                ),
+            )
+        }
+    )
+    number = floor.open(player=Player(reference="VV-1-2", tier=Tier.VVIP, silent_visit=True))
+    with pytest.raises(Rejected, match="silent visit"):
+        floor.run("pb2", c.PageContact(incident_id=number, staff_id="tgd1", method="pa"), T0 + 5)
+    floor.run("pb2", c.PageContact(incident_id=number, staff_id="tgd1", method="phone"), T0 + 6)
+    assert (
+        "paged pit boss / table games director, Avery M., phone 0400"
+        in floor.state.incidents[number].timeline[-1].text
+    )
+
+
+def test_close_waits_for_the_service_recovery_of_a_late_p1() -> None:
+    floor = Floor()
+    number = floor.open(
+        actor_id="dm1",
+        kind=IncidentKind.FAILED_TRANSFER,
+        channel="chat",
+        player=Player(reference="VP-5-6", tier=Tier.VIP),
+        location=Location(spot="online"),
+    )
+    floor.run("dm1", c.Resolve(incident_id=number), T0 + 8100)
+    with pytest.raises(Rejected, match="record the service recovery first"):
+        floor.run("dm1", c.Close(incident_id=number), T0 + 8200)
+    floor.run(
+        "dm1", c.RecordCompensation(incident_id=number, text="accepted: 500 free play"), T0 + 8300
+    )
+    floor.run("dm1", c.Close(incident_id=number), T0 + 8400)
+    assert floor.state.incidents[number].state == "closed"

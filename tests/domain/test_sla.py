@@ -1,0 +1,86 @@
+from datetime import date
+
+from domain import commands as c
+from domain.models import Channel, Player, Priority, Tier
+from domain.policy import Policy
+from domain.sla import (
+    Urgency,
+    add_business_days,
+    clocks,
+    compensation_due,
+    next_clock,
+    risk_key,
+    urgency_of,
+)
+from tests.domain.floor import T0, Floor
+
+
+def test_vvip_on_site_p1_has_the_journey_clocks() -> None:
+    floor = Floor()
+    number = floor.open()
+    incident = floor.state.incidents[number]
+    assert incident.answer_due - T0 == 120  # manager at the table, VVIP: 2 min
+    assert incident.stabilise_due - T0 == 15 * 60
+    assert incident.resolve_due - T0 == 2 * 3600
+    assert [clock.name for clock in clocks(incident)] == ["answer", "stabilise", "resolve"]
+
+
+def test_answer_time_follows_channel_and_tier() -> None:
+    policy = Policy()
+    assert policy.answer_seconds(Channel.PHONE, Tier.VVIP) == 10
+    assert policy.answer_seconds(Channel.PHONE, Tier.VIP) == 20
+    assert policy.answer_seconds(Channel.CHAT, Tier.VIP) == 30
+    assert policy.answer_seconds(Channel.EMAIL, Tier.VVIP) == 600
+    assert policy.answer_seconds(Channel.CHAT, Tier.STANDARD) == 60
+
+
+def test_p4_resolution_skips_weekends_and_holidays() -> None:
+    policy = Policy(timezone="UTC", holidays=(date(2026, 11, 30),))
+    friday_noon = 1_795_780_800.0  # Fri 2026-11-27 12:00 UTC
+    due = add_business_days(friday_noon, 3, policy)
+    # Mon 30th is a holiday: Tue, Wed, Thu -> Thursday noon
+    assert due == friday_noon + 6 * 86400
+
+
+def test_countdown_turns_amber_then_red_then_breached() -> None:
+    policy = Policy()
+    window = 600.0
+    assert urgency_of(400, window, policy) is Urgency.OK
+    assert urgency_of(170, window, policy) is Urgency.AMBER
+    assert urgency_of(50, window, policy) is Urgency.RED
+    assert urgency_of(-1, window, policy) is Urgency.BREACHED
+
+
+def test_unacknowledged_p1_is_pinned_above_a_sooner_deadline() -> None:
+    floor = Floor()
+    p1 = floor.open(at=T0)
+    soon = floor.open(at=T0 - 3000, priority=Priority.P2)
+    state = floor.state
+    order = sorted(state.incidents.values(), key=lambda i: risk_key(i, T0 + 60))
+    assert [i.id for i in order] == [p1, soon]
+    floor.run("pb2", c.Acknowledge(incident_id=p1), T0 + 30)
+    order = sorted(floor.state.incidents.values(), key=lambda i: risk_key(i, T0 + 60))
+    assert [i.id for i in order] == [soon, p1]
+
+
+def test_next_clock_moves_on_as_promises_are_kept() -> None:
+    floor = Floor()
+    number = floor.open()
+    assert next_clock(floor.state.incidents[number]).name == "answer"
+    floor.run("pb2", c.Acknowledge(incident_id=number), T0 + 30)
+    assert next_clock(floor.state.incidents[number]).name == "stabilise"
+    floor.run("pb2", c.Stabilise(incident_id=number), T0 + 600)
+    assert next_clock(floor.state.incidents[number]).name == "update"
+
+
+def test_compensation_only_when_a_p1_promise_was_broken() -> None:
+    floor = Floor()
+    on_time = floor.open()
+    floor.run("pb2", c.Stabilise(incident_id=on_time), T0 + 600)
+    floor.run("pb2", c.Resolve(incident_id=on_time), T0 + 5000)
+    assert compensation_due(floor.state.incidents[on_time], floor.state.policy) is None
+
+    late = floor.open(player=Player(reference="VP-1-2", tier=Tier.VIP, host_id="h1"))
+    floor.run("pb2", c.Resolve(incident_id=late), T0 + 8000)
+    proposal = compensation_due(floor.state.incidents[late], floor.state.policy)
+    assert proposal is not None and "free play" in proposal
