@@ -1,0 +1,1 @@
+"""The floorline backend: the event log, the command path, the live feed, the scheduler."""

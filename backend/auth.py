@@ -1,0 +1,162 @@
+"""Staff sign-in: PIN hashes, bearer tokens (stored only as hashes), failed-PIN slowing."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from backend import schema
+from domain.models import Staff
+
+_hasher = PasswordHasher()
+# verified when the staff ID is unknown, so a wrong ID costs as long as a wrong PIN
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
+
+FREE_FAILURES = 3  # wrong PINs allowed before each further one costs a wait
+MAX_LOCKOUT = 300.0
+
+
+def hash_pin(pin: str) -> str:
+    return _hasher.hash(pin)
+
+
+def _verify(pin_hash: str, pin: str) -> bool:
+    try:
+        return _hasher.verify(pin_hash, pin)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AuthError(Exception):
+    """Why a request is not signed in; answered 401."""
+
+
+class TooManyAttempts(Exception):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"too many wrong PINs; try again in {int(retry_after) + 1} s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    staff_id: str
+    terminal: str
+    token_hash: str
+    expires_at: float
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    locked_until: float = 0.0
+
+
+@dataclass
+class Authenticator:
+    engine: AsyncEngine
+    token_ttl: float
+    _failures: dict[str, _Failures] = field(default_factory=dict)
+
+    def check_not_locked(self, staff_id: str, now: float) -> None:
+        failures = self._failures.get(staff_id)
+        if failures is not None and failures.locked_until > now:
+            raise TooManyAttempts(failures.locked_until - now)
+
+    def _failed(self, staff_id: str, now: float) -> None:
+        failures = self._failures.setdefault(staff_id, _Failures())
+        failures.count += 1
+        if failures.count > FREE_FAILURES:
+            wait = min(2.0 ** (failures.count - FREE_FAILURES), MAX_LOCKOUT)
+            failures.locked_until = now + wait
+
+    async def sign_in(
+        self, staff_id: str, pin: str, terminal: str, now: float
+    ) -> tuple[str, Session]:
+        """A new token for a right PIN; raises AuthError or TooManyAttempts."""
+        self.check_not_locked(staff_id, now)
+        s = schema.staff
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(select(s.c.pin_hash, s.c.active).where(s.c.id == staff_id))
+            ).first()
+        pin_hash = row.pin_hash if row is not None and row.active else _DUMMY_HASH
+        # argon2 is slow on purpose: keep it off the event loop
+        ok = await asyncio.to_thread(_verify, pin_hash, pin)
+        if not ok or row is None or not row.active:
+            self._failed(staff_id, now)
+            raise AuthError("wrong staff ID or PIN")
+        self._failures.pop(staff_id, None)
+        token = secrets.token_urlsafe(32)
+        session = Session(
+            staff_id=staff_id,
+            terminal=terminal,
+            token_hash=token_digest(token),
+            expires_at=now + self.token_ttl,
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                insert(schema.tokens).values(
+                    token_hash=session.token_hash,
+                    staff_id=staff_id,
+                    terminal=terminal,
+                    issued_at=now,
+                    expires_at=session.expires_at,
+                    revoked=False,
+                )
+            )
+        return token, session
+
+    async def session_for(self, token: str, now: float) -> Session:
+        t = schema.tokens
+        digest = token_digest(token)
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(t.c.staff_id, t.c.terminal, t.c.expires_at, t.c.revoked).where(
+                        t.c.token_hash == digest
+                    )
+                )
+            ).first()
+        if row is None:
+            raise AuthError("this session is not known here; sign in again")
+        if row.revoked:
+            raise AuthError("this session was signed out; sign in again")
+        if row.expires_at <= now:
+            raise AuthError("your session has expired; sign in again")
+        return Session(
+            staff_id=row.staff_id,
+            terminal=row.terminal,
+            token_hash=digest,
+            expires_at=row.expires_at,
+        )
+
+    async def sign_out(self, session: Session) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(schema.tokens)
+                .where(schema.tokens.c.token_hash == session.token_hash)
+                .values(revoked=True)
+            )
+
+
+async def load_staff(engine: AsyncEngine) -> dict[str, Staff]:
+    """Active staff as the floor sees them (never with their PIN hashes)."""
+    s = schema.staff
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(s.c.id, s.c.name, s.c.role, s.c.pit).where(s.c.active.is_(True))
+            )
+        ).all()
+    return {r.id: Staff(id=r.id, name=r.name, role=r.role, pit=r.pit) for r in rows}

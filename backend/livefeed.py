@@ -1,0 +1,124 @@
+"""The live websocket `/v1/live?after=N&epoch=E`: hello, replay, then live events.
+
+Subscribing comes before reading the head, and both happen with no await in
+between, so every event after the head arrives through the hub and every
+event up to it through the replay: no gap, no duplicate.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from backend import eventlog
+from backend.auth import AuthError
+from backend.context import TERMINAL_HEADER, Backend, caller_for
+from backend.live import events_frame, filtered_parts
+from domain.protocol import CLOSE_RESYNC, CLOSE_UNAUTHORISED, Hello, Resync
+
+log = logging.getLogger("floorline.live")
+
+REPLAY_PAGE = 500
+MAX_CLIENT_FRAME = 4096
+
+router = APIRouter()
+
+
+def _int_param(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else 0
+    except ValueError:
+        return None
+
+
+@router.websocket("/v1/live")
+async def live(websocket: WebSocket) -> None:
+    backend: Backend = websocket.app.state.backend
+    params = websocket.query_params
+    await websocket.accept()
+    if "token" in params or "access_token" in params:
+        await websocket.close(
+            CLOSE_UNAUTHORISED, "send the token in the Authorization header, not the URL"
+        )
+        return
+    try:
+        caller = await caller_for(
+            backend,
+            websocket.headers.get("authorization"),
+            websocket.headers.get(TERMINAL_HEADER),
+        )
+    except AuthError as exc:
+        await websocket.close(CLOSE_UNAUTHORISED, str(exc)[:120])
+        return
+    after = _int_param(params.get("after"))
+    if after is None or after < 0:
+        await websocket.close(1008, "after must be a whole number")
+        return
+    service = backend.service
+    hub = backend.hub
+    # subscribe and read the head together (no await between them)
+    conn = hub.subscribe(
+        websocket, caller.staff, caller.session.token_hash, caller.session.expires_at
+    )
+    head = service.state.seq
+    try:
+        epoch = params.get("epoch")
+        now = backend.now()
+        if (epoch and epoch != service.epoch) or after < service.pruned_through or after > head:
+            if epoch and epoch != service.epoch:
+                reason = "the event log was reset: take a fresh snapshot"
+            elif after > head:
+                reason = f"seq {after} is ahead of this server's log"
+            else:
+                reason = f"seq {after} is older than the retained log"
+            resync = Resync(reason=reason, epoch=service.epoch, head=head, server_time=now)
+            await websocket.send_text(resync.model_dump_json())
+            await websocket.close(CLOSE_RESYNC, "resync")
+            return
+        hello = Hello(epoch=service.epoch, head=head, server_time=now, me=caller.staff)
+        await websocket.send_text(hello.model_dump_json())
+        await _replay(backend, websocket, caller.staff, after, head)
+        conn.start_writer(head)
+        await _read_until_closed(websocket, caller.staff.id)
+    except WebSocketDisconnect:
+        pass
+    except Exception as exc:  # a broken peer must not take anything else down
+        log.info("live: connection for %s ended: %s", caller.staff.id, exc)
+    finally:
+        hub.unsubscribe(conn)
+        await conn.finish()
+
+
+async def _replay(
+    backend: Backend, websocket: WebSocket, staff: object, after: int, head: int
+) -> None:
+    cursor = after
+    while cursor < head:
+        async with backend.storage.engine.connect() as db:
+            page = await eventlog.read_after(db, cursor, upto=head, limit=REPLAY_PAGE)
+        if not page:
+            break
+        _, parts = filtered_parts(page, staff, backend.service.state.policy)  # type: ignore[arg-type]
+        await websocket.send_text(events_frame(parts, backend.now()))
+        cursor = page[-1].seq
+
+
+async def _read_until_closed(websocket: WebSocket, staff_id: str) -> None:
+    """Terminals send nothing we act on; anything they do send is checked and dropped."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            log.info("live: ignored a binary frame from %s", staff_id)
+            continue
+        if len(text) > MAX_CLIENT_FRAME:
+            log.info("live: ignored an oversized frame from %s", staff_id)
+            continue
+        try:
+            json.loads(text)
+        except ValueError:
+            log.info("live: ignored a malformed frame from %s", staff_id)

@@ -1,0 +1,167 @@
+"""The HTTP endpoints of `domain.protocol`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi.responses import JSONResponse
+
+from backend import eventlog
+from backend.audit import AuditEntry, recent
+from backend.auth import AuthError, TooManyAttempts
+from backend.context import TERMINAL_HEADER, Backend, Caller, get_backend, get_caller
+from backend.errors import ApiError, problem_response, rejection_response
+from backend.live import filtered_parts
+from backend.visibility import visible_state
+from domain.models import Role
+from domain.protocol import (
+    BatchResult,
+    CommandBatch,
+    CommandEnvelope,
+    CommandResult,
+    EventPage,
+    Problem,
+    Resync,
+    ServerTime,
+    Session,
+    SignIn,
+    Snapshot,
+)
+
+router = APIRouter(prefix="/v1")
+
+BackendDep = Annotated[Backend, Depends(get_backend)]
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+PROBLEMS = {
+    401: {"model": Problem, "description": "not signed in, or the session expired"},
+    422: {"model": Problem, "description": "the request is not valid"},
+}
+
+
+def _json(model: object) -> Response:
+    return Response(content=model.model_dump_json(), media_type="application/json")  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/session",
+    response_model=Session,
+    responses={**PROBLEMS, 429: {"model": Problem, "description": "too many wrong PINs"}},
+)
+async def sign_in(
+    body: SignIn,
+    backend: BackendDep,
+    terminal: Annotated[str | None, Header(alias=TERMINAL_HEADER)] = None,
+) -> Response:
+    now = backend.now()
+    name = (body.terminal or terminal or "")[:80]
+    try:
+        token, session = await backend.auth.sign_in(body.staff_id, body.pin, name, now)
+    except TooManyAttempts as exc:
+        raise ApiError(
+            429, str(exc), headers={"Retry-After": str(int(exc.retry_after) + 1)}
+        ) from exc
+    except AuthError as exc:
+        raise ApiError(401, str(exc)) from exc
+    staff = backend.service.state.staff[session.staff_id]
+    return _json(Session(token=token, expires_at=session.expires_at, staff=staff, server_time=now))
+
+
+@router.delete("/session", status_code=204, responses=PROBLEMS)
+async def sign_out(caller: CallerDep, backend: BackendDep) -> Response:
+    await backend.auth.sign_out(caller.session)
+    backend.hub.close_token(caller.session.token_hash, "signed out")
+    return Response(status_code=204)
+
+
+@router.get("/snapshot", response_model=Snapshot, responses=PROBLEMS)
+async def snapshot(caller: CallerDep, backend: BackendDep) -> Response:
+    service = backend.service
+    state = service.state
+    return _json(
+        Snapshot(
+            epoch=service.epoch,
+            seq=state.seq,
+            server_time=backend.now(),
+            me=caller.staff,
+            state=visible_state(state, caller.staff),
+        )
+    )
+
+
+@router.post(
+    "/commands",
+    response_model=CommandResult,
+    responses={
+        **PROBLEMS,
+        403: {"model": Problem, "description": "the role or pit does not allow it"},
+        404: {"model": Problem, "description": "no such incident (or not visible)"},
+        409: {"model": Problem, "description": "not possible now; carries the current incident"},
+        413: {"model": Problem, "description": "the body is too large"},
+    },
+)
+async def command(body: CommandEnvelope, caller: CallerDep, backend: BackendDep) -> Response:
+    [result] = await backend.service.submit([body], caller.actor)
+    if result.error is not None:
+        return rejection_response(result.error)
+    return _json(result)
+
+
+@router.post("/commands/batch", response_model=BatchResult, responses=PROBLEMS)
+async def command_batch(body: CommandBatch, caller: CallerDep, backend: BackendDep) -> Response:
+    results = await backend.service.submit(body.commands, caller.actor)
+    return _json(BatchResult(results=results, server_time=backend.now()))
+
+
+@router.get(
+    "/events",
+    response_model=EventPage,
+    responses={**PROBLEMS, 410: {"model": Resync, "description": "take a fresh snapshot"}},
+)
+async def events(
+    caller: CallerDep,
+    backend: BackendDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+) -> Response:
+    service = backend.service
+    head = service.state.seq
+    now = backend.now()
+    if after < service.pruned_through or after > head:
+        reason = "older than the retained log" if after <= head else "ahead of this server's log"
+        resync = Resync(
+            reason=f"seq {after} is {reason}", epoch=service.epoch, head=head, server_time=now
+        )
+        return JSONResponse(resync.model_dump(mode="json"), status_code=410)
+    async with backend.storage.engine.connect() as conn:
+        page = await eventlog.read_after(conn, after, upto=head, limit=limit)
+    _, parts = filtered_parts(page, caller.staff, service.state.policy)
+    body = (
+        f'{{"epoch":"{service.epoch}","events":[{",".join(parts)}],'
+        f'"head":{head},"server_time":{now!r}}}'
+    )
+    return Response(content=body, media_type="application/json")
+
+
+@router.get("/time", response_model=ServerTime)
+async def server_time(backend: BackendDep) -> ServerTime:
+    return ServerTime(server_time=backend.now())
+
+
+@router.get(
+    "/audit",
+    response_model=list[AuditEntry],
+    responses={**PROBLEMS, 403: {"model": Problem, "description": "admins only"}},
+)
+async def audit_trail(
+    caller: CallerDep,
+    backend: BackendDep,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+) -> list[AuditEntry]:
+    if caller.staff.role is not Role.ADMIN:
+        raise ApiError(403, "the audit trail is for admins only")
+    return await recent(backend.storage.engine, limit)
+
+
+__all__ = ["TERMINAL_HEADER", "problem_response", "router"]

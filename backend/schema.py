@@ -1,0 +1,111 @@
+"""The tables (SQLAlchemy Core), the same for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# One row (id=1): the head of the event log. Every command updates it first
+# inside its transaction, which serialises writers (across processes too)
+# and so makes seq both gap-free and committed in order.
+meta = Table(
+    "meta",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("epoch", String(40), nullable=False),
+    # every seq at or below this has been pruned from `events`
+    Column("pruned_through", BigInteger, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("type", String(40), nullable=False),
+    Column("incident_id", BigInteger, nullable=True),
+    Column("at", Float, nullable=False),
+    Column("body", Text, nullable=False),  # the Event as JSON, exactly as sent
+    Column("view", Text, nullable=False),  # who may see it (backend.visibility.EventView)
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("body", Text, nullable=False),
+)
+
+# results of commands by command_id: a re-sent command gets the same answer
+commands = Table(
+    "commands",
+    metadata,
+    Column("command_id", String(64), primary_key=True),
+    Column("staff_id", String(40), nullable=False),
+    Column("at", Float, nullable=False),
+    Column("result", Text, nullable=False),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("staff_id", String(40), nullable=False),
+    Column("terminal", String(80), nullable=False),
+    Column("command_type", String(40), nullable=False),
+    Column("command_id", String(64), nullable=False),
+    Column("result", String(20), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("issued_at", Float, nullable=True),
+    Column("seq", BigInteger, nullable=False),
+)
+Index("audit_at", audit.c.at)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("pit", String(40), nullable=True),
+    Column("pin_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+assets = Table(
+    "assets",
+    metadata,
+    Column("id", String(60), primary_key=True),
+    Column("body", Text, nullable=False),
+)
+
+roster = Table(
+    "roster",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("body", Text, nullable=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the token
+    Column("staff_id", String(40), nullable=False),
+    Column("terminal", String(80), nullable=False),
+    Column("issued_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
