@@ -1,0 +1,279 @@
+"""`FloorClient`: the client half of the sync protocol, for a UI or a script.
+
+    client = FloorClient("https://floor.example")
+    await client.sign_in("h1", pin)          # or: await client.restore("h1")
+    await client.start()                     # last known floor at once, then live
+    async for changes in client.changes():   # redraw what moved
+        ...
+    await client.submit(Acknowledge(incident_id=12))
+
+The client never blocks on the network: commands land in a durable outbox
+and show at once; the background sync sends them and follows the feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import keyring.errors
+import platformdirs
+
+from api_client import storage
+from api_client.changes import ChangeHub
+from api_client.clock import ClockEstimator
+from api_client.contract import Changes, Conflict, ConnectionStatus, Link, PendingCommand
+from api_client.errors import ClientError, NotSignedIn
+from api_client.local import LocalFloor
+from api_client.rest import HttpError, Rest, ssl_context
+from api_client.sync import SyncLoop, SyncSettings
+from api_client.tokens import MemoryTokenStore, TokenStore, account_for, default_token_store
+from domain.commands import Command
+from domain.models import Staff
+from domain.state import FloorState
+
+log = logging.getLogger(__name__)
+
+_EMPTY = FloorState()
+
+
+class FloorClient:
+    def __init__(
+        self,
+        server: str,
+        *,
+        data_dir: Path | None = None,
+        terminal: str | None = None,
+        wall_clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+        reconnect_delays: tuple[float, float] = (0.5, 30.0),
+        ping_interval: float = 10,
+        ping_timeout: float = 10,
+        verify: bool | str = True,
+        token_store: TokenStore | None = None,
+    ) -> None:
+        self.server = server.rstrip("/")
+        self.terminal = terminal or socket.gethostname()
+        self._folder = (
+            Path(data_dir or platformdirs.user_data_dir("floorline"))
+            / "replicas"
+            / storage.server_slug(self.server)
+        )
+        self._clock = ClockEstimator(wall_clock, monotonic)
+        tls = ssl_context(verify) if self.server.startswith("https") else None
+        self._rest = Rest(
+            self.server,
+            terminal=self.terminal,
+            tls=tls or ssl_context(True),
+            clock=self._clock,
+            monotonic=monotonic,
+        )
+        self._settings = SyncSettings(
+            server=self.server,
+            terminal=self.terminal,
+            tls=tls,
+            reconnect_delays=reconnect_delays,
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
+        )
+        self._monotonic = monotonic
+        self.token_warning: str | None = None
+        if token_store is None:
+            token_store, self.token_warning = default_token_store()
+        self._tokens = token_store
+        self._hub = ChangeHub()
+        self._floor: LocalFloor | None = None
+        self._sync: SyncLoop | None = None
+        self._sync_task: asyncio.Task[None] | None = None
+
+    # -- what a UI reads ------------------------------------------------------
+
+    @property
+    def state(self) -> FloorState:
+        """The optimistic view: confirmed state with pending commands applied."""
+        return self._floor.state if self._floor else _EMPTY
+
+    @property
+    def confirmed(self) -> FloorState:
+        return self._floor.confirmed if self._floor else _EMPTY
+
+    @property
+    def me(self) -> Staff | None:
+        return self._floor.me if self._floor else None
+
+    @property
+    def status(self) -> ConnectionStatus:
+        if self._floor is None:
+            return ConnectionStatus(Link.SIGNED_OUT)
+        return self._floor.status
+
+    @property
+    def pending(self) -> tuple[PendingCommand, ...]:
+        return self._floor.pending if self._floor else ()
+
+    @property
+    def conflicts(self) -> tuple[Conflict, ...]:
+        return self._floor.conflicts if self._floor else ()
+
+    @property
+    def storage_warnings(self) -> tuple[str, ...]:
+        """Local files that were unusable and set aside when this user's floor opened."""
+        return tuple(self._floor.warnings) if self._floor else ()
+
+    def now(self) -> float:
+        """Server-corrected time: every countdown subtracts from this."""
+        return self._clock.now()
+
+    @property
+    def clock_offset(self) -> float:
+        return self._clock.offset
+
+    @property
+    def clock_suspect(self) -> bool:
+        """The terminal's clock is off by more than 30 s: worth telling the user."""
+        return self._clock.suspect
+
+    @property
+    def approximate(self) -> bool:
+        """Countdowns are estimates: offline, or no time sample from the server yet."""
+        return not self._clock.sampled or self.status.link is not Link.ONLINE
+
+    def changes(self) -> AsyncIterator[Changes]:
+        """Coalesced notices of what moved; a slow reader never holds the client up."""
+        return self._hub.subscribe()
+
+    # -- session --------------------------------------------------------------
+
+    async def sign_in(self, staff_id: str, pin: str) -> Staff:
+        """Raises `SignInFailed` (the server said no) or `ServerUnreachable`."""
+        session = await self._rest.sign_in(staff_id, pin, self.terminal)
+        self._keep_token(staff_id, session.token)
+        running = self._sync_task is not None
+        await self._stop_sync()
+        self._open_floor(staff_id)
+        assert self._floor is not None
+        self._floor.set_me(session.staff)
+        self._rest.token = session.token
+        if running:
+            await self.start()
+        return session.staff
+
+    async def restore(self, staff_id: str) -> Staff | None:
+        """Resume a stored sign-in with no network: None when nothing usable is stored."""
+        try:
+            token = self._tokens.get(account_for(staff_id, self.server))
+        except keyring.errors.KeyringError as exc:
+            log.warning("keyring unavailable: %s", exc)
+            return None
+        if not token:
+            return None
+        await self._stop_sync()
+        self._open_floor(staff_id)
+        assert self._floor is not None
+        if self._floor.me is None or self._floor.me.id != staff_id:
+            return None
+        self._rest.token = token
+        return self._floor.me
+
+    async def start(self) -> None:
+        """Show the last known floor at once, then sync in the background."""
+        if self._floor is None or self._rest.token is None:
+            raise NotSignedIn("sign in (or restore a sign-in) before starting")
+        if self._sync_task is not None and not self._sync_task.done():
+            return
+        self._hub.publish(Changes(reset=True, status=True, outbox=True, roster=True))
+        self._sync = SyncLoop(
+            self._settings,
+            rest=self._rest,
+            floor=self._floor,
+            clock=self._clock,
+            monotonic=self._monotonic,
+        )
+        self._sync_task = asyncio.create_task(self._sync.run(), name="floorline-sync")
+
+    async def close(self) -> None:
+        await self._stop_sync()
+        if self._floor is not None:
+            self._floor.replica.save_clock_offset(self._clock.offset)
+            self._floor.close()
+            self._floor = None
+        await self._rest.aclose()
+        self._hub.close()
+
+    async def sign_out(self) -> None:
+        """Revoke the session (best effort), forget the token here, stop syncing."""
+        await self._stop_sync()
+        if self._rest.token is not None:
+            with contextlib.suppress(ClientError, HttpError):
+                await self._rest.sign_out()
+        self._rest.token = None
+        if self._floor is not None:
+            with contextlib.suppress(keyring.errors.KeyringError):
+                self._tokens.delete(account_for(self._floor.staff_id, self.server))
+            self._floor.set_status(
+                ConnectionStatus(Link.SIGNED_OUT, pending=len(self._floor.pending))
+            )
+
+    # -- work -----------------------------------------------------------------
+
+    async def submit(self, command: Command) -> PendingCommand:
+        """Decide locally, commit to the outbox, show it, and have it sent.
+
+        A `domain.Rejected` propagates (nothing is queued): the rules said no
+        here already. Exclusive commands (take, assign, resolve, close) should
+        carry the `expected_version` the user saw, so a change made meanwhile
+        by someone else comes back as a conflict instead of being overwritten.
+        """
+        if self._floor is None or self._floor.me is None:
+            raise NotSignedIn("sign in before changing anything")
+        queued = self._floor.queue(command, str(uuid.uuid4()), self.now())
+        if self._sync is not None:
+            self._sync.wake_drain()
+        return queued
+
+    async def dismiss(self, command_id: str) -> None:
+        """Remove a conflict the user has read."""
+        if self._floor is not None:
+            self._floor.dismiss(command_id)
+
+    # -- internals ------------------------------------------------------------
+
+    def _open_floor(self, staff_id: str) -> None:
+        if self._floor is not None:
+            if self._floor.staff_id == staff_id:
+                return
+            self._floor.close()
+        self._floor = LocalFloor(
+            self._folder,
+            server=self.server,
+            staff_id=staff_id,
+            terminal=self.terminal,
+            hub=self._hub,
+            now=self.now,
+        )
+        if not self._clock.sampled:
+            self._clock.assume_offset(self._floor.replica.clock_offset)
+        self._hub.publish(Changes(reset=True, status=True, outbox=True, roster=True))
+
+    def _keep_token(self, staff_id: str, token: str) -> None:
+        account = account_for(staff_id, self.server)
+        try:
+            self._tokens.put(account, token)
+        except keyring.errors.KeyringError as exc:
+            log.warning("keyring refused the token: %s", exc)
+            self._tokens = MemoryTokenStore()
+            self._tokens.put(account, token)
+            self.token_warning = "the system keyring refused it: the sign-in is kept in memory only"
+
+    async def _stop_sync(self) -> None:
+        task, self._sync_task, self._sync = self._sync_task, None, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

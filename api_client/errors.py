@@ -1,0 +1,48 @@
+"""What can go wrong, as a caller sees it.
+
+    ClientError
+     ├── SignInFailed        the server said no (wrong PIN, unknown staff ID)
+     ├── ServerUnreachable   no answer at all: network gone or backend down
+     ├── SessionEnded        the server no longer accepts our token (401/403)
+     ├── ServerTrouble       the server answered, but not usefully (5xx, bad body)
+     └── NotSignedIn         an action that needs a session, with none held
+
+Domain rejections (`domain.Rejected`) pass through `FloorClient.submit`
+unchanged: they are the floor rules speaking, not the client.
+"""
+
+from __future__ import annotations
+
+
+class ClientError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class SignInFailed(ClientError):
+    """The server refused the staff ID and PIN; the message says why."""
+
+
+class ServerUnreachable(ClientError):
+    """The backend could not be reached; the message names the cause."""
+
+
+class SessionEnded(ClientError):
+    """The token expired, was revoked, or the account may no longer sign in."""
+
+    def __init__(self, message: str, *, forbidden: bool = False) -> None:
+        super().__init__(message)
+        self.forbidden = forbidden
+
+
+class ServerTrouble(ClientError):
+    """A 5xx, or a body we cannot read: worth a retry later, not the user's fault."""
+
+    def __init__(self, message: str, *, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class NotSignedIn(ClientError):
+    """`start()` or `submit()` was called before `sign_in()` or `restore()`."""

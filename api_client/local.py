@@ -1,0 +1,250 @@
+"""Everything one signed-in user has on this terminal, with no network involved.
+
+`LocalFloor` joins the replica (confirmed state), the outbox (pending and
+refused commands) and the optimistic view over both, and tells subscribers
+what moved. The sync loop feeds it events and answers; the UI reads it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from api_client import storage
+from api_client.changes import ChangeHub
+from api_client.contract import Changes, Conflict, ConnectionStatus, Link, PendingCommand
+from api_client.optimistic import optimistic_view, rewrite_local_ids
+from api_client.outbox import LocalId, Outbox
+from api_client.replica import Replica
+from api_client.summaries import incident_label
+from domain.commands import Command
+from domain.decide import Actor, decide
+from domain.events import Event
+from domain.models import Staff
+from domain.protocol import CommandError, CommandResult
+from domain.state import FloorState
+
+log = logging.getLogger(__name__)
+
+
+class LocalFloor:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        server: str,
+        staff_id: str,
+        terminal: str,
+        hub: ChangeHub,
+        now: Callable[[], float],
+    ) -> None:
+        self.staff_id = staff_id
+        self._terminal = terminal
+        self._hub = hub
+        self._now = now
+        self.replica = Replica(
+            folder / f"{storage.safe_name(staff_id)}.db", server=server, staff_id=staff_id
+        )
+        self.outbox = Outbox(folder / "outbox.db")
+        self.warnings: list[str] = []
+        if self.replica.set_aside_as is not None:
+            self.warnings.append(
+                f"the local copy of the floor was unreadable ({self.replica.set_aside_as.name});"
+                " rebuilding it from the server"
+            )
+        if self.outbox.set_aside_as is not None:
+            self.warnings.append(
+                f"the outbox file was unreadable and is kept as {self.outbox.set_aside_as.name};"
+                " commands in it were not sent"
+            )
+        self._local_ids: dict[int, LocalId] = self.outbox.local_ids()
+        # accepted by the server, not yet seen on the feed: (seq, command), kept
+        # in the view so nothing blinks out between the answer and its events
+        self._settling: list[tuple[int, PendingCommand]] = []
+        self.pending: tuple[PendingCommand, ...] = tuple(self.outbox.pending(staff_id))
+        self.conflicts: tuple[Conflict, ...] = tuple(self.outbox.conflicts(staff_id))
+        self.state = self.confirmed
+        self.status = ConnectionStatus(Link.OFFLINE, since=now(), pending=len(self.pending))
+        self._recompute()
+
+    @property
+    def confirmed(self) -> FloorState:
+        return self.replica.state
+
+    @property
+    def me(self) -> Staff | None:
+        return self.replica.me
+
+    def close(self) -> None:
+        self.replica.close()
+        self.outbox.close()
+
+    # -- from the server ------------------------------------------------------
+
+    def take_snapshot(self, epoch: str, state: FloorState, me: Staff) -> None:
+        self.replica.replace(epoch, state, me)
+        self._settle_seen()
+        self._recompute()
+        self._hub.publish(Changes(reset=True, roster=True))
+
+    def apply_events(self, events: list[Event]) -> None:
+        self.replica.apply(events)
+        self._settle_seen()
+        self._publish_view(Changes(events=tuple(events)))
+
+    def set_me(self, me: Staff) -> None:
+        if me != self.replica.me:
+            self.replica.save_me(me)
+            self._publish_view(Changes(reset=True))
+
+    def set_status(self, status: ConnectionStatus) -> None:
+        if status != self.status:
+            self.status = status
+            self._hub.publish(Changes(status=True))
+
+    # -- the outbox -----------------------------------------------------------
+
+    def queue(self, command: Command, command_id: str, issued_at: float) -> PendingCommand:
+        """Decide locally (a `Rejected` propagates, nothing queued), commit, show."""
+        if self.me is None:
+            raise RuntimeError("no signed-in staff member for this floor")
+        actor = Actor(self.me, self._terminal)
+        # only the verdict matters here: the view is recomputed from the outbox
+        decide(self.state, command, actor, issued_at, command_id=command_id, new_incident_id=-1)
+        queued = self.outbox.add(self.staff_id, command_id, command, issued_at)
+        if queued.incident_id is not None and queued.incident_id < 0:
+            self._local_ids.setdefault(queued.incident_id, LocalId(None, None))
+        self.pending = (*self.pending, queued)
+        self._outbox_moved()
+        return queued
+
+    def next_chunk(self, limit: int) -> list[tuple[PendingCommand, Command]]:
+        """The next commands to send, in order, with local incident numbers rewritten.
+
+        Stops before a command whose local incident is created earlier in the
+        same chunk: its number is only known once that answer is in. A command
+        whose local incident was refused becomes a conflict here and now.
+        """
+        while True:
+            chunk, orphan = self._chunk(limit)
+            if orphan is None:
+                return chunk
+            pending, ref, why = orphan
+            self._refuse_locally(pending, ref, why)
+
+    def _chunk(
+        self, limit: int
+    ) -> tuple[list[tuple[PendingCommand, Command]], tuple[PendingCommand, int, str] | None]:
+        chunk: list[tuple[PendingCommand, Command]] = []
+        created_here: set[int] = set()
+        for pending in self.pending:
+            ref = getattr(pending.command, "incident_id", None)
+            if ref is not None and ref < 0:
+                if ref in created_here:
+                    break
+                known = self._local_ids.get(ref)
+                if known is None or known.server_id is None:
+                    why = known.refused if known and known.refused else "it was never sent"
+                    if not chunk:
+                        return [], (pending, ref, why)
+                    break  # send what comes before it first, in order
+            if pending.command.type == "open_incident" and pending.incident_id is not None:
+                created_here.add(pending.incident_id)
+            chunk.append((pending, rewrite_local_ids(pending.command, self._server_id)))
+            if len(chunk) >= limit:
+                break
+        return chunk, None
+
+    def settle_accepted(
+        self, pending: PendingCommand, command: Command, result: CommandResult
+    ) -> None:
+        self.outbox.accepted(pending, result.incident_id)
+        if pending.command.type == "open_incident" and pending.incident_id is not None:
+            self._local_ids[pending.incident_id] = LocalId(result.incident_id, None)
+        if result.seq > self.confirmed.seq:
+            settled = pending
+            if command is not pending.command or result.incident_id is not None:
+                settled = PendingCommand(
+                    command_id=pending.command_id,
+                    command=command,
+                    issued_at=pending.issued_at,
+                    incident_id=result.incident_id or pending.incident_id,
+                    summary=pending.summary,
+                )
+            self._settling.append((result.seq, settled))
+        self._drop_pending(pending)
+
+    def settle_refused(self, pending: PendingCommand, error: CommandError) -> None:
+        self.outbox.refused(pending, self.staff_id, error)
+        if pending.command.type == "open_incident" and pending.incident_id is not None:
+            self._local_ids[pending.incident_id] = LocalId(None, error.message)
+        self.conflicts = tuple(self.outbox.conflicts(self.staff_id))
+        self._drop_pending(pending)
+
+    def dismiss(self, command_id: str) -> bool:
+        gone = self.outbox.dismiss(self.staff_id, command_id)
+        if gone:
+            self.conflicts = tuple(c for c in self.conflicts if c.command_id != command_id)
+            self._outbox_moved()
+        return gone
+
+    # -- the view -------------------------------------------------------------
+
+    def _refuse_locally(self, pending: PendingCommand, ref: int, why: str) -> None:
+        reason = f"incident {incident_label(ref)} was not opened on the server: {why}"
+        self.settle_refused(pending, CommandError(code="not_found", message=reason))
+
+    def _drop_pending(self, pending: PendingCommand) -> None:
+        self.pending = tuple(p for p in self.pending if p.command_id != pending.command_id)
+        self._outbox_moved()
+
+    def _outbox_moved(self) -> None:
+        self.status = _with_pending(self.status, len(self.pending))
+        self._publish_view(Changes(outbox=True, status=True))
+
+    def _settle_seen(self) -> None:
+        seq = self.confirmed.seq
+        self._settling = [(s, p) for s, p in self._settling if s > seq]
+
+    def _server_id(self, local_id: int) -> int | None:
+        known = self._local_ids.get(local_id)
+        return known.server_id if known else None
+
+    def _recompute(self) -> None:
+        if self.me is None:
+            self.state = self.confirmed
+            return
+        unanswered = [p for _, p in self._settling] + list(self.pending)
+        actor = Actor(self.me, self._terminal)
+        self.state = optimistic_view(self.confirmed, unanswered, actor, self._server_id)
+
+    def _publish_view(self, changes: Changes) -> None:
+        before = self.state
+        self._recompute()
+        self._hub.publish(
+            Changes(
+                incidents=_moved(before.incidents, self.state.incidents),
+                downtimes=_moved(before.downtimes, self.state.downtimes),
+                roster=changes.roster,
+                status=changes.status,
+                outbox=changes.outbox,
+                reset=changes.reset,
+                events=changes.events,
+            )
+        )
+
+
+def _moved(before: Mapping[int, Any], after: Mapping[int, Any]) -> frozenset[int]:
+    """Ids whose value changed: the reducer keeps untouched values identical."""
+    if before is after:
+        return frozenset()
+    changed = {k for k, v in after.items() if before.get(k) is not v}
+    changed.update(k for k in before if k not in after)
+    return frozenset(changed)
+
+
+def _with_pending(status: ConnectionStatus, pending: int) -> ConnectionStatus:
+    return status if status.pending == pending else replace(status, pending=pending)

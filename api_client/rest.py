@@ -1,0 +1,163 @@
+"""The HTTP half of the protocol (httpx): sign-in, snapshot, the outbox drain, time.
+
+Every exchange also feeds the clock estimator, since every body carries
+`server_time`. Transport failures become `ServerUnreachable`, a 401/403
+`SessionEnded`, and a 5xx or unreadable body `ServerTrouble`; a 4xx that is
+the server's considered answer is returned for the caller to show.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from api_client.clock import ClockEstimator
+from api_client.errors import ServerTrouble, ServerUnreachable, SessionEnded, SignInFailed
+from domain.protocol import (
+    BatchResult,
+    CommandBatch,
+    CommandEnvelope,
+    Problem,
+    ServerTime,
+    Session,
+    SignIn,
+    Snapshot,
+)
+
+Body = TypeVar("Body", bound=BaseModel)
+
+TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+
+def ssl_context(verify: bool | str) -> ssl.SSLContext:
+    """One TLS policy for both HTTPS and WSS: system trust, an operator's CA bundle, or none."""
+    if verify is False:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return ssl.create_default_context()
+
+
+class HttpError(Exception):
+    """A 4xx with the server's `Problem` body: its answer, for the user to see."""
+
+    def __init__(self, status: int, problem: Problem) -> None:
+        super().__init__(problem.detail)
+        self.status = status
+        self.problem = problem
+
+
+class Rest:
+    def __init__(
+        self,
+        server: str,
+        *,
+        terminal: str,
+        tls: ssl.SSLContext,
+        clock: ClockEstimator,
+        monotonic: Callable[[], float],
+    ) -> None:
+        self.token: str | None = None
+        self._clock = clock
+        self._mono = monotonic
+        self._http = httpx.AsyncClient(
+            base_url=server.rstrip("/"),
+            verify=tls,
+            timeout=TIMEOUT,
+            headers={"X-Floorline-Terminal": terminal},
+            trust_env=False,  # a floor terminal talks to its backend directly
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def sign_in(self, staff_id: str, pin: str, terminal: str) -> Session:
+        body = SignIn(staff_id=staff_id, pin=pin, terminal=terminal).model_dump()
+        try:
+            return await self._call("POST", "/v1/session", Session, json=body, auth=False)
+        except HttpError as exc:
+            raise SignInFailed(exc.problem.detail) from exc
+        except SessionEnded as exc:
+            raise SignInFailed(exc.message) from exc
+
+    async def sign_out(self) -> None:
+        await self._send("DELETE", "/v1/session", limit=3.0)
+
+    async def snapshot(self) -> Snapshot:
+        return await self._call("GET", "/v1/snapshot", Snapshot)
+
+    async def server_time(self) -> float:
+        return (await self._call("GET", "/v1/time", ServerTime)).server_time
+
+    async def send_batch(self, envelopes: Sequence[CommandEnvelope]) -> BatchResult:
+        batch = CommandBatch(commands=list(envelopes))
+        result = await self._call(
+            "POST", "/v1/commands/batch", BatchResult, json=batch.model_dump(mode="json")
+        )
+        if len(result.results) != len(envelopes):
+            raise ServerTrouble("the batch answer does not match the commands sent")
+        return result
+
+    async def _call(self, method: str, path: str, shape: type[Body], **kw: Any) -> Body:
+        response = await self._send(method, path, **kw)
+        try:
+            return shape.model_validate_json(response.content)
+        except ValidationError as exc:
+            problems = exc.error_count()
+            raise ServerTrouble(f"unreadable answer from {path}: {problems} errors") from exc
+
+    async def _send(
+        self, method: str, path: str, *, auth: bool = True, limit: float | None = None, **kw: Any
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token}"} if auth and self.token else {}
+        t0 = self._mono()
+        try:
+            response = await self._http.request(
+                method, path, headers=headers, timeout=limit or TIMEOUT, **kw
+            )
+        except httpx.TransportError as exc:
+            raise ServerUnreachable(_words(exc)) from exc
+        t3 = self._mono()
+        self._sample_clock(t0, t3, response)
+        if response.is_success:
+            return response
+        problem = _problem(response)
+        if response.status_code in (401, 403) and path != "/v1/session":
+            raise SessionEnded(problem.detail, forbidden=response.status_code == 403)
+        if response.status_code == 401:
+            raise HttpError(401, problem)
+        if response.status_code >= 500 or response.status_code < 400:
+            raise ServerTrouble(problem.detail, status=response.status_code)
+        raise HttpError(response.status_code, problem)
+
+    def _sample_clock(self, t0: float, t3: float, response: httpx.Response) -> None:
+        if "json" not in response.headers.get("content-type", ""):
+            return
+        try:
+            stamp = response.json().get("server_time")
+        except (ValueError, AttributeError):
+            return
+        if isinstance(stamp, int | float):
+            self._clock.add_exchange(t0, t3, float(stamp))
+
+
+def _problem(response: httpx.Response) -> Problem:
+    try:
+        return Problem.model_validate_json(response.content)
+    except ValidationError:
+        return Problem(detail=f"HTTP {response.status_code} {response.reason_phrase}".strip())
+
+
+def _words(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "the server did not answer in time"
+    if isinstance(exc, httpx.ConnectError):
+        return "cannot reach the server"
+    return f"connection lost ({type(exc).__name__})"

@@ -1,0 +1,248 @@
+"""The background sync: follow the live feed and drain the outbox, for as long as it may.
+
+Two tasks share one `LocalFloor`:
+- the feed loop keeps the replica current (snapshot when needed, then the
+  live feed), reconnecting with capped, jittered backoff, and reports the
+  link in `ConnectionStatus`;
+- the drain loop sends queued commands in order whenever it is woken (a
+  submit, or the feed coming online) and settles each answer.
+The loop ends only when the server stops accepting the session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from api_client.backoff import Backoff
+from api_client.clock import ClockEstimator
+from api_client.contract import ConnectionStatus, Link
+from api_client.errors import ServerTrouble, ServerUnreachable, SessionEnded
+from api_client.feed import Ending, FeedHandlers, SessionEnd, run_session
+from api_client.local import LocalFloor
+from api_client.rest import HttpError, Rest
+from domain.events import Event
+from domain.protocol import CommandEnvelope, CommandError, Hello
+
+log = logging.getLogger(__name__)
+
+CHUNK = 200  # commands per batch request
+OFFSET_SAVE_STEP = 0.25  # persist the clock offset when it moved this much
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSettings:
+    server: str
+    terminal: str
+    tls: ssl.SSLContext | None
+    reconnect_delays: tuple[float, float]
+    ping_interval: float
+    ping_timeout: float
+
+
+class SyncLoop:
+    def __init__(
+        self,
+        settings: SyncSettings,
+        *,
+        rest: Rest,
+        floor: LocalFloor,
+        clock: ClockEstimator,
+        monotonic: Callable[[], float],
+    ) -> None:
+        self._cfg = settings
+        self._rest = rest
+        self._floor = floor
+        self._clock = clock
+        self._mono = monotonic
+        self._backoff = Backoff(*settings.reconnect_delays)
+        self._drain_wanted = asyncio.Event()
+        self._retry_now = asyncio.Event()  # cuts a backoff wait short
+        self._need_snapshot = not floor.replica.synced
+        self._lost_at: float | None = None  # server time the link went (None: online)
+
+    async def run(self) -> None:
+        """Sync until the server ends the session (status SIGNED_OUT) or we are cancelled."""
+        self._drain_wanted.set()  # whatever a previous run left queued
+        tasks = [
+            asyncio.create_task(self._feed_loop(), name="floorline-feed"),
+            asyncio.create_task(self._drain_loop(), name="floorline-drain"),
+        ]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                if not task.cancelled() and isinstance(task.exception(), SessionEnded):
+                    ended = task.exception()
+                    assert isinstance(ended, SessionEnded)
+                    self._signed_out(ended.message, forbidden=ended.forbidden)
+                else:
+                    task.result()  # a bug surfaces here rather than vanishing
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def wake_drain(self) -> None:
+        self._drain_wanted.set()
+
+    # -- the live feed --------------------------------------------------------
+
+    async def _feed_loop(self) -> None:
+        self._lost_at = self._floor.status.since or self._clock.now()
+        while True:
+            try:
+                if self._need_snapshot:
+                    await self._take_snapshot()
+                else:
+                    await self._rest.server_time()  # a clock sample, and a quick probe
+            except (ServerUnreachable, ServerTrouble) as exc:
+                await self._wait_after_failure(exc.message)
+                continue
+            assert self._rest.token is not None
+            end = await run_session(
+                self._cfg.server,
+                self._rest.token,
+                FeedHandlers(self._position, self._on_hello, self._on_events, self._on_frame),
+                terminal=self._cfg.terminal,
+                tls=self._cfg.tls,
+                ping_interval=self._cfg.ping_interval,
+                ping_timeout=self._cfg.ping_timeout,
+                monotonic=self._mono,
+            )
+            log.info("live feed ended: %s (%s)", end.ending, end.detail)
+            if end.ending in (Ending.UNAUTHORISED, Ending.FORBIDDEN):
+                self._signed_out(end.detail, forbidden=end.ending is Ending.FORBIDDEN)
+                return
+            await self._after_session(end)
+
+    async def _after_session(self, end: SessionEnd) -> None:
+        if end.opened_at is not None:
+            self._backoff.session_ended(end.lasted)
+            self._lost_at = self._clock.now()
+        if end.ending is Ending.RESYNC:
+            self._need_snapshot = True
+        if end.ending in (Ending.GAP, Ending.RESYNC) and self._backoff.attempt == 0:
+            self._backoff.next_delay()  # the next quick end backs off
+            return  # resume at once: the server is there
+        await self._wait_after_failure(end.detail, dropped=end.opened_at is not None)
+
+    async def _take_snapshot(self) -> None:
+        snapshot = await self._rest.snapshot()
+        self._floor.take_snapshot(snapshot.epoch, snapshot.state, snapshot.me)
+        self._need_snapshot = False
+        self._save_offset()
+
+    def _position(self) -> tuple[int, str | None]:
+        return self._floor.confirmed.seq, self._floor.replica.epoch
+
+    async def _on_hello(self, hello: Hello) -> bool:
+        replica = self._floor.replica
+        if replica.epoch != hello.epoch or hello.head < replica.seq:
+            # another event log (restored or reset): our seq means nothing there
+            self._need_snapshot = True
+            return False
+        self._floor.set_me(hello.me)
+        self._lost_at = None
+        self._floor.set_status(ConnectionStatus(Link.ONLINE, pending=len(self._floor.pending)))
+        self._save_offset()
+        self._drain_wanted.set()
+        return True
+
+    async def _on_events(self, events: list[Event]) -> None:
+        self._floor.apply_events(events)
+
+    def _on_frame(self, server_time: float) -> None:
+        self._clock.check_frame(server_time)
+
+    async def _wait_after_failure(self, detail: str, *, dropped: bool = False) -> None:
+        """Back off; RECONNECTING right after a live link dropped, OFFLINE once retries fail."""
+        delay = self._backoff.next_delay()
+        now = self._clock.now()
+        if self._lost_at is None:
+            self._lost_at = now
+        link = Link.RECONNECTING if dropped else Link.OFFLINE
+        self._floor.set_status(
+            ConnectionStatus(
+                link,
+                attempt=self._backoff.attempt,
+                next_try_at=now + delay,
+                since=self._lost_at,
+                pending=len(self._floor.pending),
+                detail=detail,
+            )
+        )
+        self._retry_now.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._retry_now.wait(), delay)
+
+    def _signed_out(self, detail: str, *, forbidden: bool) -> None:
+        words = detail if forbidden else f"{detail}; sign in again"
+        self._floor.set_status(
+            ConnectionStatus(Link.SIGNED_OUT, pending=len(self._floor.pending), detail=words)
+        )
+
+    def _save_offset(self) -> None:
+        offset = self._clock.offset
+        moved = abs(offset - self._floor.replica.clock_offset)
+        if self._clock.sampled and moved > OFFSET_SAVE_STEP:
+            self._floor.replica.save_clock_offset(offset)
+
+    # -- the outbox drain -----------------------------------------------------
+
+    async def _drain_loop(self) -> None:
+        failures = 0
+        while True:
+            await self._drain_wanted.wait()
+            self._drain_wanted.clear()
+            try:
+                sent = await self._drain()
+            except ServerUnreachable:
+                continue  # the feed loop notices too; its hello wakes us again
+            except ServerTrouble as exc:
+                failures += 1
+                log.warning("outbox drain failed: %s", exc.message)
+                first, cap = self._cfg.reconnect_delays
+                asyncio.get_running_loop().call_later(
+                    min(cap, first * 2**failures), self._drain_wanted.set
+                )
+                continue
+            failures = 0
+            if sent and self._floor.status.link is not Link.ONLINE:
+                self._retry_now.set()  # the server answers: reconnect the feed now
+
+    async def _drain(self) -> int:
+        """Send everything queued, in order, in chunks; how many were answered."""
+        answered = 0
+        limit = CHUNK
+        while chunk := self._floor.next_chunk(limit):
+            envelopes = [
+                CommandEnvelope(command_id=p.command_id, issued_at=p.issued_at, command=command)
+                for p, command in chunk
+            ]
+            try:
+                batch = await self._rest.send_batch(envelopes)
+            except HttpError as exc:
+                if len(chunk) > 1:
+                    limit = 1  # find the one the server cannot take
+                    continue
+                problem = exc.problem
+                error = CommandError(code=problem.code, message=problem.detail)
+                self._floor.settle_refused(chunk[0][0], error)
+                answered += 1
+                limit = CHUNK
+                continue
+            for (pending, command), result in zip(chunk, batch.results, strict=True):
+                if result.command_id != pending.command_id:
+                    raise ServerTrouble("the batch answer is out of order")
+                if result.status == "accepted":
+                    self._floor.settle_accepted(pending, command, result)
+                else:
+                    error = result.error or CommandError(code="invalid", message="refused")
+                    self._floor.settle_refused(pending, error)
+            answered += len(chunk)
+            limit = CHUNK
+        return answered
