@@ -90,7 +90,6 @@ async def main() -> None:
                     ready,
                     opened,
                     args.connections,
-                    go,
                 )
             )
         )
