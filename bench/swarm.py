@@ -35,7 +35,6 @@ async def one(
     ready: asyncio.Event,
     opened: list[int],
     total: int,
-    go: asyncio.Event,
 ) -> None:
     async with connect(
         url,
