@@ -1,0 +1,114 @@
+"""Sign-in: server, staff ID, PIN. The app does the talking; this screen shows the answer."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Button, Input, Label, Static
+
+from tui.widgets.status_bar import StatusBar
+
+
+class LoginScreen(Screen[None]):
+    HELP_TITLE = "Sign in"
+    DEFAULT_CSS = """
+    LoginScreen { align: center middle; }
+    LoginScreen #login-form {
+        width: 56;
+        height: auto;
+        padding: 0 2;
+        border: round $primary;
+        background: $surface;
+    }
+    LoginScreen #login-title { text-style: bold; width: 100%; content-align: center middle; }
+    LoginScreen Label { margin-top: 1; color: $text-muted; }
+    LoginScreen Input { margin: 0; }
+    LoginScreen #login-sign-in { margin-top: 1; width: 100%; }
+    LoginScreen #login-message { height: auto; min-height: 1; margin-top: 1; }
+    LoginScreen #login-message.-error { color: $error; text-style: bold; }
+    LoginScreen #login-message.-busy { color: $text-muted; }
+    LoginScreen #login-hint { color: $text-muted; height: auto; margin-bottom: 1; }
+    """
+    BINDINGS = [Binding("enter", "sign_in", "Sign in", id="login.sign_in", show=False)]
+
+    busy: reactive[bool] = reactive(False, init=False)
+
+    class SignInRequested(Message):
+        def __init__(self, screen: LoginScreen, server: str, staff_id: str, pin: str) -> None:
+            super().__init__()
+            self.screen = screen
+            self.server = server
+            self.staff_id = staff_id
+            self.pin = pin
+
+    def __init__(self, *, server: str, staff_id: str = "", hint: str = "", error: str = "") -> None:
+        super().__init__()
+        self._server = server
+        self._staff_id = staff_id
+        self._hint = hint
+        self._error = error
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="login-form"):
+            yield Static("floorline · sign in", id="login-title")
+            yield Label("Server")
+            yield Input(self._server, placeholder="https://floor.example:8765", id="login-server")
+            yield Label("Staff ID")
+            yield Input(self._staff_id, placeholder="e.g. pb2", id="login-staff")
+            yield Label("PIN")
+            yield Input(password=True, placeholder="PIN", id="login-pin", max_length=64)
+            yield Button("Sign in", variant="primary", id="login-sign-in")
+            yield Static(self._error, id="login-message", classes="-error" if self._error else "")
+            if self._hint:
+                yield Static(self._hint, id="login-hint")
+        yield StatusBar()
+
+    def on_mount(self) -> None:
+        target = "#login-pin" if self._staff_id else "#login-staff"
+        if not self._server:
+            target = "#login-server"
+        self.query_one(target, Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "login-pin":
+            self.action_sign_in()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#login-sign-in")
+    def _pressed(self) -> None:
+        self.action_sign_in()
+
+    def action_sign_in(self) -> None:
+        if self.busy:
+            return
+        server = self.query_one("#login-server", Input).value
+        staff_id = self.query_one("#login-staff", Input).value
+        pin = self.query_one("#login-pin", Input).value
+        self.busy = True
+        self.post_message(self.SignInRequested(self, server, staff_id, pin))
+
+    def watch_busy(self, busy: bool) -> None:
+        self.query_one("#login-sign-in", Button).disabled = busy
+        if busy:
+            self._message("Signing in…", "-busy")
+
+    def failed(self, reason: str) -> None:
+        """The app's answer: say why under the form, clear the PIN, try again."""
+        self.busy = False
+        pin = self.query_one("#login-pin", Input)
+        pin.value = ""
+        pin.focus()
+        self._message(reason, "-error")
+
+    def _message(self, text: str, cls: str) -> None:
+        message = self.query_one("#login-message", Static)
+        message.update(text)
+        message.set_classes(cls)

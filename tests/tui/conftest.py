@@ -1,0 +1,255 @@
+"""TUI test fixtures: the demo floor as a frozen, in-memory FloorSource, and an app factory.
+
+`StaticFloor` folds the demo script through `domain.decide` + `domain.apply`
+at a fixed moment (Tue 24 Nov 2026, 02:13 in Sydney, journey 1), so every
+test and snapshot sees the same floor and the same countdowns. `submit()`
+decides and applies for real, so a Pilot test can check a flow's effect;
+`submit_as()` plays another terminal. Each change is announced on
+`changes()` the way the sync client announces it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from api_client.contract import Changes, Conflict, ConnectionStatus, Link, PendingCommand
+from api_client.errors import SignInFailed
+from backend.demo import demo_floor
+from domain.commands import AutoEscalate, Command
+from domain.decide import Actor, decide
+from domain.escalation import TOP_LINE, line_due
+from domain.events import Event
+from domain.models import Staff
+from domain.permissions import can_see_downtime, can_see_incident
+from domain.reducer import apply
+from domain.state import FloorState
+from tui.app import FloorApp
+from tui.config import load_config
+
+# journey 1: the disputed VVIP hand at BJ-07 (pit 2)
+BASE_TIME = datetime(2026, 11, 24, 2, 13, tzinfo=ZoneInfo("Australia/Sydney")).timestamp()
+TERMINAL = "test-terminal"
+
+
+class StaticFloor:
+    """A FloorSource over the demo floor with a clock that moves only when told."""
+
+    def __init__(self, staff_id: str | None = "pb2", *, at: float = BASE_TIME) -> None:
+        demo = demo_floor()
+        self.pins = {member.id: pin for member, pin in demo.staff}
+        self._now = at
+        self._seq = itertools.count(1)
+        truth = FloorState(
+            staff={member.id: member for member, _ in demo.staff},
+            assets={asset.id: asset for asset in demo.assets},
+            roster=demo.roster,
+        )
+        self.truth = truth
+        for number, step in enumerate(demo.script, start=1):
+            self._escalate_due(at + step.offset)
+            self._apply_as(step.actor_id, step.command, at + step.offset, f"demo-{number}")
+        self._escalate_due(at)
+        self.me: Staff | None = truth.staff[staff_id] if staff_id else None
+        self.status = ConnectionStatus(Link.ONLINE if self.me else Link.SIGNED_OUT)
+        self.pending: tuple[PendingCommand, ...] = ()
+        self.conflicts: tuple[Conflict, ...] = ()
+        self.approximate = False
+        self.clock_suspect = False
+        self.clock_offset = 0.0
+        self.token_warning: str | None = None
+        self.submitted: list[Command] = []
+        self.signed_out: list[str] = []
+        self.closed = False
+        self._held: Changes | None = None
+        self._ready = asyncio.Event()
+
+    # --- what the app reads ---------------------------------------------------------
+
+    @property
+    def state(self) -> FloorState:
+        """The floor as the signed-in user's terminal sees it (the server filters by role)."""
+        if self.me is None:
+            return FloorState(policy=self.truth.policy, staff=self.truth.staff)
+        me, policy = self.me, self.truth.policy
+        return self.truth.model_copy(
+            update={
+                "incidents": {
+                    k: i for k, i in self.truth.incidents.items() if can_see_incident(me, i, policy)
+                },
+                "downtimes": {
+                    k: d for k, d in self.truth.downtimes.items() if can_see_downtime(me, d, policy)
+                },
+            }
+        )
+
+    def now(self) -> float:
+        return self._now
+
+    async def sign_in(self, staff_id: str, pin: str) -> Staff:
+        if self.pins.get(staff_id) != pin:
+            raise SignInFailed("wrong staff ID or PIN")
+        self.me = self.truth.staff[staff_id]
+        self.set_status(ConnectionStatus(Link.ONLINE))
+        return self.me
+
+    async def sign_out(self) -> None:
+        if self.me is not None:
+            self.signed_out.append(self.me.id)
+        self.me = None
+        self.set_status(ConnectionStatus(Link.SIGNED_OUT))
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        self.closed = True
+        self._ready.set()
+
+    async def submit(self, command: Command) -> PendingCommand:
+        if self.me is None:
+            raise SignInFailed("not signed in")
+        self.submitted.append(command)
+        command_id = str(uuid.uuid4())
+        self._publish(self._apply_as(self.me.id, command, self._now, command_id))
+        return PendingCommand(command_id, command, self._now, None, command.type)
+
+    async def dismiss(self, command_id: str) -> None:
+        self.conflicts = tuple(c for c in self.conflicts if c.command_id != command_id)
+        self._publish_changes(Changes(outbox=True))
+
+    async def changes(self) -> AsyncIterator[Changes]:
+        while not self.closed:
+            await self._ready.wait()
+            self._ready.clear()
+            held, self._held = self._held, None
+            if held is not None:
+                yield held
+
+    # --- what tests do ----------------------------------------------------------------
+
+    def submit_as(self, staff_id: str, command: Command) -> list[Event]:
+        """Another terminal's command: applied and announced like a live-feed event."""
+        events = self._apply_as(staff_id, command, self._now, str(uuid.uuid4()))
+        self._publish(events)
+        return events
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on (the app picks it up at its next tick)."""
+        self._now += seconds
+
+    def set_status(self, status: ConnectionStatus) -> None:
+        self.status = status
+        self.approximate = status.link is not Link.ONLINE
+        self._publish_changes(Changes(status=True))
+
+    def set_pending(self, *commands: Command) -> None:
+        self.pending = tuple(
+            PendingCommand(
+                str(uuid.uuid4()), cmd, self._now, getattr(cmd, "incident_id", None), cmd.type
+            )
+            for cmd in commands
+        )
+        self.set_status(ConnectionStatus(self.status.link, pending=len(self.pending)))
+        self._publish_changes(
+            Changes(
+                outbox=True,
+                incidents=frozenset(
+                    p.incident_id for p in self.pending if p.incident_id is not None
+                ),
+            )
+        )
+
+    def incident_by_spot(self, spot: str) -> int:
+        return next(i.id for i in self.truth.incidents.values() if i.location.spot == spot)
+
+    # --- folding ----------------------------------------------------------------------
+
+    def _apply_as(self, staff_id: str, command: Command, at: float, command_id: str) -> list[Event]:
+        actor = Actor(self.truth.staff[staff_id], TERMINAL)
+        events = decide(self.truth, command, actor, at, command_id=command_id)
+        return self._fold(events)
+
+    def _fold(self, events: list[Event]) -> list[Event]:
+        numbered = [e.model_copy(update={"seq": next(self._seq)}) for e in events]
+        for event in numbered:
+            self.truth = apply(self.truth, event)
+        return numbered
+
+    def _escalate_due(self, now: float) -> None:
+        """What the backend's scheduler would have done by `now`."""
+        for _ in range(TOP_LINE):
+            due = [
+                i
+                for i in self.truth.open_incidents()
+                if i.line < TOP_LINE and line_due(i, self.truth.policy, now) > i.line
+            ]
+            if not due:
+                return
+            for incident in due:
+                command = AutoEscalate(incident_id=incident.id, line=incident.line + 1)
+                self._fold(decide(self.truth, command, None, now))
+
+    def _publish(self, events: list[Event]) -> None:
+        self._publish_changes(
+            Changes(
+                incidents=frozenset(e.incident_id for e in events if e.incident_id is not None),
+                downtimes=frozenset(e.downtime_id for e in events if e.downtime_id is not None),
+                events=tuple(events),
+            )
+        )
+
+    def _publish_changes(self, changes: Changes) -> None:
+        held = self._held
+        if held is not None:
+            changes = Changes(
+                incidents=held.incidents | changes.incidents,
+                downtimes=held.downtimes | changes.downtimes,
+                roster=held.roster or changes.roster,
+                status=held.status or changes.status,
+                outbox=held.outbox or changes.outbox,
+                reset=held.reset or changes.reset,
+                events=held.events + changes.events,
+            )
+        self._held = changes
+        self._ready.set()
+
+
+AppFactory = Callable[..., FloorApp]
+
+
+@pytest.fixture
+def static_floor() -> Callable[..., StaticFloor]:
+    """`static_floor(staff_id="pb2")`: the frozen demo floor signed in as that member."""
+    return StaticFloor
+
+
+@pytest.fixture
+def floor_config_dir(tmp_path: Path) -> Path:
+    return tmp_path / "config"
+
+
+@pytest.fixture
+def make_app(floor_config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppFactory]:
+    """`make_app(source, **kw)`: a FloorApp with a throwaway config, theme "floor",
+    no auto-lock and no cursor blink (snapshot-stable)."""
+    for name in ("SERVER_URL", "THEME", "AUTO_LOCK_SECONDS", "LAST_STAFF_ID", "KEYMAP"):
+        monkeypatch.delenv(f"FLOORLINE_{name}", raising=False)
+
+    def make(source: Any = None, **kw: Any) -> FloorApp:
+        kw.setdefault("config", load_config(floor_config_dir))
+        kw.setdefault("theme", "floor")
+        kw.setdefault("auto_lock_seconds", 0)
+        kw.setdefault("cursor_blink", False)
+        kw.setdefault("server_url", "http://floor.test:8765")
+        return FloorApp(source, **kw)
+
+    yield make

@@ -1,0 +1,330 @@
+"""The floorline app: one sync worker, one 1-second tick, app-wide keys and alerts.
+
+Screens read `source` (the sync client's optimistic view) and watch two
+reactives: `now` (server-corrected time, set once a second) and `revision`
+(bumped once per coalesced batch of changes, with the batch in
+`last_changes`). User intents arrive as `CommandRequested` / `PageRequested`
+and are submitted to the client in workers; nothing here blocks the UI.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual import events, on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from api_client.contract import Changes
+from domain.commands import Command, PageContact
+from domain.decide import Rejected
+from screens.lock import LockScreen
+from screens.login import LoginScreen
+from themes import THEMES, VARIABLE_DEFAULTS, next_theme, resolve_theme
+from tui.alerts import Alert, BreachWatch, new_p1_alerts
+from tui.config import Config, load_config
+from tui.messages import CommandRequested, PageRequested
+from tui.palette import FloorCommands
+from tui.session import Session
+from tui.source import FloorSource
+
+SourceFactory = Callable[[str], FloorSource]
+
+# (module in screens/, class, what the user calls it)
+_SCREENS: dict[str, tuple[str, str, str]] = {
+    "incident": ("incident", "IncidentScreen", "incident detail"),
+    "new_incident": ("new_incident", "NewIncidentScreen", "new incident"),
+    "downtime": ("downtime", "DowntimeScreen", "downtime board"),
+    "escalation": ("escalation", "EscalationScreen", "escalation ladder"),
+    "outbox": ("outbox", "OutboxScreen", "outbox"),
+}
+
+_GUARDED = frozenset(
+    {"new_incident", "downtime", "escalation", "outbox", "back", "help", "lock", "command_palette"}
+)
+
+
+class FloorApp(App[None]):
+    TITLE = "floorline"
+    COMMANDS = App.COMMANDS | {FloorCommands}
+    CSS = """
+    Toast { max-width: 60; }
+    """
+    BINDINGS = [
+        Binding("n", "new_incident", "New", id="app.new_incident"),
+        Binding("d", "downtime", "Downtime", id="app.downtime"),
+        Binding("e", "escalation", "Ladder", id="app.escalation"),
+        Binding("o", "outbox", "Outbox", id="app.outbox"),
+        Binding("escape", "back", "Back", id="app.back", show=False),
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("ctrl+l", "lock", "Lock", id="app.lock"),
+        Binding("f10", "next_theme", "Theme", id="app.theme", show=False),
+        Binding(
+            "ctrl+p", "command_palette", "Commands", id="app.palette", show=False, priority=True
+        ),
+    ]
+
+    now: reactive[float] = reactive(0.0, init=False)
+    revision: reactive[int] = reactive(0, init=False)
+    # the shared-terminal lock: screens hide player details while it is set
+    locked: reactive[bool] = reactive(False, init=False)
+
+    def __init__(
+        self,
+        source: FloorSource | None = None,
+        *,
+        source_factory: SourceFactory | None = None,
+        config: Config | None = None,
+        server_url: str | None = None,
+        staff_id: str | None = None,
+        login_hint: str = "",
+        theme: str | None = None,
+        auto_lock_seconds: float | None = None,
+        idle_clock: Callable[[], float] = time.monotonic,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.config = config or load_config()
+        settings = self.config.settings
+        self.server_url = server_url or settings.server_url or ""
+        if source is None:
+            if source_factory is None:
+                raise ValueError("FloorApp needs a source or a source_factory")
+            source = source_factory(self.server_url)
+        self.source: FloorSource = source
+        self.source_factory = source_factory
+        self.server_label = self.server_url
+        self.last_changes = Changes()
+        self.login_hint = login_hint
+        self.prefill_staff_id = staff_id or settings.last_staff_id or ""
+        self.auto_lock_seconds = (
+            settings.auto_lock_seconds if auto_lock_seconds is None else auto_lock_seconds
+        )
+        self.session = Session(self)
+        self._idle_clock = idle_clock
+        self.cursor_blink = cursor_blink
+        self._last_input = idle_clock()
+        self._theme_choice = resolve_theme(theme or settings.theme)
+        self._breaches = BreachWatch()
+        self._held: Changes | None = None
+        self._started: set[int] = set()
+        self.set_reactive(FloorApp.now, source.now())
+
+    # --- start-up -----------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
+
+    def on_mount(self) -> None:
+        for floor_theme in THEMES:
+            self.register_theme(floor_theme)
+        self.theme = self._theme_choice.name
+        for notice in (self._theme_choice.notice, self.config.problem):
+            if notice:
+                self.notify(notice, severity="warning", timeout=10)
+        if self.config.settings.keymap:
+            self.set_keymap(self.config.settings.keymap)
+        self.set_interval(1.0, self.tick, name="floor-tick")
+        if self.source.me is not None:
+            self.show_queue()
+            self.start_sync()
+        else:
+            self.session.show_login()
+
+    def show_queue(self) -> None:
+        from screens.queue import QueueScreen
+
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(QueueScreen())
+
+    async def on_unmount(self) -> None:
+        try:
+            await self.source.close()
+        except Exception:  # closing must never stop the app from exiting
+            self.log.warning("closing the sync client failed")
+
+    # --- the sync worker and the tick -------------------------------------------
+
+    def start_sync(self) -> None:
+        self._sync(self.source)
+
+    @work(exclusive=True, exit_on_error=False, group="sync", name="sync")
+    async def _sync(self, source: FloorSource) -> None:
+        if id(source) not in self._started:
+            self._started.add(id(source))
+            await source.start()
+        async for changes in source.changes():
+            if source is not self.source:
+                return
+            self._hold(changes)
+
+    def _hold(self, changes: Changes) -> None:
+        """Merge a burst into one pending notice, flushed once the queue drains."""
+        first = self._held is None
+        self._held = changes if self._held is None else _merge(self._held, changes)
+        if first:
+            self.call_next(self._flush)
+
+    def _flush(self) -> None:
+        changes, self._held = self._held, None
+        if changes is None:
+            return
+        self.last_changes = changes
+        self._breaches.floor_changed()
+        me = self.source.me.id if self.source.me else None
+        self._alert(new_p1_alerts(changes.events, self.source.state, me))
+        self.revision += 1
+
+    def tick(self) -> None:
+        """The one app-level clock: countdowns, breach alerts, auto-lock."""
+        self.now = self.source.now()
+        if self.source.me is not None:
+            self._alert(self._breaches.check(self.source.state, self.now))
+        idle = self._idle_clock() - self._last_input
+        if self.auto_lock_seconds and idle >= self.auto_lock_seconds:
+            self.action_lock()
+
+    def _alert(self, alerts: list[Alert]) -> None:
+        if not alerts:
+            return
+        self.bell()
+        for alert in alerts[:3]:
+            self.notify(alert.message, title=alert.title, severity="error", timeout=15)
+        if len(alerts) > 3:
+            self.notify(f"and {len(alerts) - 3} more", title=alerts[0].title, severity="error")
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self.note_activity()
+        await super().on_event(event)
+
+    def note_activity(self) -> None:
+        self._last_input = self._idle_clock()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # a steady cursor for terminals (and snapshots) that ask for one
+        if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False
+
+    # --- who is at the terminal ---------------------------------------------------
+
+    @on(LoginScreen.SignInRequested)
+    def _sign_in_requested(self, message: LoginScreen.SignInRequested) -> None:
+        self.session.sign_in(message.screen, message.server, message.staff_id, message.pin)
+
+    @on(LockScreen.UnlockRequested)
+    def _unlock_requested(self, message: LockScreen.UnlockRequested) -> None:
+        self.session.unlock(message.screen, message.pin)
+
+    @on(LockScreen.SwitchUserRequested)
+    def _switch_user_requested(self, message: LockScreen.SwitchUserRequested) -> None:
+        self.session.switch_user(message.screen, message.staff_id, message.pin)
+
+    # --- commands -----------------------------------------------------------------
+
+    @on(CommandRequested)
+    def _command_requested(self, message: CommandRequested) -> None:
+        self.submit(message.command, message.done)
+
+    @on(PageRequested)
+    def _page_requested(self, message: PageRequested) -> None:
+        command = PageContact(
+            incident_id=message.incident_id, staff_id=message.staff_id, method=message.method
+        )
+        name = self.source.state.staff_name(message.staff_id)
+        self.submit(command, f"paged {name} ({message.method})")
+
+    @work(exit_on_error=False, group="commands")
+    async def submit(self, command: Command, done: str = "") -> None:
+        from api_client.errors import ClientError
+
+        try:
+            await self.source.submit(command)
+        except Rejected as exc:
+            self.notify(exc.message, title="Not done", severity="error", timeout=8)
+        except ClientError as exc:
+            self.notify(exc.message, title="Not sent", severity="error", timeout=8)
+        else:
+            if done:
+                self.notify(done)
+
+    # --- app-wide actions ---------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # keys that act on the floor are off while locked or signed out
+        return not (action in _GUARDED and (self.locked or self.source.me is None))
+
+    def action_new_incident(self) -> None:
+        self.open_screen("new_incident")
+
+    def action_downtime(self) -> None:
+        self.open_screen("downtime")
+
+    def action_escalation(self) -> None:
+        self.open_screen("escalation")
+
+    def action_outbox(self) -> None:
+        self.open_screen("outbox")
+
+    def action_open_incident(self, incident_id: int) -> None:
+        self.open_screen("incident", incident_id)
+
+    def open_screen(self, key: str, *args: Any) -> None:
+        """Push one of the floor screens, imported only when first asked for."""
+        module_name, class_name, label = _SCREENS[key]
+        try:
+            module = importlib.import_module(f"screens.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"screens.{module_name}":
+                raise
+            self.notify(f"The {label} screen is not in this build.", severity="warning")
+            return
+        screen_class: type[Screen[Any]] = getattr(module, class_name)
+        if type(self.screen) is screen_class and not args:
+            return
+        self.push_screen(screen_class(*args))
+
+    def action_back(self) -> None:
+        from screens.queue import QueueScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, QueueScreen):
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+        from tui.keys import binding_groups
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(binding_groups(self.screen)))
+
+    def action_lock(self) -> None:
+        self.session.lock()
+
+    def action_next_theme(self) -> None:
+        self.switch_theme(next_theme(self.theme))
+
+    def switch_theme(self, name: str) -> None:
+        choice = resolve_theme(name)
+        if choice.notice:
+            self.notify(choice.notice, severity="warning")
+        self.theme = choice.name
+        self.config.remember(theme=choice.name)
+        self.notify(f"Theme: {choice.name}", timeout=2)
+
+
+def _merge(a: Changes, b: Changes) -> Changes:
+    return Changes(
+        incidents=a.incidents | b.incidents,
+        downtimes=a.downtimes | b.downtimes,
+        roster=a.roster or b.roster,
+        status=a.status or b.status,
+        outbox=a.outbox or b.outbox,
+        reset=a.reset or b.reset,
+        events=a.events + b.events,
+    )

@@ -1,0 +1,59 @@
+"""The keys a screen answers to, grouped for the help screen and the command palette."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual.app import App
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRow:
+    keys: str  # "g / enter"
+    description: str
+    action: str
+    node: DOMNode = field(compare=False)
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class KeyGroup:
+    title: str
+    rows: tuple[KeyRow, ...]
+
+
+def group_title(node: DOMNode) -> str:
+    if isinstance(node, App):
+        return "Everywhere"
+    title = getattr(node, "HELP_TITLE", "")
+    if title:
+        return str(title)
+    name = type(node).__name__.removesuffix("Screen")
+    return name if isinstance(node, Screen) else f"In the {name.lower()}"
+
+
+def binding_groups(screen: Screen[object]) -> list[KeyGroup]:
+    """Every described key active on `screen`: its widgets', its own, then the app's."""
+    app = screen.app
+    rows: dict[DOMNode, dict[str, KeyRow]] = {}
+    for active in screen.active_bindings.values():
+        binding: Binding = active.binding
+        if binding.system or not binding.description:
+            continue
+        key = app.get_key_display(binding)
+        by_action = rows.setdefault(active.node, {})
+        seen = by_action.get(binding.action)
+        if seen is None:
+            by_action[binding.action] = KeyRow(
+                key, binding.description, binding.action, active.node, active.enabled
+            )
+        elif key not in seen.keys.split(" / "):
+            by_action[binding.action] = KeyRow(
+                f"{seen.keys} / {key}", seen.description, seen.action, seen.node, seen.enabled
+            )
+    # the screen's own keys first, the app's last: most specific on top
+    order = sorted(rows, key=lambda node: (isinstance(node, App), not isinstance(node, Screen)))
+    return [KeyGroup(group_title(node), tuple(rows[node].values())) for node in order]
