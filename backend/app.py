@@ -40,14 +40,17 @@ async def start_backend(config: ServerConfig, say: Callable[[str], None] = _say)
         floor = demo_floor()
         fresh = await floorconfig.is_empty(storage.engine)
         if fresh:
-            await floorconfig.seed(storage.engine, floor.staff, floor.assets, floor.roster)
+            await floorconfig.seed(
+                storage.engine, floor.staff, floor.assets, floor.roster, demo=True
+            )
     await service.start(await floorconfig.base_state(storage.engine, config.policy))
     scheduler = EscalationScheduler(service, hub, interval=config.tick_interval)
     if floor is not None:
         from backend.demo_loader import describe_staff, play_script
 
         if fresh:
-            await play_script(floor, service, scheduler, config.clock())
+            async with service.bulk():
+                await play_script(floor, service, scheduler, config.clock())
         for line in describe_staff(floor):
             say(line)
     auth = Authenticator(engine=storage.engine, token_ttl=config.token_ttl)

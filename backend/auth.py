@@ -23,8 +23,14 @@ FREE_FAILURES = 3  # wrong PINs allowed before each further one costs a wait
 MAX_LOCKOUT = 300.0
 
 
-def hash_pin(pin: str) -> str:
-    return _hasher.hash(pin)
+# Demo PINs are printed on the console at start: a slow hash protects nothing
+# there, and a light one keeps demo start-up and sign-in quick. Verifying reads
+# the parameters from the hash itself, so both kinds verify the same way.
+_demo_hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+
+
+def hash_pin(pin: str, *, demo: bool = False) -> str:
+    return (_demo_hasher if demo else _hasher).hash(pin)
 
 
 def _verify(pin_hash: str, pin: str) -> bool:

@@ -27,9 +27,13 @@ async def seed(
     staff: Sequence[tuple[Staff, str]],
     assets: Sequence[Asset],
     roster: Sequence[RosterEntry],
+    *,
+    demo: bool = False,
 ) -> None:
     """Store the floor's configuration; PINs only as argon2 hashes."""
-    hashes = await asyncio.gather(*(asyncio.to_thread(hash_pin, pin) for _, pin in staff))
+    hashes = await asyncio.gather(
+        *(asyncio.to_thread(hash_pin, pin, demo=demo) for _, pin in staff)
+    )
     async with engine.begin() as conn:
         if staff:
             await conn.execute(

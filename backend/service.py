@@ -9,8 +9,9 @@ events, so a re-sent command gets the stored answer and changes nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
@@ -37,6 +38,7 @@ SYSTEM = "system"
 class _Outcome:
     result: CommandResult
     stored: list[StoredEvent]
+    after: FloorState  # the floor once these events are applied
 
 
 class FloorService:
@@ -49,6 +51,7 @@ class FloorService:
         self.pruned_through = 0
         self._lock = asyncio.Lock()
         self._snapshot_seq = 0
+        self._bulk: AsyncConnection | None = None
 
     def now(self) -> float:
         return self.config.clock()
@@ -74,53 +77,76 @@ class FloorService:
         """Decide and store commands in order, in one transaction; results in order."""
         if not envelopes:
             return []
+        at = self.now() if now is None else now
+        if self._bulk is not None:
+            results, self.state, _ = await self._run(self._bulk, envelopes, actor, at)
+            return results
         async with self._lock:
-            at = self.now() if now is None else now
             async with self.storage.engine.begin() as conn:
-                head = await eventlog.lock_head(conn)
-                await self._catch_up_locked(conn, head.seq)
-                stored_results = await _stored_results(conn, [e.command_id for e in envelopes])
-                working = self.state
-                seq = head.seq
-                fresh: list[StoredEvent] = []
-                results: list[CommandResult] = []
-                command_rows: list[dict] = []
-                audit_rows: list[dict] = []
-                for envelope in envelopes:
-                    known = stored_results.get(envelope.command_id)
-                    if known is not None:
-                        results.append(known)  # a re-send: the same answer, nothing new
-                        continue
-                    outcome = self._decide_one(working, envelope, actor, at, seq)
-                    for item in outcome.stored:
-                        working = apply(working, item.event)
-                    # views need the state before and after each event
-                    fresh.extend(outcome.stored)
-                    seq += len(outcome.stored)
-                    results.append(outcome.result)
-                    stored_results[envelope.command_id] = outcome.result
-                    command_rows.append(
-                        {
-                            "command_id": envelope.command_id,
-                            "staff_id": actor.id if actor else SYSTEM,
-                            "at": at,
-                            "result": outcome.result.model_dump_json(),
-                        }
-                    )
-                    audit_rows.append(_audit_row(envelope, actor, at, outcome.result))
-                await eventlog.append(conn, fresh)
-                if command_rows:
-                    await conn.execute(insert(schema.commands), command_rows)
-                    await conn.execute(insert(schema.audit), audit_rows)
-                if seq != head.seq:
-                    await eventlog.set_head(conn, seq)
-                    if self.storage.is_postgres:
-                        await notify(conn, self.storage.channel, seq)
+                results, working, fresh = await self._run(conn, envelopes, actor, at)
             # committed: now the floor in memory moves, and terminals hear of it
             self.state = working
             self.hub.publish(fresh, self.state.policy, at)
             await self._maybe_snapshot()
         return results
+
+    @contextlib.asynccontextmanager
+    async def bulk(self) -> AsyncIterator[None]:
+        """Run many `submit` calls in one transaction (loading the demo floor at start,
+        before any terminal is connected): one commit instead of hundreds."""
+        async with self._lock, self.storage.engine.begin() as conn:
+            self._bulk = conn
+            try:
+                yield
+            finally:
+                self._bulk = None
+        await self._maybe_snapshot()
+
+    async def _run(
+        self,
+        conn: AsyncConnection,
+        envelopes: Sequence[CommandEnvelope],
+        actor: Actor | None,
+        at: float,
+    ) -> tuple[list[CommandResult], FloorState, list[StoredEvent]]:
+        head = await eventlog.lock_head(conn)
+        await self._catch_up_locked(conn, head.seq)
+        stored_results = await _stored_results(conn, [e.command_id for e in envelopes])
+        working = self.state
+        seq = head.seq
+        fresh: list[StoredEvent] = []
+        results: list[CommandResult] = []
+        command_rows: list[dict] = []
+        audit_rows: list[dict] = []
+        for envelope in envelopes:
+            known = stored_results.get(envelope.command_id)
+            if known is not None:
+                results.append(known)  # a re-send: the same answer, nothing new
+                continue
+            outcome = self._decide_one(working, envelope, actor, at, seq)
+            working = outcome.after
+            fresh.extend(outcome.stored)
+            seq += len(outcome.stored)
+            results.append(outcome.result)
+            stored_results[envelope.command_id] = outcome.result
+            command_rows.append(
+                {
+                    "command_id": envelope.command_id,
+                    "staff_id": actor.id if actor else SYSTEM,
+                    "at": at,
+                    "result": outcome.result.model_dump_json(),
+                }
+            )
+            audit_rows.append(_audit_row(envelope, actor, at, outcome.result))
+        await eventlog.append(conn, fresh)
+        if command_rows:
+            await conn.execute(insert(schema.commands), command_rows)
+            await conn.execute(insert(schema.audit), audit_rows)
+        if seq != head.seq:
+            await eventlog.set_head(conn, seq)
+            if self.storage.is_postgres:
+                await notify(conn, self.storage.channel, seq)
+        return results, working, fresh
 
     def _decide_one(
         self,
@@ -135,11 +161,11 @@ class FloorService:
         try:
             events = decide(state, command, actor, now, command_id=envelope.command_id)
         except Rejected as rejected:
-            return _Outcome(_rejection(envelope.command_id, rejected, now), [])
+            return _Outcome(_rejection(envelope.command_id, rejected, now), [], state)
         except Exception:
             log.exception("command %s (%s) could not be decided", envelope.command_id, command.type)
             error = Rejected(RejectCode.INVALID, "the server could not process this command")
-            return _Outcome(_rejection(envelope.command_id, error, now), [])
+            return _Outcome(_rejection(envelope.command_id, error, now), [], state)
         stored: list[StoredEvent] = []
         before = state
         for offset, event in enumerate(events, start=1):
@@ -156,7 +182,7 @@ class FloorService:
             incident_id=incident_id,
             server_time=now,
         )
-        return _Outcome(result, stored)
+        return _Outcome(result, stored, before)
 
     # --- other processes' events --------------------------------------------
 
