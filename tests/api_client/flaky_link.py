@@ -1,0 +1,111 @@
+"""A loopback TCP proxy between a terminal and the backend that fails on purpose.
+
+It stands in for a floor's Wi-Fi: it can go dark (cutting every connection
+and refusing new ones), and it can cut the live feed after a given number of
+bytes, once or every time, to drop a socket in the middle of a replay or to
+play a server that accepts and then hangs up at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+
+class FlakyLink:
+    def __init__(self, target: str) -> None:
+        host_port = target.split("://", 1)[1]
+        self._host, port = host_port.rsplit(":", 1)
+        self._port = int(port)
+        self.url = ""  # what a terminal connects to, once started
+        self.online = True
+        self.cut_live_after: int | None = None  # bytes server -> terminal on /v1/live
+        self.cut_every_time = False
+        self.live_requests: list[str] = []  # request lines of live-feed connections
+        self.cuts = 0
+        self._server: asyncio.Server | None = None
+        self._open: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> str:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def close(self) -> None:
+        self.go_dark()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    def go_dark(self) -> None:
+        """Wi-Fi gone: every connection dropped, new ones refused."""
+        self.online = False
+        for writer in list(self._open):
+            writer.transport.abort()
+        self._open.clear()
+
+    def come_back(self) -> None:
+        self.online = True
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not self.online:
+            writer.transport.abort()
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection(self._host, self._port)
+        except OSError:
+            writer.transport.abort()
+            return
+        pair = (writer, up_writer)
+        self._open.update(pair)
+        live = asyncio.Event()
+        try:
+            await asyncio.gather(
+                self._pipe_up(reader, up_writer, live),
+                self._pipe_down(up_reader, writer, live, pair),
+            )
+        finally:
+            for w in pair:
+                self._open.discard(w)
+                w.transport.abort()
+
+    async def _pipe_up(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, live: asyncio.Event
+    ) -> None:
+        first = True
+        with contextlib.suppress(ConnectionError, OSError):
+            while data := await reader.read(65536):
+                if first:
+                    first = False
+                    line = data.split(b"\r\n", 1)[0].decode(errors="replace")
+                    if " /v1/live" in line:
+                        self.live_requests.append(line)
+                        live.set()
+                writer.write(data)
+                await writer.drain()
+        writer.transport.abort()
+
+    async def _pipe_down(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        live: asyncio.Event,
+        pair: tuple[asyncio.StreamWriter, asyncio.StreamWriter],
+    ) -> None:
+        sent = 0
+        with contextlib.suppress(ConnectionError, OSError):
+            while data := await reader.read(65536):
+                limit = self.cut_live_after
+                if live.is_set() and limit is not None and sent + len(data) > limit:
+                    writer.write(data[: max(0, limit - sent)])
+                    self.cuts += 1
+                    if not self.cut_every_time:
+                        self.cut_live_after = None
+                    for w in pair:
+                        w.transport.abort()
+                    return
+                sent += len(data)
+                writer.write(data)
+                await writer.drain()
+        writer.transport.abort()

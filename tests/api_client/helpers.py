@@ -1,0 +1,76 @@
+"""Shared pieces for the client tests: a client factory and condition waits."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from api_client import FloorClient, Link, MemoryTokenStore
+from domain.protocol import Snapshot
+
+FAST = (0.05, 0.5)  # reconnect delays: first, cap
+
+
+def make_client(server: str, data_dir: Path, **options: Any) -> FloorClient:
+    options.setdefault("reconnect_delays", FAST)
+    options.setdefault("token_store", MemoryTokenStore())
+    options.setdefault("terminal", "test-terminal")
+    return FloorClient(server, data_dir=data_dir, **options)
+
+
+async def until(
+    client: FloorClient, condition: Callable[[], bool], *, within: float = 15.0, what: str = ""
+) -> None:
+    """Wait for `condition` to hold, re-checking on every change the client reports."""
+    changes = client.changes()
+    try:
+        async with asyncio.timeout(within):
+            while not condition():
+                await anext(changes)
+    except TimeoutError:
+        raise AssertionError(
+            f"timed out waiting for {what or 'a condition'}; status {client.status}"
+        ) from None
+    finally:
+        changes.close()  # type: ignore[attr-defined]
+
+
+async def online(client: FloorClient, within: float = 15.0) -> None:
+    await until(client, lambda: client.status.link is Link.ONLINE, within=within, what="ONLINE")
+
+
+async def signed_in_client(
+    server: str, data_dir: Path, staff_id: str, pin: str, **options: Any
+) -> FloorClient:
+    client = make_client(server, data_dir, **options)
+    await client.sign_in(staff_id, pin)
+    await client.start()
+    await online(client)
+    return client
+
+
+async def server_snapshot(server: str, staff_id: str, pin: str) -> Snapshot:
+    """What the server itself says the floor is, for this user, right now."""
+    async with httpx.AsyncClient(base_url=server) as http:
+        session = await http.post("/v1/session", json={"staff_id": staff_id, "pin": pin})
+        session.raise_for_status()
+        token = session.json()["token"]
+        answer = await http.get("/v1/snapshot", headers={"Authorization": f"Bearer {token}"})
+        answer.raise_for_status()
+        return Snapshot.model_validate_json(answer.content)
+
+
+async def matches_server(client: FloorClient, server: str, staff_id: str, pin: str) -> Snapshot:
+    """Wait until the client's confirmed state is the server's snapshot at the same seq."""
+    for _ in range(5):
+        snap = await server_snapshot(server, staff_id, pin)
+        await until(client, lambda s=snap: client.confirmed.seq >= s.seq, what=f"seq {snap.seq}")
+        if client.confirmed.seq == snap.seq:  # nothing new (an auto-escalation) meanwhile
+            assert client.confirmed.incidents == snap.state.incidents
+            assert client.confirmed.downtimes == snap.state.downtimes
+            return snap
+    raise AssertionError("the floor kept moving; could not compare at one seq")

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from api_client.replica import Replica
+from domain.events import Event, EventType
+from domain.models import Channel, Incident, IncidentKind, Location, Player, Priority, Role, Staff
+from domain.reducer import fold
+from domain.state import FloorState
+
+SERVER = "http://127.0.0.1:9"
+ME = Staff(id="dm1", name="Dana K.", role=Role.DUTY_MANAGER)
+
+
+def floor_with(count: int) -> FloorState:
+    incidents = {
+        n: Incident(
+            id=n,
+            kind=IncidentKind.TABLE_DISPUTE,
+            priority=Priority.P3,
+            channel=Channel.ON_SITE,
+            player=Player(reference=f"VV-0000-{n:04d}"),
+            location=Location(pit="1", spot="BJ-01"),
+            opened_at=1000.0 + n,
+        )
+        for n in range(1, count + 1)
+    }
+    return FloorState(seq=count, incidents=incidents, staff={ME.id: ME}, next_incident_id=count + 1)
+
+
+def notes(first_seq: int, incident_ids: list[int]) -> list[Event]:
+    return [
+        Event(
+            seq=first_seq + n,
+            type=EventType.NOTE_ADDED,
+            at=5000.0 + n,
+            actor="dm1",
+            incident_id=iid,
+            data={"text": f"note {n}"},
+        )
+        for n, iid in enumerate(incident_ids)
+    ]
+
+
+def test_the_last_known_floor_comes_back_from_disk(tmp_path: Path) -> None:
+    path = tmp_path / "dm1.db"
+    replica = Replica(path, server=SERVER, staff_id="dm1")
+    replica.replace("epoch-a", floor_with(2000), ME)
+    events = notes(2001, [5, 17, 5, 1999])
+    changed, _ = replica.apply(events)
+    assert changed == {5, 17, 1999}
+    replica.save_clock_offset(-600.0)
+    replica.close()
+
+    again = Replica(path, server=SERVER, staff_id="dm1")
+    assert again.state == fold(floor_with(2000), events)
+    assert (again.epoch, again.me, again.seq, again.clock_offset) == ("epoch-a", ME, 2004, -600.0)
+
+
+def test_a_burst_of_events_rewrites_only_the_rows_it_touched(tmp_path: Path) -> None:
+    path = tmp_path / "dm1.db"
+    replica = Replica(path, server=SERVER, staff_id="dm1")
+    replica.replace("epoch-a", floor_with(50), ME)
+    replica.close()
+    with sqlite3.connect(path) as db:  # a trailing space marks every row as it was
+        db.execute("UPDATE incidents SET body = body || ' '")
+    replica = Replica(path, server=SERVER, staff_id="dm1")
+    replica.apply(notes(51, [3, 4]))
+    replica.close()
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT id FROM incidents WHERE body LIKE '% '")
+        untouched = {r[0] for r in rows}
+    assert untouched == set(range(1, 51)) - {3, 4}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["not sqlite", "other user", "other schema"],
+)
+def test_an_unusable_replica_is_set_aside_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: str
+) -> None:
+    path = tmp_path / "dm1.db"
+    if damage == "not sqlite":
+        path.write_bytes(b"\x00garbage" * 4096)
+    else:
+        other = Replica(path, server=SERVER, staff_id="h1" if damage == "other user" else "dm1")
+        other.replace("epoch-x", floor_with(3), ME)
+        other.close()
+        if damage == "other schema":
+            with sqlite3.connect(path) as db:
+                db.execute("UPDATE meta SET value = '99' WHERE key = 'schema'")
+    before = path.read_bytes()
+
+    with caplog.at_level(logging.WARNING):
+        replica = Replica(path, server=SERVER, staff_id="dm1")
+
+    assert replica.set_aside_as is not None and replica.set_aside_as.read_bytes() == before
+    assert ".corrupt-" in replica.set_aside_as.name
+    assert any("unusable replica" in r.getMessage() for r in caplog.records)
+    assert replica.state == FloorState() and not replica.synced
