@@ -113,45 +113,51 @@ class BackendProcess:
 BackendFactory = Callable[..., BackendProcess]
 
 
+def launch_backend(
+    folder: Path,
+    *,
+    demo: bool = True,
+    policy_toml: str | None = None,
+    retain_events: int | None = None,
+    db_url: str | None = None,
+    token_ttl: float | None = None,
+    extra_args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+) -> BackendProcess:
+    """Start a backend whose files live in `folder`; the caller stops it."""
+    db = db_url or f"sqlite:///{folder / 'floor.db'}"
+    port = free_port()
+    args = ["--db", db, "--port", str(port), "--host", "127.0.0.1"]
+    if demo:
+        args.append("--demo")
+    if policy_toml is not None:
+        policy = folder / "policy.toml"
+        policy.write_text(policy_toml)
+        args += ["--policy", str(policy)]
+    if retain_events is not None:
+        args += ["--retain-events", str(retain_events)]
+    if token_ttl is not None:
+        args += ["--token-ttl", str(token_ttl)]
+    args += list(extra_args)
+    server = BackendProcess(
+        url=f"http://127.0.0.1:{port}",
+        db_url=db,
+        pins={},
+        args=args,
+        log_path=folder / "server.log",
+        env=dict(env or {}),
+    )
+    server.start()
+    return server
+
+
 @pytest.fixture
 def backend_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendFactory]:
     made: list[BackendProcess] = []
 
-    def make(
-        *,
-        demo: bool = True,
-        policy_toml: str | None = None,
-        retain_events: int | None = None,
-        db_url: str | None = None,
-        token_ttl: float | None = None,
-        extra_args: Sequence[str] = (),
-        env: dict[str, str] | None = None,
-    ) -> BackendProcess:
-        folder = tmp_path_factory.mktemp("backend")
-        db = db_url or f"sqlite:///{folder / 'floor.db'}"
-        port = free_port()
-        args = ["--db", db, "--port", str(port), "--host", "127.0.0.1"]
-        if demo:
-            args.append("--demo")
-        if policy_toml is not None:
-            policy = folder / "policy.toml"
-            policy.write_text(policy_toml)
-            args += ["--policy", str(policy)]
-        if retain_events is not None:
-            args += ["--retain-events", str(retain_events)]
-        if token_ttl is not None:
-            args += ["--token-ttl", str(token_ttl)]
-        args += list(extra_args)
-        server = BackendProcess(
-            url=f"http://127.0.0.1:{port}",
-            db_url=db,
-            pins={},
-            args=args,
-            log_path=folder / "server.log",
-            env=dict(env or {}),
-        )
+    def make(**options: object) -> BackendProcess:
+        server = launch_backend(tmp_path_factory.mktemp("backend"), **options)  # type: ignore[arg-type]
         made.append(server)
-        server.start()
         return server
 
     yield make
