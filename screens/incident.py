@@ -1,0 +1,417 @@
+"""One incident, whole: promises, ladder, intake, pending work, recovery, timeline.
+
+Every action posts a `CommandRequested`; the app queues it and answers. An
+action the signed-in role may not take is explained (`why_not`), not ignored;
+one the incident's state rules out is hidden from the footer, asked of
+`domain.decide` with a dry run so the screen never restates a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from api_client.contract import Changes
+from domain import commands as c
+from domain.decide import Actor, RejectCode, Rejected, decide
+from domain.escalation import LINE_TITLES, TOP_LINE
+from domain.models import Incident, Priority
+from domain.permissions import ROLE_LABELS, role_may, why_not
+from domain.sla import compensation_due
+from screens.modals import (
+    AssignModal,
+    CompensationModal,
+    ConfirmModal,
+    NoteModal,
+    OptionalNoteModal,
+    PriorityModal,
+    ReasonModal,
+    ReportModal,
+)
+from tui.floor_screen import FloorScreen
+from tui.messages import CommandRequested
+from tui.timefmt import format_countdown, format_datetime, format_span
+from tui.widgets.clock_panel import ClockPanel
+from tui.widgets.incident_facts import SILENT_VISIT_TEXT, IncidentFacts, IncidentTimeline
+from tui.widgets.ladder import LadderPanel, next_step_text
+
+# a harmless command of each kind, to ask `decide` whether the action is possible now
+_PROBES: dict[str, Callable[[Incident], c.Command]] = {
+    "ack": lambda i: c.Acknowledge(incident_id=i.id),
+    "take": lambda i: c.Take(incident_id=i.id, expected_version=i.version),
+    "assign": lambda i: c.Assign(incident_id=i.id, owner=i.opened_by, expected_version=i.version),
+    "note": lambda i: c.AddNote(incident_id=i.id, text="-"),
+    "priority": lambda i: c.SetPriority(
+        incident_id=i.id, priority=Priority.P2 if i.priority is Priority.P1 else Priority.P1
+    ),
+    "escalate": lambda i: c.Escalate(incident_id=i.id),
+    "stabilise": lambda i: c.Stabilise(incident_id=i.id),
+    "resolve": lambda i: c.Resolve(incident_id=i.id, expected_version=i.version),
+    "reopen": lambda i: c.Reopen(incident_id=i.id),
+    "close": lambda i: c.Close(incident_id=i.id, expected_version=i.version),
+    "compensation": lambda i: c.RecordCompensation(incident_id=i.id, text="-"),
+    "report": lambda i: c.FileReport(incident_id=i.id, text="-"),
+}
+_COMMAND_TYPE = {
+    "ack": "acknowledge",
+    "take": "take",
+    "assign": "assign",
+    "note": "add_note",
+    "priority": "set_priority",
+    "escalate": "escalate",
+    "stabilise": "stabilise",
+    "resolve": "resolve",
+    "reopen": "reopen",
+    "close": "close",
+    "compensation": "record_compensation",
+    "report": "file_report",
+    "page": "page_contact",
+}
+
+
+class IncidentScreen(FloorScreen):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    DEFAULT_CSS = """
+    IncidentScreen #incident-head { height: 1; padding: 0 1; text-style: bold; }
+    IncidentScreen #incident-head.-p1 { background: $severity-p1; color: $text; }
+    IncidentScreen #incident-head.-p2 { background: $severity-p2; color: $text; }
+    IncidentScreen #incident-head.-p3 { background: $severity-p3; color: $text; }
+    IncidentScreen #incident-head.-p4 { background: $severity-p4; color: $text; }
+    IncidentScreen #incident-next { height: auto; padding: 0 1; }
+    IncidentScreen #incident-silent {
+        height: auto; padding: 0 1; text-style: bold; background: $silent-visit; color: $text;
+    }
+    IncidentScreen #incident-notices { height: auto; padding: 0 1; }
+    IncidentScreen #incident-columns { height: auto; }
+    IncidentScreen .incident-column { height: auto; }
+    IncidentScreen.-wide #incident-columns { layout: horizontal; }
+    IncidentScreen.-wide .incident-column { width: 1fr; }
+    """
+    BINDINGS = [
+        Binding("a", "ack", "Ack", id="incident.ack"),
+        Binding("t", "take", "Take", id="incident.take"),
+        Binding("s", "assign", "Assign", id="incident.assign"),
+        Binding("m", "note", "Note", id="incident.note"),
+        Binding("p", "priority", "Priority", id="incident.priority"),
+        Binding("x", "escalate", "Escalate", id="incident.escalate"),
+        Binding("b", "stabilise", "Stabilise", id="incident.stabilise"),
+        Binding("r", "resolve", "Resolve", id="incident.resolve"),
+        Binding("R", "reopen", "Reopen", id="incident.reopen"),
+        Binding("c", "close", "Close", id="incident.close"),
+        Binding("g", "page", "Page", id="incident.page"),
+        Binding("k", "compensation", "Recovery", id="incident.compensation"),
+        Binding("f", "report", "Report", id="incident.report"),
+    ]
+
+    def __init__(self, incident_id: int) -> None:
+        super().__init__()
+        self.incident_id = incident_id
+
+    @property
+    def incident(self) -> Incident | None:
+        return self.floor.incidents.get(self.incident_id)
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="incident-head")
+        yield Static(id="incident-silent")
+        yield Static(id="incident-next")
+        with VerticalScroll(id="incident-body"):
+            yield ClockPanel(id="incident-clocks")
+            with Vertical(id="incident-columns"):
+                with Vertical(classes="incident-column"):
+                    yield Static(id="incident-notices")
+                    yield IncidentFacts(id="incident-facts")
+                with Vertical(classes="incident-column"):
+                    yield LadderPanel(id="incident-ladder")
+                    yield IncidentTimeline(id="incident-timeline")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._show_all()
+        self.query_one("#incident-body").focus()
+
+    # --- refresh -------------------------------------------------------------
+
+    def on_tick(self, now: float) -> None:
+        incident = self.incident
+        if incident is not None:
+            self._show_timed(incident, now)
+
+    def on_floor_changed(self, changes: Changes) -> None:
+        touched = changes.reset or changes.roster or changes.outbox
+        if touched or self.incident_id in changes.incidents:
+            self._show_all()
+            self.refresh_bindings()
+
+    def _show_all(self) -> None:
+        incident = self.incident
+        head = self.query_one("#incident-head", Static)
+        if incident is None:
+            head.update(f"#{self.incident_id} is not on this terminal (outside your view?)")
+            self.query_one("#incident-body").display = False
+            self.query_one("#incident-silent").display = False
+            return
+        self.query_one("#incident-body").display = True
+        floor = self.floor
+        owner = floor.staff_name(incident.owner) if incident.owner else "no owner"
+        state = incident.state.replace("_", " ").upper()
+        head.update(
+            f"#{incident.id}  {incident.priority}  {incident.kind.label}  {state}  "
+            f"{owner}  L{incident.line}"
+        )
+        for p in Priority:
+            head.set_class(incident.priority is p, f"-{p.lower()}")
+        silent = self.query_one("#incident-silent", Static)
+        silent.display = incident.player.silent_visit
+        silent.update(SILENT_VISIT_TEXT)
+        self.query_one(IncidentFacts).show(incident, floor)
+        self.query_one(IncidentTimeline).show(incident, floor)
+        self._show_timed(incident, self.now)
+
+    def _show_timed(self, incident: Incident, now: float) -> None:
+        floor = self.floor
+        approximate = self.source.approximate
+        self.query_one(ClockPanel).show(incident, now, floor.policy, approximate=approximate)
+        self.query_one(LadderPanel).show(incident, floor, now, approximate=approximate)
+        step = next_step_text(incident, floor, now, approximate=approximate)
+        self.query_one("#incident-next", Static).update(
+            Content.assemble(("next escalation ", "dim"), (step, "bold")) if step else ""
+        )
+        notices = self._notices(incident, now)
+        panel = self.query_one("#incident-notices", Static)
+        panel.display = bool(notices)
+        panel.update(notices)
+
+    def _notices(self, incident: Incident, now: float) -> Content:
+        """Service recovery, report due, and this incident's queued or refused commands."""
+        policy = self.floor.policy
+        lines: list[Content] = []
+        owed = compensation_due(incident, policy)
+        if incident.compensation:
+            lines.append(Content.assemble(("service recovery: ", "bold"), incident.compensation))
+        elif owed:
+            lines.append(
+                Content.assemble(
+                    ("service recovery owed: ", "bold $warning"),
+                    owed,
+                    (" (record it with k before closing)", "dim"),
+                )
+            )
+        if incident.report_due is not None:
+            due = format_datetime(incident.report_due, policy.timezone)
+            left = format_countdown(incident.report_due - now)
+            lines.append(Content.styled(f"report due by {due} (in {left}): f to file", "bold"))
+        elif incident.report:
+            lines.append(Content.styled("post-incident report filed", "dim"))
+        for item in self.source.pending:
+            if item.incident_id == incident.id:
+                age = format_span(now - item.issued_at)
+                lines.append(Content.styled(f"pending: {item.summary} ({age} ago)", "$pending"))
+        for conflict in self.source.conflicts:
+            if getattr(conflict.command, "incident_id", None) == incident.id:
+                what = conflict.summary or conflict.command.type.replace("_", " ")
+                lines.append(
+                    Content.styled(
+                        f"refused: {what}: {conflict.reason} (o: outbox)", "bold $conflict"
+                    )
+                )
+        return Content("\n").join(lines)
+
+    # --- what may run ----------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        probe = _PROBES.get(action)
+        incident = self.incident
+        if action == "page":
+            return incident is not None
+        if probe is None:
+            return True
+        me = self.source.me
+        if incident is None or me is None:
+            return False
+        if action == "take" and incident.owner == me.id:
+            return False
+        try:
+            events = decide(self.floor, probe(incident), Actor(me), self.now)
+        except Rejected as exc:
+            if exc.code is RejectCode.FORBIDDEN:
+                return True  # shown: pressing it says who may
+            # kept visible so pressing it says what to record first
+            return action == "close" and compensation_due(incident, self.floor.policy) is not None
+        return bool(events)
+
+    def _may(self, action: str) -> Incident | None:
+        """The incident, if the signed-in role may do `action`; else say why not."""
+        me = self.source.me
+        incident = self.incident
+        if incident is None or me is None:
+            return None
+        command_type = _COMMAND_TYPE[action]
+        if not role_may(me.role, command_type):
+            self.notify(why_not(me.role, command_type), title="Not allowed", severity="warning")
+            return None
+        return incident
+
+    def _send(self, command: c.Command, done: str) -> None:
+        self.post_message(CommandRequested(command, done=done))
+
+    # --- actions -------------------------------------------------------------
+
+    def action_ack(self) -> None:
+        if incident := self._may("ack"):
+            self._send(c.Acknowledge(incident_id=incident.id), f"acknowledged #{incident.id}")
+
+    def action_take(self) -> None:
+        if incident := self._may("take"):
+            self._send(
+                c.Take(incident_id=incident.id, expected_version=incident.version),
+                f"took #{incident.id}",
+            )
+
+    def action_assign(self) -> None:
+        if not (incident := self._may("assign")):
+            return
+        version = incident.version  # the version this user saw, not the one at OK
+        staff = sorted(self.floor.staff.values(), key=lambda s: (s.role, s.name))
+        options = [(f"{s.name} ({ROLE_LABELS[s.role]})", s.id) for s in staff]
+
+        def assign(owner: str | None) -> None:
+            if owner:
+                name = self.floor.staff_name(owner)
+                self._send(
+                    c.Assign(incident_id=incident.id, owner=owner, expected_version=version),
+                    f"assigned #{incident.id} to {name}",
+                )
+
+        self.app.push_screen(AssignModal(options, current=incident.owner), assign)
+
+    def action_note(self) -> None:
+        if not (incident := self._may("note")):
+            return
+
+        def note(text: str | None) -> None:
+            if text:
+                self._send(c.AddNote(incident_id=incident.id, text=text), f"noted #{incident.id}")
+
+        self.app.push_screen(NoteModal(f"Note on #{incident.id}"), note)
+
+    def action_priority(self) -> None:
+        if not (incident := self._may("priority")):
+            return
+
+        def change(answer: tuple[Priority, str] | None) -> None:
+            if answer:
+                priority, reason = answer
+                self._send(
+                    c.SetPriority(incident_id=incident.id, priority=priority, reason=reason),
+                    f"#{incident.id} is now {priority}",
+                )
+
+        self.app.push_screen(PriorityModal(incident.priority), change)
+
+    def action_escalate(self) -> None:
+        if not (incident := self._may("escalate")):
+            return
+        line = min(incident.line + 1, TOP_LINE)
+        title = LINE_TITLES[incident.chain][line]
+
+        def escalate(reason: str | None) -> None:
+            if reason is not None:
+                self._send(
+                    c.Escalate(incident_id=incident.id, reason=reason),
+                    f"escalated #{incident.id} to L{line}",
+                )
+
+        question = f"Escalate #{incident.id} by hand to L{line} ({title})?"
+        self.app.push_screen(ConfirmModal("Escalate", question), escalate)
+
+    def action_stabilise(self) -> None:
+        if not (incident := self._may("stabilise")):
+            return
+
+        def stabilise(note: str | None) -> None:
+            if note is not None:
+                self._send(
+                    c.Stabilise(incident_id=incident.id, note=note), f"stabilised #{incident.id}"
+                )
+
+        self.app.push_screen(OptionalNoteModal(f"Stabilise #{incident.id}"), stabilise)
+
+    def action_resolve(self) -> None:
+        if not (incident := self._may("resolve")):
+            return
+        version = incident.version
+
+        def resolve(note: str | None) -> None:
+            if note is not None:
+                self._send(
+                    c.Resolve(incident_id=incident.id, note=note, expected_version=version),
+                    f"resolved #{incident.id}",
+                )
+
+        self.app.push_screen(OptionalNoteModal(f"Resolve #{incident.id}"), resolve)
+
+    def action_reopen(self) -> None:
+        if not (incident := self._may("reopen")):
+            return
+
+        def reopen(reason: str | None) -> None:
+            if reason is not None:
+                self._send(
+                    c.Reopen(incident_id=incident.id, reason=reason), f"reopened #{incident.id}"
+                )
+
+        self.app.push_screen(ReasonModal(f"Reopen #{incident.id}"), reopen)
+
+    def action_close(self) -> None:
+        if not (incident := self._may("close")):
+            return
+        command = c.Close(incident_id=incident.id, expected_version=incident.version)
+        me = self.source.me
+        try:
+            # a dry run: an owed service recovery blocks closing, say so before queueing
+            if me is not None:
+                decide(self.floor, command, Actor(me), self.now)
+        except Rejected as exc:
+            if exc.code is RejectCode.ILLEGAL:
+                self.notify(exc.message, title=f"#{incident.id} not closed", severity="warning")
+                return
+        self._send(command, f"closed #{incident.id}")
+
+    def action_compensation(self) -> None:
+        if not (incident := self._may("compensation")):
+            return
+        proposal = incident.compensation or compensation_due(incident, self.floor.policy) or ""
+
+        def record(text: str | None) -> None:
+            if text:
+                self._send(
+                    c.RecordCompensation(incident_id=incident.id, text=text),
+                    f"service recovery recorded on #{incident.id}",
+                )
+
+        self.app.push_screen(CompensationModal(value=proposal), record)
+
+    def action_report(self) -> None:
+        if not (incident := self._may("report")):
+            return
+
+        def report(text: str | None) -> None:
+            if text:
+                self._send(
+                    c.FileReport(incident_id=incident.id, text=text),
+                    f"report filed on #{incident.id}",
+                )
+
+        self.app.push_screen(ReportModal(), report)
+
+    def action_page(self) -> None:
+        from screens.escalation import EscalationScreen
+
+        if incident := self._may("page"):
+            self.app.push_screen(EscalationScreen(incident_id=incident.id))

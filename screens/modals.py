@@ -1,0 +1,265 @@
+"""Small dialogs the incident, downtime and escalation screens ask with.
+
+Each returns its answer through `dismiss` (None when cancelled) and never
+sends anything itself: the screen that asked builds the command. Free text is
+masked (`mask_card_numbers`) before it is returned, and the dialog says so as
+soon as a card-like number is typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalGroup, VerticalGroup
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from domain.models import Priority
+from domain.privacy import looks_like_card_number, mask_card_numbers
+
+MASK_NOTE = "looks like a card number: it will be stored masked as {masked}"
+
+
+class DialogModal(ModalScreen[Any]):
+    """The frame every dialog shares: title, body, a hint line, OK / Cancel."""
+
+    DEFAULT_CSS = """
+    DialogModal {
+        align: center middle;
+    }
+    DialogModal > #dialog {
+        width: 72;
+        max-width: 100%;
+        height: auto;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    DialogModal #dialog-title { text-style: bold; width: 1fr; }
+    DialogModal .field-label { color: $foreground 70%; margin-top: 1; }
+    DialogModal #dialog-hint { color: $warning; height: auto; }
+    DialogModal #dialog-hint.-error { color: $error; }
+    DialogModal #dialog-buttons { margin-top: 1; height: auto; align-horizontal: right; }
+    DialogModal #dialog-buttons Button { margin-left: 1; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    title_text = ""
+    ok_label = "OK"
+
+    def compose(self) -> ComposeResult:
+        with VerticalGroup(id="dialog"):
+            yield Label(self.title_text, id="dialog-title")
+            yield from self.compose_fields()
+            yield Static("", id="dialog-hint")
+            with HorizontalGroup(id="dialog-buttons"):
+                yield Button(self.ok_label, variant="primary", id="dialog-ok", compact=True)
+                yield Button("Cancel", id="dialog-cancel", compact=True)
+
+    def compose_fields(self) -> ComposeResult:
+        return iter(())
+
+    def hint(self, text: str, *, error: bool = False) -> None:
+        widget = self.query_one("#dialog-hint", Static)
+        widget.set_class(error, "-error")
+        widget.update(text)
+
+    def answer(self) -> Any:
+        """The value to return, or None (after showing why) when not acceptable."""
+        return None
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#dialog-cancel")
+    def _cancelled(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#dialog-ok")
+    @on(Input.Submitted)
+    def _confirmed(self) -> None:
+        value = self.answer()
+        if value is not None:
+            self.dismiss(value)
+
+
+class TextModal(DialogModal):
+    """One line of free text: a note, a reason, the agreed compensation."""
+
+    required = True
+    max_length = 2000
+    prompt = ""
+    placeholder = ""
+
+    def __init__(self, title: str | None = None, *, value: str = "", prompt: str = "") -> None:
+        super().__init__()
+        if title is not None:
+            self.title_text = title
+        self.initial = value
+        if prompt:
+            self.prompt = prompt
+
+    def compose_fields(self) -> ComposeResult:
+        if self.prompt:
+            yield Label(self.prompt, classes="field-label")
+        yield Input(
+            self.initial,
+            placeholder=self.placeholder,
+            max_length=self.max_length,
+            id="dialog-text",
+        )
+
+    @on(Input.Changed, "#dialog-text")
+    def _typed(self, event: Input.Changed) -> None:
+        if looks_like_card_number(event.value):
+            self.hint(MASK_NOTE.format(masked=mask_card_numbers(event.value)))
+        else:
+            self.hint("")
+
+    def answer(self) -> str | None:
+        text = mask_card_numbers(self.query_one("#dialog-text", Input).value.strip())
+        if self.required and not text:
+            self.hint("this cannot be empty", error=True)
+            return None
+        return text
+
+
+class NoteModal(TextModal):
+    title_text = "Add a note"
+    placeholder = "what happened, what was promised"
+
+
+class OptionalNoteModal(TextModal):
+    """Confirm a step (stabilise, resolve) with an optional note: Enter to go."""
+
+    required = False
+    placeholder = "optional note"
+
+
+class ReasonModal(TextModal):
+    title_text = "Reason"
+    required = False
+    placeholder = "optional reason"
+
+
+class CompensationModal(TextModal):
+    title_text = "Record service recovery"
+    prompt = "What was agreed with the player (kept on the incident until it is closed)"
+    placeholder = "accepted: 500 free play, priority seat Friday"
+
+
+class ReportModal(TextModal):
+    title_text = "File the post-incident report"
+    prompt = "Root cause and measures"
+    placeholder = "root cause: ...; measures: ..."
+    max_length = 8000
+
+
+class PlayerMovedModal(TextModal):
+    title_text = "Player moved"
+    prompt = "Moved to which table or machine"
+    placeholder = "HL-1150"
+    max_length = 60
+
+
+class AssignModal(DialogModal):
+    """Pick the new owner from the staff list."""
+
+    title_text = "Assign to"
+
+    def __init__(self, staff: Sequence[tuple[str, str]], *, current: str | None = None) -> None:
+        super().__init__()
+        self.staff = list(staff)  # (label, staff id)
+        self.current = current
+
+    def compose_fields(self) -> ComposeResult:
+        yield Select(self.staff, prompt="staff member", id="dialog-owner")
+
+    def answer(self) -> str | None:
+        value = self.query_one("#dialog-owner", Select).value
+        if value is Select.NULL:
+            self.hint("choose someone", error=True)
+            return None
+        if value == self.current:
+            self.hint("they already own it", error=True)
+            return None
+        return str(value)
+
+
+PRIORITY_LABELS: dict[Priority, str] = {
+    Priority.P1: "P1  game/result or payment down",
+    Priority.P2: "P2  critical, workaround exists",
+    Priority.P3: "P3  normal",
+    Priority.P4: "P4  low",
+}
+
+
+class PriorityModal(DialogModal):
+    """A new priority and why; returns (priority, reason)."""
+
+    title_text = "Change priority"
+
+    def __init__(self, current: Priority) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose_fields(self) -> ComposeResult:
+        options = [(label, p) for p, label in PRIORITY_LABELS.items() if p is not self.current]
+        yield Label(f"now {self.current}", classes="field-label")
+        yield Select(options, prompt="new priority", id="dialog-priority")
+        yield Input(placeholder="reason (optional)", max_length=2000, id="dialog-reason")
+
+    def answer(self) -> tuple[Priority, str] | None:
+        value = self.query_one("#dialog-priority", Select).value
+        if value is Select.NULL:
+            self.hint("choose a priority", error=True)
+            return None
+        reason = mask_card_numbers(self.query_one("#dialog-reason", Input).value.strip())
+        return Priority(str(value)), reason
+
+
+class MarkDownModal(DialogModal):
+    """Which table or machine is down, and why; returns (asset id, reason)."""
+
+    title_text = "Mark a table or machine down"
+
+    def __init__(self, assets: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self.assets = list(assets)  # (label, asset id): only ones that are up
+
+    def compose_fields(self) -> ComposeResult:
+        yield Label("Table or machine", classes="field-label")
+        yield Select(self.assets, prompt="asset", id="dialog-asset")
+        yield Label("Reason", classes="field-label")
+        yield Input(placeholder="bill validator jam", max_length=500, id="dialog-reason")
+
+    def answer(self) -> tuple[str, str] | None:
+        asset = self.query_one("#dialog-asset", Select).value
+        reason = mask_card_numbers(self.query_one("#dialog-reason", Input).value.strip())
+        if asset is Select.NULL:
+            self.hint("choose the table or machine", error=True)
+            return None
+        if not reason:
+            self.hint("say why it is down", error=True)
+            return None
+        return str(asset), reason
+
+
+class ConfirmModal(DialogModal):
+    """A yes/no question with an optional reason; returns the reason ("" if none)."""
+
+    def __init__(self, title: str, question: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.question = question
+
+    def compose_fields(self) -> ComposeResult:
+        yield Label(self.question, classes="field-label")
+        yield Input(placeholder="reason (optional)", max_length=2000, id="dialog-reason")
+
+    def answer(self) -> str:
+        return mask_card_numbers(self.query_one("#dialog-reason", Input).value.strip())
