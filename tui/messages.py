@@ -24,3 +24,11 @@ class PageRequested(Message):
         self.staff_id = staff_id
         self.method = method
         self.incident_id = incident_id
+
+
+class DismissRequested(Message):
+    """The user has read a refused command; the client may forget it (`source.dismiss`)."""
+
+    def __init__(self, command_id: str) -> None:
+        super().__init__()
+        self.command_id = command_id

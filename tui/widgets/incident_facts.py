@@ -46,11 +46,9 @@ def money(amount: float, policy: Policy) -> str:
     return f"{policy.currency} {amount:,.2f}".replace(".00", "")
 
 
-def kyc_warning(incident: Incident, policy: Policy) -> str | None:
+def kyc_warning(player: Player, amount: float | None, policy: Policy) -> str | None:
     """An anonymous player at or over the threshold may have to show documents."""
-    if incident.amount is None or not incident.player.anonymous:
-        return None
-    if incident.amount < policy.kyc_threshold:
+    if amount is None or not player.anonymous or amount < policy.kyc_threshold:
         return None
     return (
         f"at or over the KYC threshold ({money(policy.kyc_threshold, policy)}): "
@@ -70,7 +68,7 @@ def facts_content(incident: Incident, floor: FloorState) -> Content:
         rows.append(("game", incident.game))
     if incident.amount is not None:
         amount: Content | str = money(incident.amount, policy)
-        warning = kyc_warning(incident, policy)
+        warning = kyc_warning(incident.player, incident.amount, policy)
         if warning:
             amount = Content.assemble(amount, "  ", (f"KYC: {warning}", "bold $warning"))
         rows.append(("amount", amount))

@@ -1,0 +1,318 @@
+"""The intake template as a form: validated as you type, sent only when whole.
+
+The form builds the same `OpenIncident` the backend validates, and asks
+`domain.decide` for a dry run, so the messages next to the fields are the
+rules themselves. Card-like numbers are masked before anything is queued,
+and the form says so while they are typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalGroup, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from domain import commands as c
+from domain.decide import Actor, Rejected, decide
+from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
+from domain.models import (
+    KIND_LABELS,
+    Chain,
+    Channel,
+    IncidentKind,
+    Location,
+    Player,
+    PlayerIdKind,
+    Role,
+    Tier,
+)
+from domain.privacy import looks_like_card_number, mask_card_numbers
+from screens.modals import MASK_NOTE, PRIORITY_LABELS
+from tui.floor_screen import FloorScreen
+from tui.messages import CommandRequested
+from tui.widgets.incident_facts import CHANNEL_LABELS, TIER_LABELS, kyc_warning
+
+ID_KIND_LABELS = {
+    PlayerIdKind.LOYALTY: "loyalty card",
+    PlayerIdKind.PSEUDONYM: "pseudonym",
+    PlayerIdKind.WALLET: "wallet",
+    PlayerIdKind.SESSION: "session ticket",
+}
+# free-text fields that may carry a pasted card number
+TEXT_FIELDS = ("reference", "game", "tx_ref", "wallet", "desired_outcome", "summary", "attachments")
+# where a pydantic error location lands on the form
+_LOC_FIELD = {"player": "reference", "location": "spot"}
+
+
+def escalation_preview(kind: IncidentKind) -> Content:
+    """What choosing `kind` does to the ladder: an immediate step, the payments chain."""
+    chain = chain_for(kind)
+    line = opening_line(kind)
+    parts: list[Content] = []
+    if line > 1:
+        parts.append(
+            Content.styled(
+                f"escalates at once: opens at L{line} ({LINE_TITLES[chain][line]})", "bold $error"
+            )
+        )
+    if chain is Chain.PAYMENTS:
+        steps = " -> ".join(
+            f"L{n} {LINE_TITLES[chain][n]}" for n in range(max(line, 2), TOP_LINE + 1)
+        )
+        parts.append(Content.styled(f"payments chain: {steps}", "bold $warning"))
+    if not parts:
+        parts.append(Content.styled("main ladder, from L1", "dim"))
+    return Content("\n").join(parts)
+
+
+class NewIncidentScreen(FloorScreen):
+    HELP_TITLE = "New incident"
+    DEFAULT_CSS = """
+    NewIncidentScreen #new-head { height: 1; padding: 0 1; text-style: bold; }
+    NewIncidentScreen #new-form { height: 1fr; padding: 0 1; }
+    NewIncidentScreen .form-row { height: auto; }
+    NewIncidentScreen .form-label { width: 12; color: $foreground 70%; }
+    NewIncidentScreen .form-row Input, NewIncidentScreen .form-row Select { width: 1fr; }
+    NewIncidentScreen #new-id-kind, NewIncidentScreen #new-tier { width: 20; }
+    NewIncidentScreen #new-pit { width: 8; }
+    NewIncidentScreen Checkbox { border: none; padding: 0 1; height: 1; width: auto; }
+    NewIncidentScreen .form-note { height: auto; padding-left: 12; }
+    NewIncidentScreen .form-error { color: $error; }
+    NewIncidentScreen .form-mask { color: $warning; }
+    NewIncidentScreen #new-buttons { height: auto; margin-top: 1; padding-left: 12; }
+    NewIncidentScreen #new-problems { color: $error; height: auto; padding-left: 12; }
+    """
+    BINDINGS = [Binding("ctrl+s", "submit", "Save", id="new_incident.submit", priority=True)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._touched: set[str] = set()
+        self._tried = False
+
+    def compose_body(self) -> ComposeResult:
+        me = self.source.me
+        default_channel = Channel.CHAT if me and me.role is Role.HOST else Channel.ON_SITE
+        yield Static("New incident: ctrl+s saves, escape leaves without saving", id="new-head")
+        with VerticalScroll(id="new-form"):
+            with self._row("kind"):
+                yield Select(
+                    [(label, kind) for kind, label in KIND_LABELS.items()],
+                    prompt="what happened",
+                    id="new-kind",
+                    compact=True,
+                )
+            yield Static(classes="form-note", id="new-escalation")
+            yield from self._note("kind")
+            with self._row("priority"):
+                yield Select(
+                    [(label, p) for p, label in PRIORITY_LABELS.items()],
+                    prompt="how urgent",
+                    id="new-priority",
+                    compact=True,
+                )
+            yield from self._note("priority")
+            with self._row("channel"):
+                yield Select(
+                    [(label, ch) for ch, label in CHANNEL_LABELS.items()],
+                    value=default_channel,
+                    allow_blank=False,
+                    id="new-channel",
+                    compact=True,
+                )
+            with self._row("player"):
+                yield Select(
+                    [(label, k) for k, label in ID_KIND_LABELS.items()],
+                    value=PlayerIdKind.LOYALTY,
+                    allow_blank=False,
+                    id="new-id-kind",
+                    compact=True,
+                )
+                yield Input(
+                    placeholder="VV-2231-4411 / nightowl_77", id="new-reference", compact=True
+                )
+            yield from self._note("reference")
+            with self._row("tier"):
+                yield Select(
+                    [(label, t) for t, label in TIER_LABELS.items()],
+                    value=Tier.STANDARD,
+                    allow_blank=False,
+                    id="new-tier",
+                    compact=True,
+                )
+                yield Checkbox("silent visit (no public calls)", id="new-silent")
+            with self._row("location"):
+                yield Input(
+                    me.pit if me and me.pit else "", placeholder="pit", id="new-pit", compact=True
+                )
+                yield Input(placeholder="BJ-07 / HL-1142 / online", id="new-spot", compact=True)
+            yield from self._note("pit")
+            yield from self._note("spot")
+            for field, label, hint in (
+                ("game", "game", "blackjack / machine title"),
+                ("amount", "amount", "in the reporting currency"),
+                ("tx_ref", "tx ref", "transaction reference or tx hash"),
+                ("wallet", "wallet", "wallet address (anonymous players)"),
+                ("desired_outcome", "outcome", "what the player wants"),
+                ("summary", "summary", "what happened"),
+                ("attachments", "attached", "names, comma separated (screenshot.png, receipt)"),
+            ):
+                with self._row(label):
+                    yield Input(placeholder=hint, id=f"new-{field}", compact=True)
+                yield from self._note(field)
+            yield Static(id="new-problems")
+            with HorizontalGroup(id="new-buttons"):
+                yield Button("Save incident", variant="primary", id="new-save", compact=True)
+
+    def _row(self, label: str) -> HorizontalGroup:
+        row = HorizontalGroup(classes="form-row")
+        row.compose_add_child(Label(label, classes="form-label"))
+        return row
+
+    def _note(self, field: str) -> ComposeResult:
+        note = Static(classes="form-note", id=f"note-{field}")
+        note.display = False
+        yield note
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#new-kind", Select).focus()
+        self._validate()
+
+    # --- reading the form --------------------------------------------------------
+
+    def _text(self, field: str) -> str:
+        return self.query_one(f"#new-{field}", Input).value.strip()
+
+    def _select(self, field: str) -> Any:
+        value = self.query_one(f"#new-{field}", Select).value
+        return None if value is Select.NULL else value
+
+    def _draft(self) -> tuple[c.OpenIncident | None, dict[str, str]]:
+        """The command the form describes (masked), or the errors by field."""
+        errors: dict[str, str] = {}
+        kind, priority = self._select("kind"), self._select("priority")
+        if kind is None:
+            errors["kind"] = "choose what happened"
+        if priority is None:
+            errors["priority"] = "choose a priority"
+        if not self._text("reference"):
+            errors["reference"] = "who is it about: a loyalty card, pseudonym, wallet or ticket"
+        amount: float | None = None
+        if raw := self._text("amount").replace(",", ""):
+            try:
+                amount = float(raw)
+            except ValueError:
+                errors["amount"] = "a number, like 1500 or 1500.50"
+        if errors:
+            return None, errors
+        masked = {f: mask_card_numbers(self._text(f)) for f in TEXT_FIELDS}
+        try:
+            command = c.OpenIncident(
+                kind=kind,
+                priority=priority,
+                channel=self._select("channel"),
+                player=Player(
+                    id_kind=self._select("id-kind"),
+                    reference=masked["reference"],
+                    tier=self._select("tier"),
+                    silent_visit=self.query_one("#new-silent", Checkbox).value,
+                ),
+                location=Location(pit=self._text("pit") or None, spot=self._text("spot")),
+                game=masked["game"],
+                amount=amount,
+                tx_ref=masked["tx_ref"],
+                wallet=masked["wallet"],
+                desired_outcome=masked["desired_outcome"],
+                summary=masked["summary"],
+                attachments=tuple(a.strip() for a in masked["attachments"].split(",") if a.strip()),
+            )
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = [str(p) for p in err["loc"]]
+                field = _LOC_FIELD.get(loc[0], loc[0]) if loc else "problems"
+                if loc[:2] == ["location", "pit"]:
+                    field = "pit"
+                errors.setdefault(field, err["msg"])
+            return None, errors
+        me = self.source.me
+        if me is not None:
+            try:
+                decide(self.floor, command, Actor(me), self.now)
+            except Rejected as exc:
+                errors["pit" if "pit" in exc.message else "problems"] = exc.message
+                return None, errors
+        return command, errors
+
+    # --- as you type ---------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
+        widget_id = event.control.id or ""
+        self._touched.add(widget_id.removeprefix("new-").replace("-", "_"))
+        self._validate()
+
+    def _validate(self) -> c.OpenIncident | None:
+        command, errors = self._draft()
+        for note in self.query(".form-note"):
+            if note.id and note.id.startswith("note-"):
+                self._show_note(note.id.removeprefix("note-"), errors)
+        kind = self._select("kind")
+        preview = self.query_one("#new-escalation", Static)
+        preview.display = kind is not None
+        if kind is not None:
+            preview.update(escalation_preview(kind))
+        problems = errors.get("problems", "")
+        shown = problems if self._tried else ""
+        panel = self.query_one("#new-problems", Static)
+        panel.display = bool(shown)
+        panel.update(shown)
+        return command
+
+    def _show_note(self, field: str, errors: dict[str, str]) -> None:
+        note = self.query_one(f"#note-{field}", Static)
+        error = errors.get(field) if (self._tried or field in self._touched) else None
+        text = ""
+        if error:
+            text = error
+        elif field in TEXT_FIELDS and looks_like_card_number(self._text(field)):
+            text = MASK_NOTE.format(masked=mask_card_numbers(self._text(field)))
+        elif field == "amount":
+            text = self._kyc_note() or ""
+        note.set_class(bool(error), "form-error")
+        note.set_class(not error and bool(text), "form-mask")
+        note.display = bool(text)
+        note.update(text)
+
+    def _kyc_note(self) -> str | None:
+        try:
+            amount = float(self._text("amount").replace(",", ""))
+            player = Player(id_kind=self._select("id-kind"), reference="-")
+        except ValueError:
+            return None
+        warning = kyc_warning(player, amount, self.floor.policy)
+        return f"KYC: {warning}" if warning else None
+
+    # --- saving ------------------------------------------------------------------
+
+    @on(Button.Pressed, "#new-save")
+    def action_submit(self) -> None:
+        self._tried = True
+        command = self._validate()
+        if command is None:
+            self.notify("Fix the marked fields; nothing was sent.", severity="warning")
+            return
+        where = command.location.display
+        self.post_message(
+            CommandRequested(
+                command, done=f"opened {command.priority} {command.kind.label} at {where}"
+            )
+        )
+        self.app.pop_screen()

@@ -1,0 +1,179 @@
+"""The outbox: commands still waiting for the server, in order, and ones it refused.
+
+Nothing here vanishes on its own: a refused command stays, with the server's
+reason and the incident as the server has it now, until the user dismisses
+it with `x` (the app asks the client to forget it).
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from api_client.contract import Changes, Conflict, PendingCommand
+from domain.models import Incident
+from domain.state import FloorState
+from tui.floor_screen import FloorScreen
+from tui.messages import DismissRequested
+from tui.timefmt import format_clock, format_span
+
+CODE_LABELS = {
+    "conflict": "changed by someone else first",
+    "illegal": "not possible any more",
+    "forbidden": "not allowed",
+    "not_found": "not found",
+    "invalid": "not valid",
+}
+
+
+def command_summary(summary: str, command_type: str) -> str:
+    return summary or command_type.replace("_", " ")
+
+
+def incident_state_text(incident: Incident | None, floor: FloorState) -> str:
+    """`now: in progress, owner Sam P., P1, L2`: the incident as the server has it."""
+    if incident is None:
+        return "incident not on this terminal"
+    owner = floor.staff_name(incident.owner) if incident.owner else "no owner"
+    state = incident.state.replace("_", " ")
+    return f"#{incident.id} now: {state}, {owner}, {incident.priority}, L{incident.line}"
+
+
+def pending_content(pending: tuple[PendingCommand, ...], floor: FloorState, now: float) -> Content:
+    if not pending:
+        return Content.styled("nothing waiting: every command reached the server", "dim")
+    lines = []
+    for number, item in enumerate(pending, start=1):
+        incident = floor.incidents.get(item.incident_id) if item.incident_id is not None else None
+        where = f"#{item.incident_id}" if item.incident_id is not None else "floor"
+        if incident is not None:
+            where += f" {incident.kind.label}"
+        lines.append(
+            Content.assemble(
+                (f"{number:>2}. ", "dim"),
+                (command_summary(item.summary, item.command.type), "bold $pending"),
+                f"  {where}  ",
+                (f"waiting {format_span(now - item.issued_at)}", "dim"),
+            )
+        )
+    return Content("\n").join(lines)
+
+
+def conflict_content(conflict: Conflict, floor: FloorState) -> Content:
+    tz = floor.policy.timezone
+    what = command_summary(conflict.summary, conflict.command.type)
+    label = CODE_LABELS.get(conflict.code, conflict.code)
+    by = ""
+    if conflict.by:
+        by = f"by {floor.staff_name(conflict.by)}"
+        if conflict.at is not None:
+            by += f" at {format_clock(conflict.at, tz)}"
+    incident_id = getattr(conflict.command, "incident_id", None)
+    current = conflict.current or (
+        floor.incidents.get(incident_id) if incident_id is not None else None
+    )
+    issued = f"issued {format_clock(conflict.issued_at, tz)}"
+    return Content("\n").join(
+        [
+            Content.assemble((f"{what}: ", "bold $conflict"), (label, "bold")),
+            Content.assemble("  ", conflict.reason, (f" {by}" if by else "", "")),
+            Content.assemble(
+                "  ",
+                (incident_state_text(current, floor) if incident_id is not None else "", ""),
+                (f"  ({issued})", "dim"),
+            ),
+        ]
+    )
+
+
+class OutboxScreen(FloorScreen):
+    HELP_TITLE = "Outbox and conflicts"
+    DEFAULT_CSS = """
+    OutboxScreen #outbox-head { height: 1; padding: 0 1; text-style: bold; }
+    OutboxScreen #outbox-pending {
+        height: auto; max-height: 40%; border: round $pending; padding: 0 1;
+        border-title-color: $foreground 70%;
+    }
+    OutboxScreen #outbox-conflicts {
+        height: 1fr; border: round $foreground 30%; border-title-color: $foreground 70%;
+    }
+    OutboxScreen #outbox-conflicts.-some { border: round $conflict; }
+    OutboxScreen #outbox-conflicts > .option-list--option { padding: 0 1; }
+    """
+    BINDINGS = [Binding("x", "dismiss_conflict", "Dismiss", id="outbox.dismiss")]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="outbox-head")
+        yield Static(id="outbox-pending")
+        yield OptionList(id="outbox-conflicts")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._show_conflicts()
+        self._show_pending(self.now)
+        self.query_one(OptionList).focus()
+
+    def on_tick(self, now: float) -> None:
+        self._show_pending(now)
+
+    def on_floor_changed(self, changes: Changes) -> None:
+        if changes.reset or changes.outbox or changes.status or changes.incidents:
+            self._show_conflicts()
+            self._show_pending(self.now)
+            self.refresh_bindings()
+
+    def _show_pending(self, now: float) -> None:
+        source = self.source
+        panel = self.query_one("#outbox-pending", Static)
+        panel.border_title = f"waiting to send ({len(source.pending)}), in order"
+        panel.update(pending_content(source.pending, self.floor, now))
+        link = source.status.link.value.replace("_", " ")
+        self.query_one("#outbox-head", Static).update(
+            f"Outbox: {len(source.pending)} pending, {len(source.conflicts)} refused ({link})"
+        )
+
+    def _show_conflicts(self) -> None:
+        listing = self.query_one(OptionList)
+        conflicts = self.source.conflicts
+        keep = listing.highlighted_option.id if listing.highlighted_option else None
+        listing.set_options(
+            Option(conflict_content(conflict, self.floor), id=conflict.command_id)
+            for conflict in conflicts
+        )
+        ids = [conflict.command_id for conflict in conflicts]
+        if keep in ids:
+            listing.highlighted = ids.index(keep)
+        elif ids:
+            listing.highlighted = 0
+        listing.set_class(bool(ids), "-some")
+        listing.border_title = (
+            f"refused by the server ({len(ids)}): x dismisses the highlighted one"
+            if ids
+            else "refused by the server: none"
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "dismiss_conflict":
+            return bool(self.source.conflicts)
+        return True
+
+    def action_dismiss_conflict(self) -> None:
+        option = self.query_one(OptionList).highlighted_option
+        if option is None or option.id is None:
+            return
+        self.post_message(DismissRequested(option.id))
+
+    @on(OptionList.OptionSelected)
+    def _open_incident(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a refused command opens its incident, to redo it knowingly."""
+        event.stop()
+        conflict = next((x for x in self.source.conflicts if x.command_id == event.option.id), None)
+        incident_id = getattr(conflict.command, "incident_id", None) if conflict else None
+        if incident_id is not None and incident_id in self.floor.incidents:
+            from screens.incident import IncidentScreen
+
+            self.app.push_screen(IncidentScreen(incident_id))
