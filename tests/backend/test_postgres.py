@@ -23,6 +23,8 @@ async def pg_url() -> AsyncIterator[str]:
     try:
         conn = await asyncpg.connect(PG_URL, timeout=3)
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        if os.environ.get("FLOORLINE_REQUIRE_PG"):
+            pytest.fail(f"PostgreSQL is required here but not reachable at {PG_URL}: {exc}")
         pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
     schema = f"fl_{secrets.token_hex(6)}"
     await conn.execute(f"CREATE SCHEMA {schema}")
