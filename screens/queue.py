@@ -1,15 +1,280 @@
-"""The home screen: the live incident queue."""
+"""The home screen: every incident in view, most at risk first, counting down live.
+
+Changes re-place only the incidents they touch; the 1-second tick only
+repaints the visible rows (countdowns are computed while painting).
+"""
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Input, Static
 
+from api_client.contract import Changes
+from domain.commands import Acknowledge, Take
+from domain.models import Chain, Priority, Role
+from domain.permissions import role_may
 from tui.floor_screen import FloorScreen
+from tui.floor_summary import QueueSummary, night_summary, queue_summary
+from tui.messages import CommandRequested
+from tui.queue_model import Filters, QueueModel, StateFilter, View, view_label, views_for
+from tui.widgets.incident_table import IncidentTable
+
+_STATE_CYCLE = tuple(StateFilter)
 
 
 class QueueScreen(FloorScreen):
     HELP_TITLE = "Queue"
+    DEFAULT_CSS = """
+    QueueScreen #queue-summary { height: auto; padding: 0 1; background: $panel; }
+    QueueScreen #queue-filter { display: none; height: 1; border: none; padding: 0 1; }
+    QueueScreen.-filtering #queue-filter { display: block; }
+    """
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="queue.open"),
+        Binding("a", "ack", "Ack", id="queue.ack"),
+        Binding("t", "take", "Take", id="queue.take"),
+        Binding("slash", "filter", "Filter", id="queue.filter"),
+        Binding("v", "cycle_view", "View", id="queue.view"),
+        Binding("1", "toggle_priority('P1')", "P1 only", id="queue.p1", show=False),
+        Binding("2", "toggle_priority('P2')", "P2 only", id="queue.p2", show=False),
+        Binding("3", "toggle_priority('P3')", "P3 only", id="queue.p3", show=False),
+        Binding("4", "toggle_priority('P4')", "P4 only", id="queue.p4", show=False),
+        Binding("w", "cycle_states", "States", id="queue.states", show=False),
+        Binding("escape", "clear_filters", "Clear filters", id="queue.clear", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = Filters()
+        self.model = QueueModel()
+        self._filters_for: str | None = None  # the user the view was chosen for
+        self._summary: QueueSummary | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="queue-summary")
+        yield Input(placeholder="filter: number, player, location, kind, owner", id="queue-filter")
+        yield IncidentTable(id="queue-table")
+
+    @property
+    def table(self) -> IncidentTable:
+        return self.query_one(IncidentTable)
+
+    def on_mount(self) -> None:
+        self.table.now = self.now
+        self._rebuild()
+        self.table.focus()
+        self.watch(self.floor_app, "locked", self._locked_changed)
+
+    def on_screen_resume(self) -> None:
+        # changes that arrived while another screen was on top were applied to
+        # the model already; only the clock may have moved
+        self.on_tick(self.now)
+
+    # --- attributes down: the floor into the table ---------------------------------
+
+    def _rebuild(self) -> None:
+        me = self.source.me
+        if me is None:
+            self.model = QueueModel()
+        else:
+            if me.id != self._filters_for:
+                self.filters = Filters(view=views_for(me, self.floor.policy)[0])
+                self._filters_for = me.id
+            self.model.rebuild(self.floor, me, self.filters, self.now)
+        self._show()
+
+    def _show(self) -> None:
+        floor = self.floor
+        rows = [floor.incidents[n] for n in self.model.ids if n in floor.incidents]
+        pending = frozenset(p.incident_id for p in self.source.pending if p.incident_id is not None)
+        table = self.table
+        table.approximate = self.source.approximate
+        table.set_rows(rows, floor, pending)
+        self._summary = None
+        self._update_summary()
+        self.refresh_bindings()
+
+    def on_floor_changed(self, changes: Changes) -> None:
+        me = self.source.me
+        if changes.reset or me is None or me.id != self._filters_for:
+            self._rebuild()
+        elif changes.incidents:
+            self.model.update(self.floor, me, self.filters, self.now, changes.incidents)
+            self._show()
+        elif changes.outbox or changes.status or changes.roster:
+            self._show()
+
+    def on_tick(self, now: float) -> None:
+        self.table.now = now
+        if self._summary is None or now >= self._summary.valid_until or self._is_manager:
+            self._summary = None
+            self._update_summary()
+
+    def _locked_changed(self, locked: bool) -> None:
+        self.table.masked = locked
+
+    @property
+    def _is_manager(self) -> bool:
+        me = self.source.me
+        return me is not None and me.role in (Role.DUTY_MANAGER, Role.ADMIN)
+
+    # --- the summary lines -------------------------------------------------------------
+
+    def _update_summary(self) -> None:
+        me = self.source.me
+        if me is None:
+            self.query_one("#queue-summary", Static).update("Signed out")
+            return
+        floor, now = self.floor, self.now
+        scope = Filters(view=self.filters.view, states=StateFilter.ALL)
+        if self._summary is None:
+            in_view = (i for i in floor.incidents.values() if scope.accepts(i, me, floor))
+            self._summary = queue_summary(in_view, floor, now)
+        summary = self._summary
+        parts: list[Content] = [
+            Content.from_markup("[b]$view[/b]  ", view=view_label(self.filters.view, me))
+        ]
+        for priority in Priority:
+            style = f"$severity-{priority.lower()}"
+            count = summary.by_priority[priority]
+            parts.append(Content.assemble((f"{priority} {count}", style if count else "dim"), " "))
+        late = "$timer-breached bold" if summary.breached else "dim"
+        parts.append(Content.assemble(" ", (f"breached {summary.breached}", late)))
+        reports = "$timer-amber" if summary.reports_due else "dim"
+        parts.append(Content.assemble("  ", (f"reports due {summary.reports_due}", reports)))
+        lines = [Content("").join(parts)]
+        shown = self._filter_words()
+        if shown:
+            lines.append(Content.assemble((shown, "$text-muted")))
+        if self._is_manager:
+            lines.append(self._night_line())
+        self.query_one("#queue-summary", Static).update(Content("\n").join(lines))
+
+    def _filter_words(self) -> str:
+        f = self.filters
+        words = []
+        if f.text:
+            words.append(f"text “{f.text}”")
+        if f.priorities:
+            words.append(" ".join(sorted(f.priorities)))
+        if f.states is not StateFilter.OPEN:
+            words.append(f"state {f.states}")
+        if not words:
+            return ""
+        return f"showing {len(self.model)}: " + " · ".join(words) + " · esc clears"
+
+    def _night_line(self) -> Content:
+        night = night_summary(self.floor, self.now)
+        down = f"down {night.down}"
+        over = ("", "")
+        if night.overdue:
+            limit = self.floor.policy.downtime_replace_after
+            over = (f" ({night.overdue} past {int(limit // 60)}:00, move player)", "$timer-red")
+        if night.gaps:
+            gaps = ", ".join(
+                f"L{line}{' pay' if chain is Chain.PAYMENTS else ''}" for chain, line in night.gaps
+            )
+            cover = (f"nobody on duty: {gaps}", "$warning bold")
+        else:
+            cover = ("every escalation line covered", "dim")
+        return Content.assemble((down, ""), over, "  ", cover)
+
+    # --- filters and views -------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.add_class("-filtering")
+        box = self.query_one("#queue-filter", Input)
+        box.value = self.filters.text
+        box.focus()
+
+    @on(Input.Changed, "#queue-filter")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        self.filters.text = event.value.strip()
+        self._rebuild()
+
+    @on(Input.Submitted, "#queue-filter")
+    def _filter_done(self) -> None:
+        if not self.filters.text:
+            self.remove_class("-filtering")
+        self.table.focus()
+
+    def action_clear_filters(self) -> None:
+        me = self.source.me
+        view = self.filters.view
+        self.filters = Filters(view=view)
+        self.query_one("#queue-filter", Input).value = ""
+        self.remove_class("-filtering")
+        self.table.focus()
+        if me is not None:
+            self._rebuild()
+
+    def action_cycle_view(self) -> None:
+        me = self.source.me
+        if me is None:
+            return
+        views = views_for(me, self.floor.policy)
+        current = views.index(self.filters.view) if self.filters.view in views else -1
+        self.filters.view = views[(current + 1) % len(views)]
+        self._rebuild()
+
+    def action_toggle_priority(self, priority: str) -> None:
+        self.filters.priorities ^= {Priority(priority)}
+        self._rebuild()
+
+    def action_cycle_states(self) -> None:
+        index = _STATE_CYCLE.index(self.filters.states)
+        self.filters.states = _STATE_CYCLE[(index + 1) % len(_STATE_CYCLE)]
+        self._rebuild()
+
+    # --- acting on the selected incident -----------------------------------------------
+
+    @on(IncidentTable.Highlighted)
+    def _highlighted(self) -> None:
+        self.refresh_bindings()
+
+    @on(IncidentTable.Chosen)
+    def _chosen(self, event: IncidentTable.Chosen) -> None:
+        self.floor_app.action_open_incident(event.incident_id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filters":
+            return self.has_class("-filtering") or self.filters != Filters(view=self.filters.view)
+        if action not in ("open", "ack", "take"):
+            return True
+        incident = self.table.selected if self.is_mounted else None
+        me = self.source.me
+        if incident is None or me is None or self.floor_app.locked:
+            return None
+        if action == "ack":
+            ok = incident.acknowledged_at is None and incident.state.is_open
+            return (ok and role_may(me.role, "acknowledge")) or None
+        if action == "take":
+            ok = incident.owner != me.id and incident.state.is_open
+            return (ok and role_may(me.role, "take")) or None
+        return True
+
+    def action_open(self) -> None:
+        incident_id = self.table.selected_id
+        if incident_id is not None:
+            self.floor_app.action_open_incident(incident_id)
+
+    def action_ack(self) -> None:
+        incident = self.table.selected
+        if incident is not None:
+            self.post_message(
+                CommandRequested(
+                    Acknowledge(incident_id=incident.id), done=f"Acknowledged #{incident.id}"
+                )
+            )
+
+    def action_take(self) -> None:
+        incident = self.table.selected
+        if incident is not None:
+            command = Take(incident_id=incident.id, expected_version=incident.version)
+            self.post_message(CommandRequested(command, done=f"Took #{incident.id}"))
+
+
+__all__ = ["QueueScreen", "View"]

@@ -62,7 +62,7 @@ class FloorApp(App[None]):
         Binding("o", "outbox", "Outbox", id="app.outbox"),
         Binding("escape", "back", "Back", id="app.back", show=False),
         Binding("question_mark", "help", "Keys", id="app.help"),
-        Binding("ctrl+l", "lock", "Lock", id="app.lock"),
+        Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False),
         Binding("f10", "next_theme", "Theme", id="app.theme", show=False),
         Binding(
             "ctrl+p", "command_palette", "Commands", id="app.palette", show=False, priority=True

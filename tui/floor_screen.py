@@ -26,7 +26,8 @@ class FloorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield from self.compose_body()
         yield StatusBar()
-        yield Footer()
+        # compact, palette key in the help instead: a screen's keys fit 80 columns
+        yield Footer(compact=True, show_command_palette=False)
 
     def compose_body(self) -> ComposeResult:
         """Subclasses yield their own widgets here."""

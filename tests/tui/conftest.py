@@ -253,3 +253,12 @@ def make_app(floor_config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
         return FloorApp(source, **kw)
 
     yield make
+
+
+async def settle(app: FloorApp, pilot: Any) -> None:
+    """Wait for the app's command and session workers (not the endless sync worker)."""
+    for _ in range(3):
+        busy = [w for w in app.workers if w.group != "sync" and not w.is_finished]
+        if busy:
+            await app.workers.wait_for_complete(busy)
+        await pilot.pause()

@@ -20,6 +20,7 @@ class StatusBar(Static):
     StatusBar {
         dock: bottom;
         height: 1;
+        margin-bottom: 1;  /* the key footer docks below it */
         background: $panel;
         color: $text;
     }
