@@ -7,16 +7,14 @@ what moved. The sync loop feeds it events and answers; the UI reads it.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from api_client import storage
 from api_client.changes import ChangeHub
 from api_client.contract import Changes, Conflict, ConnectionStatus, Link, PendingCommand
-from api_client.optimistic import optimistic_view, rewrite_local_ids
+from api_client.optimistic import OptimisticView, rewrite_local_ids, touched
 from api_client.outbox import LocalId, Outbox
 from api_client.replica import Replica
 from api_client.summaries import incident_label
@@ -27,7 +25,14 @@ from domain.models import Staff
 from domain.protocol import CommandError, CommandResult
 from domain.state import FloorState
 
-log = logging.getLogger(__name__)
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The server's answer to one sent command (`command` as sent, local ids rewritten)."""
+
+    pending: PendingCommand
+    command: Command
+    result: CommandResult
 
 
 class LocalFloor:
@@ -44,7 +49,6 @@ class LocalFloor:
         self.staff_id = staff_id
         self._terminal = terminal
         self._hub = hub
-        self._now = now
         self.replica = Replica(
             folder / f"{storage.safe_name(staff_id)}.db", server=server, staff_id=staff_id
         )
@@ -66,13 +70,17 @@ class LocalFloor:
         self._settling: list[tuple[int, PendingCommand]] = []
         self.pending: tuple[PendingCommand, ...] = tuple(self.outbox.pending(staff_id))
         self.conflicts: tuple[Conflict, ...] = tuple(self.outbox.conflicts(staff_id))
-        self.state = self.confirmed
         self.status = ConnectionStatus(Link.OFFLINE, since=now(), pending=len(self.pending))
-        self._recompute()
+        self._view = OptimisticView(self._server_id)
 
     @property
     def confirmed(self) -> FloorState:
         return self.replica.state
+
+    @property
+    def state(self) -> FloorState:
+        """The optimistic view, folded on demand."""
+        return self._view.get(self.confirmed, self._unanswered(), self._actor())
 
     @property
     def me(self) -> Staff | None:
@@ -87,18 +95,24 @@ class LocalFloor:
     def take_snapshot(self, epoch: str, state: FloorState, me: Staff) -> None:
         self.replica.replace(epoch, state, me)
         self._settle_seen()
-        self._recompute()
         self._hub.publish(Changes(reset=True, roster=True))
 
     def apply_events(self, events: list[Event]) -> None:
-        self.replica.apply(events)
+        incidents, downtimes = self.replica.apply(events)
         self._settle_seen()
-        self._publish_view(Changes(events=tuple(events)))
+        mine_i, mine_d = touched(self._unanswered(), self.confirmed)
+        self._hub.publish(
+            Changes(
+                incidents=frozenset(incidents | mine_i),
+                downtimes=frozenset(downtimes | mine_d),
+                events=tuple(events),
+            )
+        )
 
     def set_me(self, me: Staff) -> None:
         if me != self.replica.me:
             self.replica.save_me(me)
-            self._publish_view(Changes(reset=True))
+            self._hub.publish(Changes(reset=True))
 
     def set_status(self, status: ConnectionStatus) -> None:
         if status != self.status:
@@ -109,16 +123,16 @@ class LocalFloor:
 
     def queue(self, command: Command, command_id: str, issued_at: float) -> PendingCommand:
         """Decide locally (a `Rejected` propagates, nothing queued), commit, show."""
-        if self.me is None:
+        actor = self._actor()
+        if actor is None:
             raise RuntimeError("no signed-in staff member for this floor")
-        actor = Actor(self.me, self._terminal)
-        # only the verdict matters here: the view is recomputed from the outbox
+        # only the verdict matters here: the view folds the command from the outbox
         decide(self.state, command, actor, issued_at, command_id=command_id, new_incident_id=-1)
         queued = self.outbox.add(self.staff_id, command_id, command, issued_at)
         if queued.incident_id is not None and queued.incident_id < 0:
-            self._local_ids.setdefault(queued.incident_id, LocalId(None, None))
+            self._local_ids[queued.incident_id] = LocalId(None, None)
         self.pending = (*self.pending, queued)
-        self._outbox_moved()
+        self._outbox_moved([queued])
         return queued
 
     def next_chunk(self, limit: int) -> list[tuple[PendingCommand, Command]]:
@@ -126,14 +140,46 @@ class LocalFloor:
 
         Stops before a command whose local incident is created earlier in the
         same chunk: its number is only known once that answer is in. A command
-        whose local incident was refused becomes a conflict here and now.
+        whose local incident was refused (or lost) becomes a conflict here.
         """
         while True:
             chunk, orphan = self._chunk(limit)
             if orphan is None:
                 return chunk
             pending, ref, why = orphan
-            self._refuse_locally(pending, ref, why)
+            reason = f"incident {incident_label(ref)} was not opened on the server: {why}"
+            self.settle([], [(pending, CommandError(code="not_found", message=reason))])
+
+    def settle(
+        self, accepted: Sequence[Answer], refused: Sequence[tuple[PendingCommand, CommandError]]
+    ) -> None:
+        """Take a batch of answers: one transaction, one notice."""
+        self.outbox.settle(
+            self.staff_id,
+            [(a.pending, a.result.incident_id) for a in accepted],
+            list(refused),
+        )
+        for answer in accepted:
+            self._accepted(answer)
+        for pending, error in refused:
+            if pending.command.type == "open_incident" and pending.incident_id is not None:
+                self._local_ids[pending.incident_id] = LocalId(None, error.message)
+        if refused:
+            self.conflicts = tuple(self.outbox.conflicts(self.staff_id))
+        answered = {a.pending.command_id for a in accepted} | {p.command_id for p, _ in refused}
+        before = self.pending
+        self.pending = tuple(p for p in self.pending if p.command_id not in answered)
+        self._view.invalidate()
+        self._outbox_moved(before)
+
+    def dismiss(self, command_id: str) -> bool:
+        gone = self.outbox.dismiss(self.staff_id, command_id)
+        if gone:
+            self.conflicts = tuple(c for c in self.conflicts if c.command_id != command_id)
+            self._outbox_moved([])
+        return gone
+
+    # -- internals ------------------------------------------------------------
 
     def _chunk(
         self, limit: int
@@ -158,92 +204,44 @@ class LocalFloor:
                 break
         return chunk, None
 
-    def settle_accepted(
-        self, pending: PendingCommand, command: Command, result: CommandResult
-    ) -> None:
-        self.outbox.accepted(pending, result.incident_id)
+    def _accepted(self, answer: Answer) -> None:
+        pending, result = answer.pending, answer.result
         if pending.command.type == "open_incident" and pending.incident_id is not None:
             self._local_ids[pending.incident_id] = LocalId(result.incident_id, None)
         if result.seq > self.confirmed.seq:
-            settled = pending
-            if command is not pending.command or result.incident_id is not None:
-                settled = PendingCommand(
-                    command_id=pending.command_id,
-                    command=command,
-                    issued_at=pending.issued_at,
-                    incident_id=result.incident_id or pending.incident_id,
-                    summary=pending.summary,
-                )
+            incident_id = pending.incident_id
+            if pending.command.type == "open_incident":
+                incident_id = result.incident_id or incident_id  # the server's number now
+            settled = replace(pending, command=answer.command, incident_id=incident_id)
             self._settling.append((result.seq, settled))
-        self._drop_pending(pending)
 
-    def settle_refused(self, pending: PendingCommand, error: CommandError) -> None:
-        self.outbox.refused(pending, self.staff_id, error)
-        if pending.command.type == "open_incident" and pending.incident_id is not None:
-            self._local_ids[pending.incident_id] = LocalId(None, error.message)
-        self.conflicts = tuple(self.outbox.conflicts(self.staff_id))
-        self._drop_pending(pending)
+    def _unanswered(self) -> list[PendingCommand]:
+        return [p for _, p in self._settling] + list(self.pending)
 
-    def dismiss(self, command_id: str) -> bool:
-        gone = self.outbox.dismiss(self.staff_id, command_id)
-        if gone:
-            self.conflicts = tuple(c for c in self.conflicts if c.command_id != command_id)
-            self._outbox_moved()
-        return gone
+    def _actor(self) -> Actor | None:
+        me = self.replica.me
+        return Actor(me, self._terminal) if me is not None else None
 
-    # -- the view -------------------------------------------------------------
-
-    def _refuse_locally(self, pending: PendingCommand, ref: int, why: str) -> None:
-        reason = f"incident {incident_label(ref)} was not opened on the server: {why}"
-        self.settle_refused(pending, CommandError(code="not_found", message=reason))
-
-    def _drop_pending(self, pending: PendingCommand) -> None:
-        self.pending = tuple(p for p in self.pending if p.command_id != pending.command_id)
-        self._outbox_moved()
-
-    def _outbox_moved(self) -> None:
+    def _outbox_moved(self, affected: Sequence[PendingCommand]) -> None:
         self.status = _with_pending(self.status, len(self.pending))
-        self._publish_view(Changes(outbox=True, status=True))
+        incidents, downtimes = touched([*affected, *self._unanswered()], self.confirmed)
+        self._hub.publish(
+            Changes(
+                incidents=frozenset(incidents),
+                downtimes=frozenset(downtimes),
+                outbox=True,
+                status=True,
+            )
+        )
 
     def _settle_seen(self) -> None:
         seq = self.confirmed.seq
-        self._settling = [(s, p) for s, p in self._settling if s > seq]
+        if any(s <= seq for s, _ in self._settling):
+            self._settling = [(s, p) for s, p in self._settling if s > seq]
 
     def _server_id(self, local_id: int) -> int | None:
         known = self._local_ids.get(local_id)
         return known.server_id if known else None
-
-    def _recompute(self) -> None:
-        if self.me is None:
-            self.state = self.confirmed
-            return
-        unanswered = [p for _, p in self._settling] + list(self.pending)
-        actor = Actor(self.me, self._terminal)
-        self.state = optimistic_view(self.confirmed, unanswered, actor, self._server_id)
-
-    def _publish_view(self, changes: Changes) -> None:
-        before = self.state
-        self._recompute()
-        self._hub.publish(
-            Changes(
-                incidents=_moved(before.incidents, self.state.incidents),
-                downtimes=_moved(before.downtimes, self.state.downtimes),
-                roster=changes.roster,
-                status=changes.status,
-                outbox=changes.outbox,
-                reset=changes.reset,
-                events=changes.events,
-            )
-        )
-
-
-def _moved(before: Mapping[int, Any], after: Mapping[int, Any]) -> frozenset[int]:
-    """Ids whose value changed: the reducer keeps untouched values identical."""
-    if before is after:
-        return frozenset()
-    changed = {k for k, v in after.items() if before.get(k) is not v}
-    changed.update(k for k in before if k not in after)
-    return frozenset(changed)
 
 
 def _with_pending(status: ConnectionStatus, pending: int) -> ConnectionStatus:

@@ -4,13 +4,18 @@ Each command is decided by the same domain rules the server uses, at the time
 it was issued, and its events folded in. A command that no longer decides
 cleanly against the newer confirmed state is simply not shown as applied: it
 stays pending until the server gives its own answer.
+
+The view is computed when read, not on every change: a backlog of a thousand
+commands draining while the feed delivers their events would otherwise be
+refolded once per frame. A command added on top is folded onto the last view.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 
 from api_client.contract import PendingCommand
+from domain import commands as c
 from domain.commands import Command
 from domain.decide import Actor, Rejected, decide
 from domain.reducer import fold
@@ -30,29 +35,76 @@ def rewrite_local_ids(command: Command, server_id_for: LocalIds) -> Command:
     return command.model_copy(update={"incident_id": server_id})
 
 
-def optimistic_view(
-    confirmed: FloorState,
-    commands: Iterable[PendingCommand],
-    actor: Actor,
-    server_id_for: LocalIds,
-) -> FloorState:
-    state = confirmed
+def touched(commands: Sequence[PendingCommand], state: FloorState) -> tuple[set[int], set[int]]:
+    """Incident and downtime ids these commands may show changes on, in `state`."""
+    incidents: set[int] = set()
+    downtimes: set[int] = set()
+    starts = 0
     for pending in commands:
-        command = rewrite_local_ids(pending.command, server_id_for)
-        new_id = pending.incident_id if command.type == "open_incident" else None
-        if new_id is not None and new_id < 0:
-            new_id = server_id_for(new_id) or new_id
-        try:
-            events = decide(
-                state,
-                command,
-                actor,
-                pending.issued_at,
-                command_id=pending.command_id,
-                new_incident_id=new_id,
-            )
-        except Rejected:
-            continue
-        state = fold(state, events)
-    # the view never claims events the server has not confirmed
-    return state.model_copy(update={"seq": confirmed.seq}) if state is not confirmed else state
+        if pending.incident_id is not None:
+            incidents.add(pending.incident_id)
+        command = pending.command
+        if isinstance(command, c.MovePlayer | c.EndDowntime):
+            downtimes.add(command.downtime_id)
+        elif isinstance(command, c.StartDowntime):
+            downtimes.add(state.next_downtime_id + starts)  # the number the view gives it
+            starts += 1
+    return incidents, downtimes
+
+
+class OptimisticView:
+    def __init__(self, server_id_for: LocalIds) -> None:
+        self._server_id_for = server_id_for
+        self._base: FloorState | None = None
+        self._actor: Actor | None = None
+        self._applied: tuple[str, ...] = ()  # command ids folded into _state, in order
+        self._state = FloorState()
+
+    def get(
+        self, confirmed: FloorState, unanswered: Sequence[PendingCommand], actor: Actor | None
+    ) -> FloorState:
+        if actor is None or not unanswered:
+            return confirmed
+        n = len(self._applied)
+        reusable = (
+            confirmed is self._base
+            and actor == self._actor
+            and len(unanswered) >= n
+            and tuple(p.command_id for p in unanswered[:n]) == self._applied
+        )
+        if not reusable:
+            self._base, self._actor, self._applied, self._state = confirmed, actor, (), confirmed
+            n = 0
+        tail = unanswered[n:]
+        if tail:
+            self._state = self._fold(self._state, tail, actor)
+            self._applied += tuple(p.command_id for p in tail)
+        return self._state
+
+    def invalidate(self) -> None:
+        """The local-id map changed: commands may now refer to other incidents."""
+        self._base = None
+
+    def _fold(
+        self, state: FloorState, commands: Sequence[PendingCommand], actor: Actor
+    ) -> FloorState:
+        seq = state.seq
+        for pending in commands:
+            command = rewrite_local_ids(pending.command, self._server_id_for)
+            new_id = pending.incident_id if command.type == "open_incident" else None
+            if new_id is not None and new_id < 0:
+                new_id = self._server_id_for(new_id) or new_id
+            try:
+                events = decide(
+                    state,
+                    command,
+                    actor,
+                    pending.issued_at,
+                    command_id=pending.command_id,
+                    new_incident_id=new_id,
+                )
+            except Rejected:
+                continue
+            state = fold(state, events)
+        # the view never claims events the server has not confirmed
+        return state if state.seq == seq else state.model_copy(update={"seq": seq})

@@ -147,41 +147,51 @@ class Outbox:
                 log.warning("outbox command %s is not readable by this version; kept", cid)
         return queued
 
-    def accepted(self, pending: PendingCommand, server_id: int | None) -> None:
-        """The server took it: forget it (its events come over the live feed)."""
-        with storage.transaction(self._db):
-            self._db.execute("DELETE FROM commands WHERE command_id = ?", (pending.command_id,))
-            if _creates(pending) and server_id is not None:
-                self._db.execute(
-                    "UPDATE local_ids SET server_id = ? WHERE local_id = ?",
-                    (server_id, pending.incident_id),
-                )
+    def settle(
+        self,
+        staff_id: str,
+        accepted: list[tuple[PendingCommand, int | None]],
+        refused: list[tuple[PendingCommand, CommandError]],
+    ) -> None:
+        """Record a batch of answers in one transaction.
 
-    def refused(self, pending: PendingCommand, staff_id: str, error: CommandError) -> None:
-        """The server said no: keep it as a conflict until the user dismisses it."""
+        Accepted commands are forgotten (their events come over the live feed);
+        refused ones become conflicts, kept until the user dismisses them.
+        """
         with storage.transaction(self._db):
-            self._db.execute("DELETE FROM commands WHERE command_id = ?", (pending.command_id,))
+            for pending, server_id in accepted:
+                self._db.execute("DELETE FROM commands WHERE command_id = ?", (pending.command_id,))
+                if _creates(pending) and server_id is not None:
+                    self._db.execute(
+                        "UPDATE local_ids SET server_id = ? WHERE local_id = ?",
+                        (server_id, pending.incident_id),
+                    )
+            for pending, error in refused:
+                self._refuse(staff_id, pending, error)
+
+    def _refuse(self, staff_id: str, pending: PendingCommand, error: CommandError) -> None:
+        self._db.execute("DELETE FROM commands WHERE command_id = ?", (pending.command_id,))
+        self._db.execute(
+            "INSERT OR REPLACE INTO conflicts (command_id, staff_id, issued_at, body, code,"
+            " reason, by_staff, at, current, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                pending.command_id,
+                staff_id,
+                pending.issued_at,
+                COMMAND_ADAPTER.dump_json(pending.command).decode(),
+                error.code,
+                error.message,
+                error.by,
+                error.at,
+                json.dumps(error.current) if error.current is not None else None,
+                pending.summary,
+            ),
+        )
+        if _creates(pending):
             self._db.execute(
-                "INSERT OR REPLACE INTO conflicts (command_id, staff_id, issued_at, body, code,"
-                " reason, by_staff, at, current, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    pending.command_id,
-                    staff_id,
-                    pending.issued_at,
-                    COMMAND_ADAPTER.dump_json(pending.command).decode(),
-                    error.code,
-                    error.message,
-                    error.by,
-                    error.at,
-                    json.dumps(error.current) if error.current is not None else None,
-                    pending.summary,
-                ),
+                "UPDATE local_ids SET refused = ? WHERE local_id = ?",
+                (error.message, pending.incident_id),
             )
-            if _creates(pending):
-                self._db.execute(
-                    "UPDATE local_ids SET refused = ? WHERE local_id = ?",
-                    (error.message, pending.incident_id),
-                )
 
     def local_ids(self) -> dict[int, LocalId]:
         rows = self._db.execute("SELECT local_id, server_id, refused FROM local_ids")

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 from api_client.backoff import Backoff
 from api_client.clock import ClockEstimator
-from api_client.contract import ConnectionStatus, Link
+from api_client.contract import ConnectionStatus, Link, PendingCommand
 from api_client.errors import ServerTrouble, ServerUnreachable, SessionEnded
 from api_client.feed import Ending, FeedHandlers, SessionEnd, run_session
-from api_client.local import LocalFloor
+from api_client.local import Answer, LocalFloor
 from api_client.rest import HttpError, Rest
 from domain.events import Event
 from domain.protocol import CommandEnvelope, CommandError, Hello
@@ -231,18 +231,21 @@ class SyncLoop:
                     continue
                 problem = exc.problem
                 error = CommandError(code=problem.code, message=problem.detail)
-                self._floor.settle_refused(chunk[0][0], error)
+                self._floor.settle([], [(chunk[0][0], error)])
                 answered += 1
                 limit = CHUNK
                 continue
+            accepted: list[Answer] = []
+            refused: list[tuple[PendingCommand, CommandError]] = []
             for (pending, command), result in zip(chunk, batch.results, strict=True):
                 if result.command_id != pending.command_id:
                     raise ServerTrouble("the batch answer is out of order")
                 if result.status == "accepted":
-                    self._floor.settle_accepted(pending, command, result)
+                    accepted.append(Answer(pending, command, result))
                 else:
                     error = result.error or CommandError(code="invalid", message="refused")
-                    self._floor.settle_refused(pending, error)
+                    refused.append((pending, error))
+            self._floor.settle(accepted, refused)
             answered += len(chunk)
             limit = CHUNK
         return answered

@@ -20,7 +20,8 @@ class FlakyLink:
         self.url = ""  # what a terminal connects to, once started
         self.online = True
         self.cut_live_after: int | None = None  # bytes server -> terminal on /v1/live
-        self.cut_every_time = False
+        self.cuts_left = 1  # how many live connections to cut that way (-1: every one)
+        self.live_lifetime: float | None = None  # hang up every live feed this long after it opens
         self.live_requests: list[str] = []  # request lines of live-feed connections
         self.cuts = 0
         self._server: asyncio.Server | None = None
@@ -65,6 +66,8 @@ class FlakyLink:
                 self._pipe_up(reader, up_writer, live),
                 self._pipe_down(up_reader, writer, live, pair),
             )
+        except asyncio.CancelledError:
+            pass  # the link is being torn down with the test
         finally:
             for w in pair:
                 self._open.discard(w)
@@ -82,9 +85,16 @@ class FlakyLink:
                     if " /v1/live" in line:
                         self.live_requests.append(line)
                         live.set()
+                        if self.live_lifetime is not None:
+                            loop = asyncio.get_running_loop()
+                            loop.call_later(self.live_lifetime, self._hang_up, writer)
                 writer.write(data)
                 await writer.drain()
         writer.transport.abort()
+
+    def _hang_up(self, upstream: asyncio.StreamWriter) -> None:
+        self.cuts += 1
+        upstream.transport.abort()
 
     async def _pipe_down(
         self,
@@ -100,7 +110,8 @@ class FlakyLink:
                 if live.is_set() and limit is not None and sent + len(data) > limit:
                     writer.write(data[: max(0, limit - sent)])
                     self.cuts += 1
-                    if not self.cut_every_time:
+                    self.cuts_left -= 1
+                    if self.cuts_left == 0:
                         self.cut_live_after = None
                     for w in pair:
                         w.transport.abort()

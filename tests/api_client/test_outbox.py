@@ -36,7 +36,7 @@ def test_local_numbers_are_never_reused(tmp_path: Path) -> None:
     path = tmp_path / "outbox.db"
     box = Outbox(path)
     first = box.add("h1", "open-1", OPEN, 1.0)
-    box.accepted(first, server_id=42)
+    box.settle("h1", [(first, 42)], [])
     box.close()
     box = Outbox(path)
     second = box.add("h1", "open-2", OPEN, 2.0)
@@ -50,7 +50,7 @@ def test_a_refused_command_is_kept_until_dismissed(tmp_path: Path) -> None:
     box = Outbox(path)
     queued = box.add("h1", "resolve-1", c.Resolve(incident_id=3, expected_version=2), 5.0)
     error = CommandError(code="conflict", message="#3 reassigned by Dana K.", by="dm1", at=4.0)
-    box.refused(queued, "h1", error)
+    box.settle("h1", [], [(queued, error)])
     assert box.pending("h1") == []
     box.close()
 
