@@ -37,7 +37,7 @@ class LockScreen(ModalScreen[None]):
     LockScreen #lock-message { height: auto; min-height: 1; color: $error; text-style: bold; }
     """
     BINDINGS = [
-        Binding("ctrl+u", "switch_user", "Switch user", id="lock.switch_user"),
+        Binding("f2", "switch_user", "Switch user", id="lock.switch_user"),
         Binding("escape", "unlock_mode", "Unlock", id="lock.unlock", show=False),
     ]
 
@@ -71,7 +71,7 @@ class LockScreen(ModalScreen[None]):
             yield Input(password=True, placeholder="PIN", id="lock-pin", max_length=64)
             with Vertical(id="lock-buttons"):
                 yield Button("Unlock", variant="primary", id="lock-unlock")
-                yield Button("Switch user (ctrl+u)", id="lock-switch")
+                yield Button("Switch user (f2)", id="lock-switch")
             yield Static("", id="lock-message")
 
     def on_mount(self) -> None:

@@ -9,6 +9,11 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+# Textual's own screen keys (focus cycling, copy): true everywhere, noise in a key list
+_GENERIC_ACTIONS = frozenset(
+    {"focus_next", "focus_previous", "copy_text", "maximize", "minimize", "help_quit"}
+)
+
 
 @dataclass(frozen=True, slots=True)
 class KeyRow:
@@ -42,6 +47,8 @@ def binding_groups(screen: Screen[object]) -> list[KeyGroup]:
     for active in screen.active_bindings.values():
         binding: Binding = active.binding
         if binding.system or not binding.description:
+            continue
+        if binding.action.rpartition(".")[2] in _GENERIC_ACTIONS:
             continue
         key = app.get_key_display(binding)
         by_action = rows.setdefault(active.node, {})

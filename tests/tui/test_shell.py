@@ -1,0 +1,267 @@
+"""The app shell: lock and switch user, sign-in, themes, help, alerts, the status line."""
+
+from __future__ import annotations
+
+import tomllib
+
+from api_client.contract import ConnectionStatus, Link
+from domain.commands import OpenIncident
+from domain.models import Channel, IncidentKind, Location, Player, Priority, Tier
+from screens.help import HelpScreen
+from screens.lock import LockScreen
+from screens.login import LoginScreen
+from screens.queue import QueueScreen
+from tests.tui.conftest import BASE_TIME, settle
+from tui.widgets.incident_table import HIDDEN_PLAYER, IncidentTable
+from tui.widgets.status_bar import StatusBar
+
+
+def _messages(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def _table_text(app) -> str:
+    table = app.screen_stack[1].query_one(IncidentTable)
+    return "\n".join(table.render_line(y).text for y in range(table.size.height))
+
+
+async def test_lock_hides_players_and_blocks_keys_until_the_same_pin(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "VV-****-4411" in _table_text(app)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen) and app.locked
+        assert "VV-****-4411" not in _table_text(app) and HIDDEN_PLAYER in _table_text(app)
+        await pilot.press("a", "n", "escape")  # nothing behind the lock acts
+        assert floor.submitted == []
+        await pilot.press(*"9999", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LockScreen)
+        assert "wrong PIN" in str(app.screen.query_one("#lock-message").content)
+        await pilot.press(*"1002", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QueueScreen) and not app.locked
+        assert "VV-****-4411" in _table_text(app)
+
+
+async def test_switch_user_signs_the_first_out_and_shows_the_new_pit(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+l", "f2", *"pb1", "enter", *"1001", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert floor.me is not None and floor.me.id == "pb1"
+        assert floor.signed_out == ["pb2"]
+        rows = app.screen.query_one(IncidentTable)._rows
+        assert rows and all(r.location.pit == "1" for r in rows)
+        assert "Alex R." in str(app.screen.query_one(StatusBar).content)
+
+
+async def test_auto_lock_after_the_configured_idle_time(static_floor, make_app) -> None:
+    idle = [0.0]
+    app = make_app(static_floor("pb2"), auto_lock_seconds=300, idle_clock=lambda: idle[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        idle[0] = 299
+        app.tick()
+        assert not app.locked
+        await pilot.press("down")  # a key press restarts the count
+        idle[0] = 598
+        app.tick()
+        await pilot.pause()
+        assert not app.locked
+        idle[0] = 900
+        app.tick()
+        await pilot.pause()
+        assert app.locked and isinstance(app.screen, LockScreen)
+
+
+async def test_sign_in_failure_is_shown_under_the_form_and_the_pin_cleared(
+    static_floor, make_app
+) -> None:
+    floor = static_floor(None)
+    app = make_app(floor, staff_id="pb2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        await pilot.press(*"1234", "enter")
+        await settle(app, pilot)
+        assert "wrong staff ID or PIN" in str(app.screen.query_one("#login-message").content)
+        assert app.screen.query_one("#login-pin").value == ""
+        await pilot.press(*"1002", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert app.config.settings.last_staff_id == "pb2"
+
+
+async def test_keyring_warning_is_shown_once_after_sign_in(static_floor, make_app) -> None:
+    floor = static_floor(None)
+    floor.token_warning = "no system keyring: the sign-in is kept in memory only"
+    app = make_app(floor, staff_id="pb2")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press(*"1002", "enter")
+        await settle(app, pilot)
+        assert _messages(app).count(floor.token_warning) == 1
+
+
+async def test_theme_switch_is_remembered_in_the_config_file(
+    static_floor, make_app, floor_config_dir
+) -> None:
+    app = make_app(static_floor("pb2"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f10")
+        assert app.theme == "night"
+    saved = tomllib.loads((floor_config_dir / "config.toml").read_text())
+    assert saved["theme"] == "night"
+
+
+async def test_unknown_theme_falls_back_with_a_notice(static_floor, make_app) -> None:
+    app = make_app(static_floor("pb2"), theme="sunset")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        assert app.theme == "floor"
+        assert any("unknown theme 'sunset'" in m for m in _messages(app))
+
+
+async def test_help_lists_this_screen_and_the_app_keys(static_floor, make_app) -> None:
+    app = make_app(static_floor("pb2"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(
+            str(cell) for s in app.screen.query(".help-group") for cell in _cells(s.content)
+        )
+        for words in ("Queue", "Everywhere", "Ack", "Filter", "Lock", "Toggle P1", "^l"):
+            assert words in text
+        assert "Focus Next" not in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, QueueScreen)
+
+
+def _cells(table) -> list[str]:
+    cells = [table.title]
+    for column in table.columns:
+        cells.extend(str(c) for c in column._cells)
+    return cells
+
+
+async def test_new_p1_from_another_terminal_rings_and_notifies(static_floor, make_app) -> None:
+    floor = static_floor("dm1")
+    app = make_app(floor)
+    rings = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        floor.submit_as(
+            "pb2",
+            OpenIncident(
+                kind=IncidentKind.RESULT_DISPUTE,
+                priority=Priority.P1,
+                channel=Channel.ON_SITE,
+                player=Player(reference="VV-1111-2222", tier=Tier.VVIP),
+                location=Location(pit="2", spot="BAC-03"),
+            ),
+        )
+        await pilot.pause()
+        await pilot.pause()
+        assert rings
+        assert any("BAC-03" in m and "Jordan T." in m for m in _messages(app))
+        rows = app.screen.query_one(IncidentTable)._rows
+        assert any(r.location.spot == "BAC-03" for r in rows[:3])
+
+
+async def test_own_p1_does_not_ring(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    rings = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await floor.submit(
+            OpenIncident(
+                kind=IncidentKind.GAME_UNAVAILABLE,
+                priority=Priority.P1,
+                channel=Channel.ON_SITE,
+                player=Player(reference="VP-1111-2222", tier=Tier.VIP),
+                location=Location(pit="2", spot="BJ-05"),
+            )
+        )
+        await pilot.pause()
+        await pilot.pause()
+        assert rings == []
+
+
+async def test_a_promise_falling_due_rings_once(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    rings = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        app.tick()
+        assert rings == []  # long-breached promises at start-up do not ring
+        bj07 = floor.truth.incidents[40]
+        floor.advance(bj07.stabilise_due - BASE_TIME + 1)
+        app.tick()
+        await pilot.pause()
+        assert len(rings) == 1
+        assert any("#40" in m and "stabilise overdue" in m for m in _messages(app))
+        floor.advance(1)
+        app.tick()
+        assert len(rings) == 1
+
+
+async def test_status_bar_follows_the_link(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        bar = app.screen.query_one(StatusBar)
+        assert "ONLINE" in str(bar.content)
+        floor.set_status(ConnectionStatus(Link.OFFLINE, since=BASE_TIME - 5, pending=3))
+        await pilot.pause()
+        assert "OFFLINE since 02:12:55" in str(bar.content) and "3 pending" in str(bar.content)
+        assert "~" in _table_text(app)  # countdowns marked approximate
+        floor.set_status(ConnectionStatus(Link.RECONNECTING, attempt=2, next_try_at=BASE_TIME + 4))
+        await pilot.pause()
+        assert "RECONNECTING (attempt 2 next try in 0:04)" in str(bar.content)
+
+
+async def test_palette_offers_the_screens_actions_and_themes(static_floor, make_app) -> None:
+    from tui.palette import FloorCommands
+
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        provider = FloorCommands(app.screen)
+        names = [hit.text async for hit in provider.discover()]
+        assert "Queue: Take" in names and "Everywhere: Lock" in names
+        assert "Theme: high-contrast" in names
+        hits = [hit async for hit in provider.search("high-contrast")]
+        hits[0].command()
+        assert app.theme == "high-contrast"
+        (take, *_) = [hit async for hit in provider.search("Queue: Take")]
+        await take.command()
+        await settle(app, pilot)
+        assert floor.submitted[-1].type == "take"
+
+
+async def test_a_missing_screen_is_reported_not_a_crash(static_floor, make_app) -> None:
+    from tui import app as app_module
+
+    app = make_app(static_floor("pb2"))
+    app_module._SCREENS["nowhere"] = ("not_built_yet", "NowhereScreen", "nowhere board")
+    try:
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            app.open_screen("nowhere")
+            await pilot.pause()
+            assert isinstance(app.screen, QueueScreen)
+            assert any("nowhere board" in m for m in _messages(app))
+    finally:
+        del app_module._SCREENS["nowhere"]
