@@ -22,6 +22,7 @@ class FlakyLink:
         self.cut_live_after: int | None = None  # bytes server -> terminal on /v1/live
         self.cuts_left = 1  # how many live connections to cut that way (-1: every one)
         self.live_lifetime: float | None = None  # hang up every live feed this long after it opens
+        self.inject_on_live: bytes | None = None  # raw bytes slipped in after the handshake
         self.live_requests: list[str] = []  # request lines of live-feed connections
         self.cuts = 0
         self._server: asyncio.Server | None = None
@@ -104,8 +105,14 @@ class FlakyLink:
         pair: tuple[asyncio.StreamWriter, asyncio.StreamWriter],
     ) -> None:
         sent = 0
+        handshake_done = False
         with contextlib.suppress(ConnectionError, OSError):
             while data := await reader.read(65536):
+                if live.is_set() and not handshake_done and b"\r\n\r\n" in data:
+                    handshake_done = True
+                    if self.inject_on_live is not None:
+                        head, _, rest = data.partition(b"\r\n\r\n")
+                        data = head + b"\r\n\r\n" + self.inject_on_live + rest
                 limit = self.cut_live_after
                 if live.is_set() and limit is not None and sent + len(data) > limit:
                     writer.write(data[: max(0, limit - sent)])
@@ -120,3 +127,9 @@ class FlakyLink:
                 writer.write(data)
                 await writer.drain()
         writer.transport.abort()
+
+
+def text_frame(payload: bytes) -> bytes:
+    """One unmasked websocket text frame, as a server sends it (payload < 126 bytes)."""
+    assert len(payload) < 126
+    return bytes([0x81, len(payload)]) + payload
