@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import keyring.errors
 import platformdirs
@@ -83,6 +86,8 @@ class FloorClient:
             ping_timeout=ping_timeout,
         )
         self._monotonic = monotonic
+        # plain HTTP beyond this machine: allowed by the operator, shown on the status bar
+        self._insecure = self.server.startswith("http://") and not _loopback(self.server)
         self.token_warning: str | None = None
         if token_store is None:
             token_store, self.token_warning = default_token_store()
@@ -109,9 +114,8 @@ class FloorClient:
 
     @property
     def status(self) -> ConnectionStatus:
-        if self._floor is None:
-            return ConnectionStatus(Link.SIGNED_OUT)
-        return self._floor.status
+        status = self._floor.status if self._floor else ConnectionStatus(Link.SIGNED_OUT)
+        return replace(status, insecure=True) if self._insecure else status
 
     @property
     def pending(self) -> tuple[PendingCommand, ...]:
@@ -160,6 +164,11 @@ class FloorClient:
         assert self._floor is not None
         self._floor.set_me(session.staff)
         self._rest.token = session.token
+        if self._floor.status.link is Link.SIGNED_OUT:
+            offline = ConnectionStatus(
+                Link.OFFLINE, since=self.now(), pending=len(self._floor.pending)
+            )
+            self._floor.set_status(offline)
         if running:
             await self.start()
         return session.staff
@@ -277,3 +286,13 @@ class FloorClient:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+def _loopback(server: str) -> bool:
+    host = urlsplit(server).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -205,20 +205,27 @@ class Outbox:
             " FROM conflicts WHERE staff_id = ? ORDER BY pos",
             (staff_id,),
         )
-        return [
-            Conflict(
-                command_id=cid,
-                command=COMMAND_ADAPTER.validate_json(body),
-                issued_at=issued_at,
-                code=code,
-                reason=reason,
-                by=by,
-                at=at,
-                current=_incident(current),
-                summary=summary,
+        found = []
+        for cid, body, issued_at, code, reason, by, at, current, summary in rows:
+            try:
+                command = COMMAND_ADAPTER.validate_json(body)
+            except ValidationError:
+                log.warning("conflict %s is not readable by this version; kept", cid)
+                continue
+            found.append(
+                Conflict(
+                    command_id=cid,
+                    command=command,
+                    issued_at=issued_at,
+                    code=code,
+                    reason=reason,
+                    by=by,
+                    at=at,
+                    current=_incident(current),
+                    summary=summary,
+                )
             )
-            for cid, body, issued_at, code, reason, by, at, current, summary in rows
-        ]
+        return found
 
     def dismiss(self, staff_id: str, command_id: str) -> bool:
         with storage.transaction(self._db):

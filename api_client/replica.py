@@ -163,9 +163,13 @@ class Replica:
             if event.type in _DOWNTIME_EVENTS:
                 if event.downtime_id is not None:
                     downtimes.add(event.downtime_id)
+            elif event.type in (EventType.INCIDENT_OPENED, EventType.INCIDENT_SHOWN):
+                shown = event.data.get("incident")
+                number = shown.get("id") if isinstance(shown, dict) else None
+                incidents.add(event.incident_id if event.incident_id is not None else number)
             elif event.incident_id is not None and event.type is not EventType.HIDDEN:
                 incidents.add(event.incident_id)
-        incidents &= state.incidents.keys()
+        incidents = {i for i in incidents if i in state.incidents}
         downtimes &= state.downtimes.keys()
         with self._transaction():
             self._put_rows("incidents", (state.incidents[i] for i in incidents))

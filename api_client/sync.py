@@ -200,16 +200,16 @@ class SyncLoop:
             self._drain_wanted.clear()
             try:
                 sent = await self._drain()
-            except ServerUnreachable:
-                continue  # the feed loop notices too; its hello wakes us again
-            except ServerTrouble as exc:
+            except (ServerUnreachable, ServerTrouble) as exc:
                 failures += 1
-                log.warning("outbox drain failed: %s", exc.message)
-                first, cap = self._cfg.reconnect_delays
-                asyncio.get_running_loop().call_later(
-                    min(cap, first * 2**failures), self._drain_wanted.set
-                )
-                continue
+                log.info("outbox drain stopped: %s", exc.message)
+                if self._floor.status.link is Link.ONLINE:
+                    # the feed is up, so its next hello may be far off: retry on our own
+                    first, cap = self._cfg.reconnect_delays
+                    asyncio.get_running_loop().call_later(
+                        min(cap, first * 2**failures), self._drain_wanted.set
+                    )
+                continue  # otherwise the feed's hello wakes us when the server is back
             failures = 0
             if sent and self._floor.status.link is not Link.ONLINE:
                 self._retry_now.set()  # the server answers: reconnect the feed now
