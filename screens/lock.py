@@ -10,7 +10,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen
@@ -22,19 +22,24 @@ class LockScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     LockScreen { align: center middle; background: $background 70%; }
     LockScreen #lock-form {
-        width: 50;
+        width: 56;
+        max-width: 100%;
         height: auto;
-        padding: 0 2;
+        padding: 1 2 0 2;
         border: heavy $warning;
+        border-title-style: bold;
         background: $surface;
     }
-    LockScreen #lock-title { text-style: bold; width: 100%; content-align: center middle; }
-    LockScreen Label { margin-top: 1; color: $text-muted; }
-    LockScreen #lock-staff-row { height: auto; display: none; }
+    LockScreen .lock-row { height: 1; margin-bottom: 1; }
+    LockScreen .lock-row Label { width: 10; color: $text-muted; }
+    LockScreen .lock-row Input { width: 1fr; }
+    LockScreen #lock-staff-row { display: none; }
     LockScreen.-switching #lock-staff-row { display: block; }
-    LockScreen #lock-buttons { height: auto; margin-top: 1; }
-    LockScreen #lock-buttons Button { width: 1fr; }
-    LockScreen #lock-message { height: auto; min-height: 1; color: $error; text-style: bold; }
+    LockScreen #lock-buttons { height: 1; margin-left: 10; }
+    LockScreen #lock-buttons Button { margin-right: 2; }
+    LockScreen #lock-message { height: auto; min-height: 1; margin-top: 1; }
+    LockScreen #lock-message.-error { color: $error; text-style: bold; }
+    LockScreen #lock-note { color: $text-muted; height: auto; margin-bottom: 1; }
     """
     BINDINGS = [
         Binding("f2", "switch_user", "Switch user", id="lock.switch_user"),
@@ -62,17 +67,25 @@ class LockScreen(ModalScreen[None]):
         self._staff_id = staff_id
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="lock-form"):
-            yield Static(f"Locked · {self._name} ({self._staff_id})", id="lock-title")
-            with Vertical(id="lock-staff-row"):
+        form = Vertical(id="lock-form")
+        form.border_title = f"Locked · {self._name} ({self._staff_id})"
+        with form:
+            with Horizontal(classes="lock-row", id="lock-staff-row"):
                 yield Label("Staff ID")
-                yield Input(placeholder="your staff ID", id="lock-staff")
-            yield Label("PIN", id="lock-pin-label")
-            yield Input(password=True, placeholder="PIN", id="lock-pin", max_length=64)
-            with Vertical(id="lock-buttons"):
-                yield Button("Unlock", variant="primary", id="lock-unlock")
-                yield Button("Switch user (f2)", id="lock-switch")
+                yield Input(placeholder="your staff ID", id="lock-staff", compact=True)
+            with Horizontal(classes="lock-row"):
+                yield Label("PIN")
+                yield Input(
+                    password=True, placeholder="PIN", id="lock-pin", max_length=64, compact=True
+                )
+            with Horizontal(id="lock-buttons"):
+                yield Button("Unlock", variant="primary", id="lock-unlock", compact=True)
+                yield Button("Switch user (f2)", id="lock-switch", compact=True)
             yield Static("", id="lock-message")
+            yield Static(
+                "Player details are hidden and nothing can be changed until unlocked.",
+                id="lock-note",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#lock-pin", Input).focus()
@@ -80,10 +93,15 @@ class LockScreen(ModalScreen[None]):
     def watch_switching(self, switching: bool) -> None:
         self.set_class(switching, "-switching")
         button = self.query_one("#lock-unlock", Button)
-        button.label = f"Sign in (signs {self._name} out)" if switching else "Unlock"
+        button.label = "Sign in" if switching else "Unlock"
         self.query_one("#lock-switch", Button).display = not switching
         self.query_one("#lock-staff" if switching else "#lock-pin", Input).focus()
         self.query_one("#lock-message", Static).update("")
+        self.query_one("#lock-note", Static).update(
+            f"Signs {self._name} out of this terminal."
+            if switching
+            else "Player details are hidden and nothing can be changed until unlocked."
+        )
 
     def action_switch_user(self) -> None:
         self.switching = True
@@ -103,7 +121,8 @@ class LockScreen(ModalScreen[None]):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.input.id == "lock-staff":
-            self.query_one("#lock-pin", Input).focus()
+            # at once, not queued: keys typed right after enter belong to the PIN
+            self.set_focus(self.query_one("#lock-pin", Input))
         else:
             self._send()
 
@@ -119,4 +138,6 @@ class LockScreen(ModalScreen[None]):
         pin = self.query_one("#lock-pin", Input)
         pin.value = ""
         pin.focus()
-        self.query_one("#lock-message", Static).update(reason)
+        message = self.query_one("#lock-message", Static)
+        message.update(reason)
+        message.set_class(True, "-error")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -19,17 +19,19 @@ class LoginScreen(Screen[None]):
     DEFAULT_CSS = """
     LoginScreen { align: center middle; }
     LoginScreen #login-form {
-        width: 56;
+        width: 60;
+        max-width: 100%;
         height: auto;
-        padding: 0 2;
+        padding: 1 2 0 2;
         border: round $primary;
+        border-title-style: bold;
         background: $surface;
     }
-    LoginScreen #login-title { text-style: bold; width: 100%; content-align: center middle; }
-    LoginScreen Label { margin-top: 1; color: $text-muted; }
-    LoginScreen Input { margin: 0; }
-    LoginScreen #login-sign-in { margin-top: 1; width: 100%; }
-    LoginScreen #login-message { height: auto; min-height: 1; margin-top: 1; }
+    LoginScreen .login-row { height: 1; margin-bottom: 1; }
+    LoginScreen .login-row Label { width: 10; color: $text-muted; }
+    LoginScreen .login-row Input { width: 1fr; }
+    LoginScreen #login-sign-in { margin-left: 10; }
+    LoginScreen #login-message { height: auto; min-height: 1; margin: 1 0 0 0; }
     LoginScreen #login-message.-error { color: $error; text-style: bold; }
     LoginScreen #login-message.-busy { color: $text-muted; }
     LoginScreen #login-hint { color: $text-muted; height: auto; margin-bottom: 1; }
@@ -54,15 +56,26 @@ class LoginScreen(Screen[None]):
         self._error = error
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="login-form"):
-            yield Static("floorline · sign in", id="login-title")
-            yield Label("Server")
-            yield Input(self._server, placeholder="https://floor.example:8765", id="login-server")
-            yield Label("Staff ID")
-            yield Input(self._staff_id, placeholder="e.g. pb2", id="login-staff")
-            yield Label("PIN")
-            yield Input(password=True, placeholder="PIN", id="login-pin", max_length=64)
-            yield Button("Sign in", variant="primary", id="login-sign-in")
+        form = Vertical(id="login-form")
+        form.border_title = "floorline · sign in"
+        with form:
+            with Horizontal(classes="login-row"):
+                yield Label("Server")
+                yield Input(
+                    self._server,
+                    placeholder="https://floor.example:8765",
+                    id="login-server",
+                    compact=True,
+                )
+            with Horizontal(classes="login-row"):
+                yield Label("Staff ID")
+                yield Input(self._staff_id, placeholder="e.g. pb2", id="login-staff", compact=True)
+            with Horizontal(classes="login-row"):
+                yield Label("PIN")
+                yield Input(
+                    password=True, placeholder="PIN", id="login-pin", max_length=64, compact=True
+                )
+            yield Button("Sign in", variant="primary", id="login-sign-in", compact=True)
             yield Static(self._error, id="login-message", classes="-error" if self._error else "")
             if self._hint:
                 yield Static(self._hint, id="login-hint")
@@ -80,7 +93,8 @@ class LoginScreen(Screen[None]):
         if event.input.id == "login-pin":
             self.action_sign_in()
         else:
-            self.focus_next()
+            # at once, not queued: keys typed right after enter belong to the next field
+            self.set_focus(self.focus_chain[self.focus_chain.index(event.input) + 1])
 
     @on(Button.Pressed, "#login-sign-in")
     def _pressed(self) -> None:

@@ -28,7 +28,7 @@ from screens.login import LoginScreen
 from themes import THEMES, VARIABLE_DEFAULTS, next_theme, resolve_theme
 from tui.alerts import Alert, BreachWatch, new_p1_alerts
 from tui.config import Config, load_config
-from tui.messages import CommandRequested, PageRequested
+from tui.messages import CommandRequested, DismissRequested, PageRequested
 from tui.palette import FloorCommands
 from tui.session import Session
 from tui.source import FloorSource
@@ -87,6 +87,7 @@ class FloorApp(App[None]):
         auto_lock_seconds: float | None = None,
         idle_clock: Callable[[], float] = time.monotonic,
         cursor_blink: bool = True,
+        remember_server: bool = True,
     ) -> None:
         super().__init__()
         self.config = config or load_config()
@@ -112,7 +113,7 @@ class FloorApp(App[None]):
         self._theme_choice = resolve_theme(theme or settings.theme)
         self._breaches = BreachWatch()
         self._held: Changes | None = None
-        self._started: set[int] = set()
+        self.remember_server = remember_server
         self.set_reactive(FloorApp.now, source.now())
 
     # --- start-up -----------------------------------------------------------------
@@ -134,7 +135,7 @@ class FloorApp(App[None]):
             self.show_queue()
             self.start_sync()
         else:
-            self.session.show_login()
+            self.session.resume_or_sign_in()
 
     def show_queue(self) -> None:
         from screens.queue import QueueScreen
@@ -156,10 +157,10 @@ class FloorApp(App[None]):
 
     @work(exclusive=True, exit_on_error=False, group="sync", name="sync")
     async def _sync(self, source: FloorSource) -> None:
-        if id(source) not in self._started:
-            self._started.add(id(source))
-            await source.start()
-        async for changes in source.changes():
+        # subscribe before starting, so the first notice (the stored floor) is not missed
+        feed = source.changes()
+        await source.start()
+        async for changes in feed:
             if source is not self.source:
                 return
             self._hold(changes)
@@ -239,6 +240,14 @@ class FloorApp(App[None]):
         )
         name = self.source.state.staff_name(message.staff_id)
         self.submit(command, f"paged {name} ({message.method})")
+
+    @on(DismissRequested)
+    def _dismiss_requested(self, message: DismissRequested) -> None:
+        self._dismiss(message.command_id)
+
+    @work(exit_on_error=False, group="commands")
+    async def _dismiss(self, command_id: str) -> None:
+        await self.source.dismiss(command_id)
 
     @work(exit_on_error=False, group="commands")
     async def submit(self, command: Command, done: str = "") -> None:

@@ -37,6 +37,25 @@ class Session:
 
     # --- sign-in ------------------------------------------------------------------
 
+    def resume_or_sign_in(self) -> None:
+        """Pick up this terminal's stored sign-in if there is one, else ask for it."""
+        self.app.run_worker(self._resume(), group="session", exclusive=True, exit_on_error=False)
+
+    async def _resume(self) -> None:
+        app = self.app
+        restore = getattr(app.source, "restore", None)
+        me = None
+        if restore is not None and app.prefill_staff_id:
+            try:
+                me = await restore(app.prefill_staff_id)
+            except Exception as exc:  # a damaged replica or keyring: sign in afresh
+                app.log.warning(f"could not resume the stored sign-in: {exc!r}")
+        if me is None:
+            self.show_login()
+            return
+        app.show_queue()
+        await self._adopt(app.source)
+
     def show_login(self, error: str = "") -> None:
         from screens.login import LoginScreen
 
@@ -81,7 +100,9 @@ class Session:
         await self._adopt(source)
         app.server_url = server or app.server_url
         app.server_label = app.server_url
-        app.config.remember(server_url=app.server_url or None, last_staff_id=staff_id)
+        if app.remember_server:
+            app.config.remember(server_url=app.server_url or None)
+        app.config.remember(last_staff_id=staff_id)
         await self._remember_pin(staff_id, pin)
         app.show_queue()
         if source.token_warning:
