@@ -75,12 +75,20 @@ class SyncLoop:
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
-                if not task.cancelled() and isinstance(task.exception(), SessionEnded):
-                    ended = task.exception()
-                    assert isinstance(ended, SessionEnded)
-                    self._signed_out(ended.message, forbidden=ended.forbidden)
-                else:
-                    task.result()  # a bug surfaces here rather than vanishing
+                failure = None if task.cancelled() else task.exception()
+                if isinstance(failure, SessionEnded):
+                    self._signed_out(failure.message, forbidden=failure.forbidden)
+                elif failure is not None:
+                    # local storage failing (disk full, say): say so rather than die quietly
+                    log.error("sync stopped", exc_info=failure)
+                    self._floor.set_status(
+                        ConnectionStatus(
+                            Link.OFFLINE,
+                            since=self._clock.now(),
+                            pending=len(self._floor.pending),
+                            detail=f"sync stopped: {failure}",
+                        )
+                    )
         finally:
             for task in tasks:
                 task.cancel()

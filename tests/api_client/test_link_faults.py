@@ -7,6 +7,8 @@ import itertools
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
+
 from api_client import Link, MemoryTokenStore
 from domain import commands as c
 from domain.models import IncidentState
@@ -18,7 +20,7 @@ from tests.api_client.helpers import (
     signed_in_client,
     until,
 )
-from tests.conftest import BackendProcess
+from tests.conftest import BackendFactory, BackendProcess
 
 
 def after_of(request_line: str) -> int:
@@ -141,3 +143,38 @@ async def test_a_resolve_made_offline_after_a_reassignment_becomes_a_conflict(
     await again.sign_in("h1", backend.pins["h1"])
     assert again.conflicts == ()  # the dismissal was kept on disk
     await again.close()
+
+
+async def test_a_terminal_behind_the_retained_log_takes_a_snapshot(
+    backend_factory: BackendFactory, tmp_path: Path
+) -> None:
+    server = backend_factory(retain_events=50)
+    pin = server.pins["dm1"]
+    store = MemoryTokenStore()
+    terminal = await signed_in_client(server.url, tmp_path, "dm1", pin, token_store=store)
+    left_at = terminal.confirmed.seq
+    await terminal.close()
+
+    busy = await signed_in_client(server.url, tmp_path / "busy", "dm1", pin)
+    target = min(busy.state.incidents)
+    for n in range(200):
+        await busy.submit(c.AddNote(incident_id=target, text=f"while away {n}"))
+    await until(busy, lambda: not busy.pending, what="the busy terminal to drain")
+    await busy.close()
+
+    # the server no longer holds what came after the terminal's last seq
+    token = store.get(f"dm1@{server.url}")
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        gone = await http.get(
+            "/v1/events", params={"after": left_at}, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert gone.status_code == 410
+
+    terminal = make_client(server.url, tmp_path, token_store=store)
+    assert await terminal.restore("dm1") is not None
+    await terminal.start()
+    await online(terminal)
+    snap = await matches_server(terminal, server.url, "dm1", pin)
+    timeline = [e.text for e in snap.state.incidents[target].timeline]
+    assert timeline.count("while away 199") == 1
+    await terminal.close()
