@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -30,6 +30,8 @@ class HelpScreen(ModalScreen[None]):
         background: $surface;
         padding: 0 1;
     }
+    HelpScreen #help-columns { height: auto; }
+    HelpScreen .help-column { width: 1fr; height: auto; }
     HelpScreen .help-group { margin-bottom: 1; height: auto; }
     """
     BINDINGS = [
@@ -44,17 +46,27 @@ class HelpScreen(ModalScreen[None]):
         body = VerticalScroll(id="help-body")
         body.border_title = "Keys"
         body.border_subtitle = "esc close"
-        with body:
-            for group in self._groups:
-                yield Static(_group_table(group), classes="help-group")
+        left, right = _split(self._groups)
+        with body, Horizontal(id="help-columns"):
+            for column in (left, right):
+                with Vertical(classes="help-column"):
+                    for group in column:
+                        yield Static(_group_table(group), classes="help-group")
 
     def action_close(self) -> None:
         self.dismiss()
 
 
+def _split(groups: Sequence[KeyGroup]) -> tuple[list[KeyGroup], list[KeyGroup]]:
+    """Two columns of about the same height, groups kept whole and in order."""
+    sizes = [len(g.rows) + 2 for g in groups]
+    best = min(range(len(groups) + 1), key=lambda n: abs(sum(sizes[:n]) - sum(sizes[n:])))
+    return list(groups[:best]), list(groups[best:])
+
+
 def _group_table(group: KeyGroup) -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(width=14, no_wrap=True)
+    table = Table.grid(padding=(0, 1))
+    table.add_column(width=9, no_wrap=True)
     table.add_column(ratio=1)
     table.title = group.title
     table.title_justify = "left"

@@ -90,6 +90,7 @@ def layout(width: int) -> list[tuple[Column, int]]:
 
 
 class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
+    HELP_TITLE = "In the list"
     COMPONENT_CLASSES = {
         "incident-table--header",
         "incident-table--cursor",
