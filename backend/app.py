@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
 
-from backend import errors, floorconfig, livefeed, routes
+from backend import errors, floorconfig, livefeed, openapi, routes
 from backend.auth import Authenticator
 from backend.bodylimit import BodyLimit
 from backend.config import ServerConfig
@@ -94,6 +94,7 @@ def create_app(config: ServerConfig, say: Callable[[str], None] = _say) -> FastA
     app.include_router(routes.router)
     app.include_router(livefeed.router)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    openapi.install(app)
     return app
 
 
