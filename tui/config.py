@@ -47,6 +47,21 @@ class Settings(BaseSettings):
         return (env_settings, init_settings)
 
 
+class _FileOnly(Settings):
+    """The same fields, read from the file alone: to tell a bad file from a bad variable."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
 def default_config_dir() -> Path:
     return Path(user_config_dir("floorline"))
 
@@ -82,7 +97,7 @@ def load_config(directory: Path | None = None) -> Config:
     if path.exists():
         try:
             saved = tomllib.loads(path.read_text())
-            Settings.model_validate(saved)  # fields only: the environment is checked below
+            _FileOnly(**saved)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValidationError) as exc:
             problem = _set_aside(path, exc)
             saved = {}
@@ -91,7 +106,7 @@ def load_config(directory: Path | None = None) -> Config:
     except ValidationError as exc:
         names = ", ".join(f"FLOORLINE_{str(e['loc'][0]).upper()}" for e in exc.errors())
         problem = f"ignored invalid environment settings: {names}"
-        settings = Settings.model_construct(**Settings.model_validate(saved).model_dump())
+        settings = Settings.model_construct(**_FileOnly(**saved).model_dump())
     config = Config(path, settings, {k: v for k, v in saved.items() if k in Settings.model_fields})
     config.problem = problem
     return config

@@ -1,0 +1,88 @@
+"""Terminal settings and the `floorline` command line."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from themes import next_theme, resolve_theme
+from tui import cli
+from tui.config import load_config
+
+
+def test_settings_are_remembered_in_toml(tmp_path: Path) -> None:
+    config = load_config(tmp_path)
+    assert config.settings.auto_lock_seconds == 300 and config.settings.theme == "floor"
+    config.remember(server_url="https://floor.example:8765", theme="night")
+    again = load_config(tmp_path)
+    assert again.settings.server_url == "https://floor.example:8765"
+    assert again.settings.theme == "night"
+
+
+def test_a_corrupt_file_is_reported_set_aside_and_defaults_used(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('theme = "night"\nauto_lock_seconds = [oops')
+    config = load_config(tmp_path)
+    assert config.problem is not None and "using defaults" in config.problem
+    assert config.settings.theme == "floor"
+    assert (tmp_path / "config.toml.bad").exists()
+    config.remember(theme="high-contrast")
+    assert tomllib.loads((tmp_path / "config.toml").read_text()) == {"theme": "high-contrast"}
+
+
+def test_a_wrong_value_in_the_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("auto_lock_seconds = -5\n")
+    config = load_config(tmp_path)
+    assert config.problem and "auto_lock_seconds" in config.problem
+    assert config.settings.auto_lock_seconds == 300
+
+
+def test_environment_overrides_the_file_but_is_not_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "config.toml").write_text("auto_lock_seconds = 120\n")
+    monkeypatch.setenv("FLOORLINE_AUTO_LOCK_SECONDS", "60")
+    config = load_config(tmp_path)
+    assert config.settings.auto_lock_seconds == 60
+    config.remember(theme="night")
+    saved = tomllib.loads((tmp_path / "config.toml").read_text())
+    assert saved == {"auto_lock_seconds": 120, "theme": "night"}
+
+
+def test_a_bad_environment_value_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLOORLINE_AUTO_LOCK_SECONDS", "soon")
+    config = load_config(tmp_path)
+    assert config.problem and "FLOORLINE_AUTO_LOCK_SECONDS" in config.problem
+    assert config.settings.auto_lock_seconds == 300
+
+
+def test_theme_names_fall_back_and_cycle() -> None:
+    assert resolve_theme("night").notice is None
+    unknown = resolve_theme("neon")
+    assert unknown.name == "floor" and "neon" in (unknown.notice or "")
+    assert [next_theme(t) for t in ("floor", "night", "high-contrast")] == [
+        "night",
+        "high-contrast",
+        "floor",
+    ]
+
+
+def test_serve_goes_to_the_backend_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    import backend.cli
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(backend.cli, "main", lambda argv: seen.append(argv) or 0)
+    assert cli.main(["serve", "--demo", "--port", "0"]) == 0
+    assert seen == [["--demo", "--port", "0"]]
+
+
+def test_a_negative_auto_lock_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--auto-lock", "-1"]) == 2
+    assert "--auto-lock" in capsys.readouterr().err
+
+
+def test_demo_hint_names_demo_accounts() -> None:
+    assert "pb2 / 1002" in cli.demo_hint({"pb2": "1002", "dm1": "3001"})
