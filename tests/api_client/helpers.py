@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from api_client import FloorClient, Link, MemoryTokenStore
+from api_client import ConnectionStatus, FloorClient, Link, MemoryTokenStore
 from domain.protocol import Snapshot
 
 FAST = (0.05, 0.5)  # reconnect delays: first, cap
@@ -74,3 +74,31 @@ async def matches_server(client: FloorClient, server: str, staff_id: str, pin: s
             assert client.confirmed.downtimes == snap.state.downtimes
             return snap
     raise AssertionError("the floor kept moving; could not compare at one seq")
+
+
+class StatusLog:
+    """Every status a client reports, recorded from the moment this is made."""
+
+    def __init__(self, client: FloorClient) -> None:
+        self.seen: list[ConnectionStatus] = [client.status]
+        self._changes = client.changes()
+        self._client = client
+        self._task = asyncio.create_task(self._record())
+
+    async def _record(self) -> None:
+        async for change in self._changes:
+            if change.status and self._client.status != self.seen[-1]:
+                self.seen.append(self._client.status)
+
+    def links(self) -> list[Link]:
+        """The sequence of links, repeats folded."""
+        out: list[Link] = []
+        for status in self.seen:
+            if not out or out[-1] is not status.link:
+                out.append(status.link)
+        return out
+
+    def stop(self) -> None:
+        self._task.cancel()
+        if self._client.status != self.seen[-1]:  # a notice still on its way to us
+            self.seen.append(self._client.status)

@@ -14,6 +14,7 @@ from domain import commands as c
 from domain.models import IncidentState
 from tests.api_client.flaky_link import FlakyLink
 from tests.api_client.helpers import (
+    StatusLog,
     make_client,
     matches_server,
     online,
@@ -86,18 +87,17 @@ async def test_a_server_that_hangs_up_at_once_is_not_hammered(
     link.live_lifetime = 0.05  # every live feed is accepted, says hello, then dies
     link.go_dark()
     link.come_back()
-    attempts: list[int] = []
+    log = StatusLog(client)
 
-    def climbing() -> bool:
-        status = client.status
-        if status.link is not Link.ONLINE and status.attempt and status.attempt not in attempts:
-            attempts.append(status.attempt)
-        return len(attempts) >= 5
+    def tries() -> list[int]:
+        return [s.attempt for s in log.seen if s.link is not Link.ONLINE]
 
-    await until(client, climbing, what="five reconnects", within=20)
-    # each short session counted as a failure: the ladder kept climbing
-    assert attempts == [1, 2, 3, 4, 5]
-    assert client.status.next_try_at is not None
+    await until(client, lambda: max(tries(), default=0) >= 5, what="five reconnects", within=20)
+    log.stop()
+    # each short session counted as a failure: the ladder kept climbing, never reset
+    assert tries() == sorted(tries()) and tries()[0] == 1
+    assert Link.ONLINE in log.links()  # every session did open before it died
+    assert all(s.next_try_at is not None for s in log.seen if s.link is not Link.ONLINE)
     await client.close()
 
 

@@ -12,7 +12,7 @@ from api_client import Link, MemoryTokenStore, NotSignedIn, ServerUnreachable, S
 from domain import commands as c
 from domain.decide import RejectCode, Rejected
 from tests.api_client.flaky_link import FlakyLink, text_frame
-from tests.api_client.helpers import make_client, online, signed_in_client, until
+from tests.api_client.helpers import StatusLog, make_client, online, signed_in_client, until
 from tests.conftest import BackendProcess
 
 
@@ -84,16 +84,21 @@ async def test_a_malformed_frame_is_skipped_not_fatal(
     await client.close()
 
 
-async def test_a_backend_restart_is_survived_without_hammering(
+async def test_a_backend_restart_reads_reconnecting_then_offline_then_online(
     backend: BackendProcess, tmp_path: Path
 ) -> None:
     client = await signed_in_client(backend.url, tmp_path, "dm2", backend.pins["dm2"])
+    log = StatusLog(client)
     await asyncio.to_thread(backend.kill)
-    await until(client, lambda: client.status.link is Link.RECONNECTING, what="RECONNECTING")
-    assert client.status.next_try_at is not None and client.status.since is not None
     await until(client, lambda: client.status.link is Link.OFFLINE, what="OFFLINE")
     assert client.approximate
+    assert client.status.next_try_at is not None and client.status.since is not None
     await asyncio.to_thread(backend.start)
     await online(client, within=20)
     assert not client.approximate
+    log.stop()
+    assert log.links() == [Link.ONLINE, Link.RECONNECTING, Link.OFFLINE, Link.ONLINE]
+    # while it was down, each try waited longer than the one before (up to the cap)
+    offline = [s for s in log.seen if s.link is Link.OFFLINE]
+    assert [s.attempt for s in offline] == sorted(s.attempt for s in offline)
     await client.close()
