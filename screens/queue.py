@@ -109,8 +109,11 @@ class QueueScreen(FloorScreen):
 
     def on_tick(self, now: float) -> None:
         self.table.now = now
-        if self._summary is None or now >= self._summary.valid_until or self._is_manager:
+        # the counts only change when a promise falls due; the night line (downtime
+        # timers, who is on shift) is cheap enough to redo every second
+        if self._summary is not None and now >= self._summary.valid_until:
             self._summary = None
+        if self._summary is None or self._is_manager:
             self._update_summary()
 
     def _locked_changed(self, locked: bool) -> None:

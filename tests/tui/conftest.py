@@ -71,12 +71,18 @@ class StaticFloor:
         self.closed = False
         self._held: Changes | None = None
         self._ready = asyncio.Event()
+        self._view: tuple[FloorState, Staff | None, FloorState] | None = None
 
     # --- what the app reads ---------------------------------------------------------
 
     @property
     def state(self) -> FloorState:
         """The floor as the signed-in user's terminal sees it (the server filters by role)."""
+        if self._view is None or self._view[0] is not self.truth or self._view[1] != self.me:
+            self._view = (self.truth, self.me, self._visible())
+        return self._view[2]
+
+    def _visible(self) -> FloorState:
         if self.me is None:
             return FloorState(policy=self.truth.policy, staff=self.truth.staff)
         me, policy = self.me, self.truth.policy
