@@ -1,0 +1,34 @@
+"""Small helpers the floor-screen tests share (no tests of its own)."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Static
+
+
+def find_incident(floor, reference: str) -> int:
+    """The demo incident about the player with this (unmasked) reference."""
+    return next(i.id for i in floor.truth.incidents.values() if i.player.reference == reference)
+
+
+def text_of(screen: Screen[object], selector: str) -> str:
+    """The plain text a Static shows."""
+    return str(screen.query_one(selector, Static).content)
+
+
+def notices(app: App[object]) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def settle(app: App[object], pilot: Pilot) -> None:
+    """Let submit workers finish and the change notice reach the screens."""
+    await pilot.pause()
+    # only the command workers: the sync worker runs for the life of the app
+    # (an empty list would mean "all of them")
+    commands = [w for w in app.workers if w.group == "commands"]
+    if commands:
+        await app.workers.wait_for_complete(commands)
+    await pilot.pause()
+    await pilot.pause()
