@@ -134,12 +134,12 @@ class EscalationScreen(FloorScreen):
         chain = incident.chain if incident else Chain.MAIN
         ladder = self.query_one(f"#ladder-{chain}", OptionList)
         ladder.focus()
-        if incident is not None:
-            # start on the incident's current line: the person to call first
-            for index, row in enumerate(self._rows_of(chain)):
-                if row.line >= incident.line and row.staff_id:
-                    ladder.highlighted = index
-                    break
+        # start on the incident's current line (or L1): the person to call first
+        start = incident.line if incident else 1
+        for index, row in enumerate(self._rows_of(chain)):
+            if row.line >= start and row.staff_id:
+                ladder.highlighted = index
+                break
 
     def _rows_of(self, chain: Chain) -> list[ContactRow]:
         return [self._rows[i] for i in self._shown.get(chain, ())]

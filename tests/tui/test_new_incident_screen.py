@@ -1,0 +1,100 @@
+"""The new-incident form: checked as you type, masked before it is stored, sent only when whole."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select
+
+from domain import commands as c
+from domain.models import IncidentKind, Priority
+from screens.new_incident import NewIncidentScreen
+
+from .test_incident_helpers import notices, settle, text_of
+
+
+async def open_form(app, pilot) -> NewIncidentScreen:
+    await pilot.pause()
+    await pilot.press("n")
+    await pilot.pause()
+    assert isinstance(app.screen, NewIncidentScreen)
+    return app.screen
+
+
+async def test_invalid_form_is_not_sent_and_says_why(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        form = await open_form(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NewIncidentScreen)
+        assert floor.submitted == []
+        assert "Fix the marked fields; nothing was sent." in notices(app)
+        assert text_of(form, "#note-kind") == "choose what happened"
+        assert text_of(form, "#note-priority") == "choose a priority"
+        assert text_of(form, "#note-reference").startswith("who is it about")
+
+        form.query_one("#new-amount", Input).focus()
+        await pilot.press(*"12x")
+        await pilot.pause()
+        assert text_of(form, "#note-amount") == "a number, like 1500 or 1500.50"
+
+
+async def test_a_trigger_kind_shows_it_escalates_at_once(static_floor, make_app) -> None:
+    app = make_app(static_floor("dm1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(app, pilot)
+        assert not form.query_one("#new-escalation").display
+        form.query_one("#new-kind", Select).value = IncidentKind.FAILED_TRANSFER
+        await pilot.pause()
+        preview = text_of(form, "#new-escalation")
+        assert "escalates at once: opens at L2 (finance)" in preview
+        assert "payments chain: L2 finance -> L3 risk / AML -> L4 acquiring bank" in preview
+
+        form.query_one("#new-kind", Select).value = IncidentKind.ACCOUNT_BLOCKED
+        await pilot.pause()
+        preview = text_of(form, "#new-escalation")
+        assert "opens at L2 (duty manager / game tech)" in preview
+        assert "payments chain" not in preview
+
+
+async def test_a_valid_incident_is_sent_masked_and_appears(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        form = await open_form(app, pilot)
+        form.query_one("#new-kind", Select).value = IncidentKind.RESULT_DISPUTE
+        form.query_one("#new-priority", Select).value = Priority.P1
+        form.query_one("#new-reference", Input).focus()
+        await pilot.press(*"VV-2231-4411")
+        form.query_one("#new-spot", Input).value = "BJ-07"
+        form.query_one("#new-desired_outcome", Input).value = "review and correct"
+        form.query_one("#new-summary", Input).focus()
+        await pilot.press(*"paid with 4111 1111 1111 1111")
+        await pilot.pause()
+        assert text_of(form, "#note-summary") == (
+            "looks like a card number: it will be stored masked as paid with ****-1111"
+        )
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, NewIncidentScreen)  # back to the queue
+        sent = floor.submitted[-1]
+        assert isinstance(sent, c.OpenIncident) and sent.summary == "paid with ****-1111"
+        opened = max(floor.truth.incidents.values(), key=lambda i: i.id)
+        assert (opened.location.pit, opened.location.spot) == ("2", "BJ-07")
+        assert opened.priority is Priority.P1 and "4111" not in opened.summary
+
+
+async def test_a_pit_boss_cannot_open_in_another_pit(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        form = await open_form(app, pilot)
+        form.query_one("#new-kind", Select).value = IncidentKind.TABLE_DISPUTE
+        form.query_one("#new-priority", Select).value = Priority.P3
+        form.query_one("#new-reference", Input).value = "VP-1111-2222"
+        pit = form.query_one("#new-pit", Input)
+        pit.value = "1"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert floor.submitted == []
+        assert text_of(form, "#note-pit") == "pit 1 is outside your pit"

@@ -1,0 +1,72 @@
+"""The outbox: what is still to send, what the server refused, and dismissing it."""
+
+from __future__ import annotations
+
+from textual.widgets import OptionList
+
+from api_client.contract import Conflict
+from domain import commands as c
+from screens.outbox import OutboxScreen
+
+from .test_incident_helpers import find_incident, settle, text_of
+
+
+def with_outbox(floor) -> int:
+    arrival = find_incident(floor, "VV-7310-0925")
+    floor.set_pending(
+        c.Acknowledge(incident_id=arrival),
+        c.AddNote(incident_id=arrival, text="met at car, escorted via private lift"),
+    )
+    floor.submit_as("dm1", c.Assign(incident_id=arrival, owner="h2"))
+    floor.conflicts = (
+        Conflict(
+            command_id="refused-1",
+            command=c.Resolve(incident_id=arrival, expected_version=1),
+            issued_at=floor.now() - 120,
+            code="conflict",
+            reason=f"#{arrival} assigned to Riley C.",
+            by="dm1",
+            at=floor.now() - 60,
+            summary=f"resolve #{arrival}",
+        ),
+    )
+    return arrival
+
+
+async def open_outbox(app, pilot) -> OutboxScreen:
+    await pilot.pause()
+    await pilot.press("o")
+    await pilot.pause()
+    assert isinstance(app.screen, OutboxScreen)
+    return app.screen
+
+
+async def test_pending_in_order_and_conflicts_with_the_current_state(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("h1")
+    arrival = with_outbox(floor)
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_outbox(app, pilot)
+        pending = text_of(screen, "#outbox-pending").splitlines()
+        assert pending[0].startswith(" 1. acknowledge") and f"#{arrival}" in pending[0]
+        assert pending[1].startswith(" 2. add_note") or pending[1].startswith(" 2. add note")
+        conflicts = screen.query_one(OptionList)
+        prompt = str(conflicts.get_option("refused-1").prompt)
+        assert f"resolve #{arrival}: changed by someone else first" in prompt
+        assert "by Dana K. at 02:12" in prompt
+        assert f"#{arrival} now: in progress, Riley C., P2, L1" in prompt
+
+
+async def test_dismiss_a_conflict(static_floor, make_app) -> None:
+    floor = static_floor("h1")
+    with_outbox(floor)
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_outbox(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert floor.conflicts == ()
+        assert screen.query_one(OptionList).option_count == 0
+        assert "none" in screen.query_one(OptionList).border_title
