@@ -15,6 +15,8 @@ from backend.config import (
     DEFAULT_PORT,
     DEFAULT_RETAIN_EVENTS,
     DEFAULT_TOKEN_TTL,
+    DEFAULT_WS_PING_INTERVAL,
+    DEFAULT_WS_PING_TIMEOUT,
     ServerConfig,
     default_db_url,
 )
@@ -48,6 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_RETAIN_EVENTS,
         help="events kept for terminals to catch up from",
     )
+    parser.add_argument(
+        "--ws-ping-interval",
+        type=float,
+        default=DEFAULT_WS_PING_INTERVAL,
+        help="seconds between keepalive pings on the live feed",
+    )
+    parser.add_argument(
+        "--ws-ping-timeout",
+        type=float,
+        default=DEFAULT_WS_PING_TIMEOUT,
+        help="seconds a terminal has to answer a ping before its live feed is closed",
+    )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level")
     return parser
 
@@ -74,6 +88,10 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         raise SystemExit(
             "floorline serve: --token-ttl, --retain-events and --port must be positive"
         )
+    if args.ws_ping_interval <= 0 or args.ws_ping_timeout <= 0:
+        raise SystemExit(
+            "floorline serve: --ws-ping-interval and --ws-ping-timeout must be positive"
+        )
     config = ServerConfig(
         host=args.host,
         port=args.port,
@@ -83,6 +101,8 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         insecure=args.insecure,
         token_ttl=args.token_ttl,
         retain_events=args.retain_events,
+        ws_ping_interval=args.ws_ping_interval,
+        ws_ping_timeout=args.ws_ping_timeout,
     )
     if args.db:
         config.db_url = args.db
@@ -129,8 +149,8 @@ def serve(config: ServerConfig, log_level: str = "warning") -> int:
         create_app(config),
         log_level=log_level,
         access_log=False,
-        ws_ping_interval=10.0,
-        ws_ping_timeout=10.0,
+        ws_ping_interval=config.ws_ping_interval,
+        ws_ping_timeout=config.ws_ping_timeout,
         ws_per_message_deflate=False,
         ws_max_size=64 * 1024,
         ssl_certfile=config.certfile,

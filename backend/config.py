@@ -16,6 +16,8 @@ DEFAULT_PORT = 8765
 DEFAULT_TOKEN_TTL = 12 * 3600.0
 DEFAULT_RETAIN_EVENTS = 100_000
 SNAPSHOT_EVERY = 1000
+DEFAULT_WS_PING_INTERVAL = 10.0
+DEFAULT_WS_PING_TIMEOUT = 10.0
 
 
 def default_db_url() -> str:
@@ -45,6 +47,10 @@ class ServerConfig:
     poll_interval: float = 2.0
     # frames a live connection may have waiting before it counts as too slow
     send_queue_frames: int = 2000
+    # websocket keepalive: a peer that has not answered a ping within
+    # interval + timeout is dead (pulled cable, suspended laptop) and is closed
+    ws_ping_interval: float = DEFAULT_WS_PING_INTERVAL
+    ws_ping_timeout: float = DEFAULT_WS_PING_TIMEOUT
     clock: Callable[[], float] = time.time
 
     @property
