@@ -30,7 +30,7 @@ def _say(line: str) -> None:
 async def start_backend(config: ServerConfig, say: Callable[[str], None] = _say) -> Backend:
     """Open the database, fold the log, load the demo if asked; not yet ticking."""
     storage = await Storage.open(config.db_url)
-    hub = LiveHub(queue_frames=config.send_queue_frames)
+    hub = LiveHub(queue_frames=config.send_queue_frames, queue_bytes=config.send_queue_bytes)
     service = FloorService(storage, config, hub)
     floor = None
     fresh = False

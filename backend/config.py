@@ -47,6 +47,8 @@ class ServerConfig:
     poll_interval: float = 2.0
     # frames a live connection may have waiting before it counts as too slow
     send_queue_frames: int = 2000
+    # ...or bytes: a few big frames (a batch of long notes) count as much as many small ones
+    send_queue_bytes: int = 4 * 2**20
     # websocket keepalive: a peer that has not answered a ping within
     # interval + timeout is dead (pulled cable, suspended laptop) and is closed
     ws_ping_interval: float = DEFAULT_WS_PING_INTERVAL

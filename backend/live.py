@@ -2,9 +2,13 @@
 
 Each published batch is filtered per viewer scope (`visibility.scope_key`)
 and each distinct frame is encoded once; every connection with that scope
-gets the same string. Each connection has a bounded queue drained by its own
-writer task, so a terminal that stops reading is cut off (CLOSE_TOO_SLOW)
-and never holds up the others.
+gets the same string. Each connection has a queue bounded in frames and in
+bytes, drained by its own writer task, so a terminal that stops reading is
+cut off (CLOSE_TOO_SLOW) and never holds up the others nor the server's
+memory. A close the peer does not take within CLOSE_TIMEOUT (it is not
+reading, so even the close frame cannot go out) ends the connection's
+handler (`ended`), so the socket is closed under it instead of lingering as
+a feed that no longer gets events.
 """
 
 from __future__ import annotations
@@ -57,9 +61,12 @@ class Connection:
     token_hash: str
     expires_at: float
     queue_frames: int
+    queue_bytes: int = 4 * 2**20
     queue: asyncio.Queue[tuple[int, str]] = field(init=False)
+    queued_bytes: int = 0
     replayed_through: int = 0
     closed: bool = False
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
     _writer: asyncio.Task[None] | None = None
     _on_close: Callable[[Connection], None] | None = None
 
@@ -73,11 +80,24 @@ class Connection:
     def offer(self, last_seq: int, frame: str) -> None:
         if self.closed:
             return
+        if self.queued_bytes + len(frame) > self.queue_bytes and not self.queue.empty():
+            self._too_slow()
+            return
         try:
             self.queue.put_nowait((last_seq, frame))
         except asyncio.QueueFull:
-            log.warning("live: %s stopped reading; closing", self.staff.id)
-            self.close_soon(CLOSE_TOO_SLOW, "too slow: reconnect and resume")
+            self._too_slow()
+            return
+        self.queued_bytes += len(frame)
+
+    def _too_slow(self) -> None:
+        log.warning(
+            "live: %s stopped reading (%d frames, %d bytes waiting); closing",
+            self.staff.id,
+            self.queue.qsize(),
+            self.queued_bytes,
+        )
+        self.close_soon(CLOSE_TOO_SLOW, "too slow: reconnect and resume")
 
     def start_writer(self, replayed_through: int) -> None:
         self.replayed_through = replayed_through
@@ -87,6 +107,7 @@ class Connection:
         try:
             while True:
                 last_seq, frame = await self.queue.get()
+                self.queued_bytes -= len(frame)
                 if last_seq <= self.replayed_through:
                     continue  # already sent while replaying
                 await self.socket.send_text(frame)
@@ -102,11 +123,20 @@ class Connection:
         self.closed = True
         if self._writer is not None:
             self._writer.cancel()
+        self._drop_queue()
         asyncio.get_running_loop().create_task(self._close(code, reason))
+
+    def _drop_queue(self) -> None:
+        """Free what was waiting for this peer: it will resume from its seq."""
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queued_bytes = 0
 
     async def _close(self, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.socket.close(code=code, reason=reason), CLOSE_TIMEOUT)
+        # delivered or not, this connection is over: its handler stops waiting
+        self.ended.set()
         if self._on_close is not None:
             self._on_close(self)
 
@@ -120,8 +150,9 @@ class Connection:
 
 
 class LiveHub:
-    def __init__(self, *, queue_frames: int = 2000) -> None:
+    def __init__(self, *, queue_frames: int = 2000, queue_bytes: int = 4 * 2**20) -> None:
         self.queue_frames = queue_frames
+        self.queue_bytes = queue_bytes
         self.connections: set[Connection] = set()
 
     def subscribe(
@@ -133,6 +164,7 @@ class LiveHub:
             token_hash=token_hash,
             expires_at=expires_at,
             queue_frames=self.queue_frames,
+            queue_bytes=self.queue_bytes,
         )
         conn._on_close = self.connections.discard
         self.connections.add(conn)

@@ -7,15 +7,18 @@ event up to it through the replay: no gap, no duplicate.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from backend import eventlog
 from backend.auth import AuthError
 from backend.context import TERMINAL_HEADER, Backend, caller_for
-from backend.live import events_frame, filtered_parts
+from backend.live import Connection, events_frame, filtered_parts
 from domain.protocol import CLOSE_RESYNC, CLOSE_UNAUTHORISED, Hello, Resync
 
 log = logging.getLogger("floorline.live")
@@ -79,9 +82,7 @@ async def live(websocket: WebSocket) -> None:
             return
         hello = Hello(epoch=service.epoch, head=head, server_time=now, me=caller.staff)
         await websocket.send_text(hello.model_dump_json())
-        await _replay(backend, websocket, caller.staff, after, head)
-        conn.start_writer(head)
-        await _read_until_closed(websocket, caller.staff.id)
+        await _unless_ended(conn, _follow(backend, websocket, conn, after, head))
     except WebSocketDisconnect:
         pass
     except Exception as exc:  # a broken peer must not take anything else down
@@ -89,6 +90,35 @@ async def live(websocket: WebSocket) -> None:
     finally:
         hub.unsubscribe(conn)
         await conn.finish()
+
+
+async def _follow(
+    backend: Backend, websocket: WebSocket, conn: Connection, after: int, head: int
+) -> None:
+    await _replay(backend, websocket, conn.staff, after, head)
+    conn.start_writer(head)
+    await _read_until_closed(websocket, conn.staff.id)
+
+
+async def _unless_ended(conn: Connection, work: Coroutine[Any, Any, None]) -> None:
+    """Run `work` until it returns or the hub gives up on this connection.
+
+    A peer that stopped reading blocks every send, the close frame's too; once
+    the hub has given up (`Connection.ended`) the handler returns and the
+    server closes the socket under it, so the terminal notices and resumes.
+    """
+    task = asyncio.ensure_future(work)
+    ended = asyncio.ensure_future(conn.ended.wait())
+    try:
+        await asyncio.wait({task, ended}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in (task, ended):
+            waiting.cancel()
+        await asyncio.gather(task, ended, return_exceptions=True)
+    if task.done() and not task.cancelled() and task.exception() is not None:
+        raise task.exception()  # type: ignore[misc]
+    if conn.ended.is_set():
+        log.info("live: gave up on %s: it stopped reading", conn.staff.id)
 
 
 async def _replay(
