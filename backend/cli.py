@@ -129,12 +129,28 @@ class _Server(uvicorn.Server):
             print(self.announce, flush=True)
 
 
+def _give_up_on_dead_peers(sock: socket.socket, seconds: float) -> None:
+    """Let the kernel drop a connection whose peer has taken none of our data for `seconds`.
+
+    A terminal that stops reading (a frozen laptop, a hung process) still
+    ACKs at the TCP level with a zero window; closing such a socket waits to
+    flush forever and the connection, its buffer and its handler linger.
+    TCP_USER_TIMEOUT (Linux; inherited by accepted sockets) covers data left
+    unsent behind a zero window too, so the socket is reset instead. The
+    websocket keepalive gives up on the same peer after the same time.
+    """
+    option = getattr(socket, "TCP_USER_TIMEOUT", None)
+    if option is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, option, int(seconds * 1000))
+
+
 def serve(config: ServerConfig, log_level: str = "warning") -> int:
     from backend.app import create_app
 
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    _give_up_on_dead_peers(sock, config.ws_ping_interval + config.ws_ping_timeout)
     try:
         sock.bind((config.host, config.port))
     except OSError as exc:
