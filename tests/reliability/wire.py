@@ -7,6 +7,7 @@ exactly what the server has to survive.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import socket
@@ -34,14 +35,19 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def server_errors(server: BackendProcess) -> list[str]:
-    """Tracebacks and 'unexpected error' lines the server wrote to its log."""
+def server_errors(server: BackendProcess, *, expected: tuple[str, ...] = ()) -> list[str]:
+    """Tracebacks and 'unexpected error' lines in the server's log, each with the line
+    before it (what was being done); those whose context contains one of `expected`
+    (a client fault the server reports on purpose) are left out."""
     text = server.log_path.read_text(errors="replace") if server.log_path.exists() else ""
-    return [
-        line
-        for line in text.splitlines()
-        if "Traceback" in line or "unexpected error" in line or "Exception in ASGI" in line
-    ]
+    lines = text.splitlines()
+    found = []
+    for i, line in enumerate(lines):
+        if "Traceback" in line or "unexpected error" in line or "Exception in ASGI" in line:
+            context = f"{lines[i - 1] if i else ''} | {line}"
+            if not any(words in context for words in expected):
+                found.append(context)
+    return found
 
 
 def rss_kib(pid: int) -> int:
@@ -50,6 +56,32 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def handshake(host: str, port: int, token: str, after: int) -> bytes:
+    key = base64.b64encode(os.urandom(16)).decode()
+    return (
+        f"GET /v1/live?after={after} HTTP/1.1\r\n"
+        f"Host: {host}:{port}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+        f"Authorization: Bearer {token}\r\n\r\n"
+    ).encode()
+
+
+async def open_raw_live(
+    url: str, token: str, *, after: int = 0
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, bytes]:
+    """The asyncio twin of `raw_live_socket`: (reader, writer, bytes past the headers)."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    reader, writer = await asyncio.open_connection(host, port)
+    writer.write(handshake(host, port, token, after))
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    if not head.startswith(b"HTTP/1.1 101"):
+        writer.close()
+        raise ConnectionError(f"no websocket upgrade: {head!r}")
+    return reader, writer, b""
 
 
 def raw_live_socket(
@@ -67,15 +99,7 @@ def raw_live_socket(
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     sock.settimeout(timeout)
     sock.connect((host, port))
-    key = base64.b64encode(os.urandom(16)).decode()
-    request = (
-        f"GET /v1/live?after={after} HTTP/1.1\r\n"
-        f"Host: {host}:{port}\r\n"
-        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-        f"Authorization: Bearer {token}\r\n\r\n"
-    )
-    sock.sendall(request.encode())
+    sock.sendall(handshake(host, port, token, after))
     received = b""
     while b"\r\n\r\n" not in received:
         chunk = sock.recv(4096)
@@ -109,8 +133,9 @@ def read_until_closed(sock: socket.socket, within: float) -> tuple[float | None,
     return None, bytes(seen)
 
 
-def close_code(stream: bytes) -> int | None:
-    """The status code of the first close frame in a server-to-client byte stream."""
+def server_frames(stream: bytes) -> list[tuple[int, bytes]]:
+    """The complete (opcode, payload) frames in a server-to-client byte stream."""
+    frames: list[tuple[int, bytes]] = []
     i = 0
     while i + 2 <= len(stream):
         opcode = stream[i] & 0x0F
@@ -122,10 +147,18 @@ def close_code(stream: bytes) -> int | None:
         elif length == 127:
             length = int.from_bytes(stream[j : j + 8], "big")
             j += 8
-        if opcode == 0x8:
-            payload = stream[j : j + length]
-            return int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005
+        if j + length > len(stream):
+            break
+        frames.append((opcode, stream[j : j + length]))
         i = j + length
+    return frames
+
+
+def close_code(stream: bytes) -> int | None:
+    """The status code of the first close frame in a server-to-client byte stream."""
+    for opcode, payload in server_frames(stream):
+        if opcode == 0x8:
+            return int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005
     return None
 
 
