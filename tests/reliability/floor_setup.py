@@ -1,0 +1,94 @@
+"""Build, through a duty manager's terminal, the situation each command needs to be legal.
+
+The role tables then ask: with the state right, does the server let this
+role do it (2xx), refuse the role (403), or not even show it the incident (404)?
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from tests.backend.helpers import Terminal
+
+
+def envelope(command: dict[str, Any]) -> dict[str, Any]:
+    return {"command_id": uuid.uuid4().hex, "command": command}
+
+
+class FloorSetup:
+    """Opens incidents and downtimes as a privileged terminal, on demand."""
+
+    def __init__(self, lead: Terminal, assets: dict[str, dict[str, Any]]) -> None:
+        self.lead = lead
+        self.free = {
+            pit: sorted(a["id"] for a in assets.values() if a["pit"] == pit) for pit in "123"
+        }
+
+    @classmethod
+    async def create(cls, lead: Terminal) -> FloorSetup:
+        snapshot = await lead.snapshot()
+        state = snapshot["state"]
+        down = {d["asset_id"] for d in state["downtimes"].values() if d.get("ended_at") is None}
+        assets = {k: v for k, v in state["assets"].items() if k not in down}
+        return cls(lead, assets)
+
+    async def run(self, command: dict[str, Any]) -> dict[str, Any]:
+        return await self.lead.accepted(envelope(command))
+
+    async def incident(self, pit: str, host: str, *, resolved: bool = False) -> int:
+        opened = await self.run(
+            {
+                "type": "open_incident",
+                "kind": "table_dispute",
+                "priority": "P3",
+                "channel": "on_site",
+                "player": {"reference": f"LY-{uuid.uuid4().hex[:6]}", "host_id": host},
+                "location": {"pit": pit, "spot": "T-1"},
+                "summary": "role table",
+            }
+        )
+        number = int(opened["incident_id"])
+        if resolved:
+            await self.run({"type": "resolve", "incident_id": number})
+        return number
+
+    def asset(self, pit: str) -> str:
+        return self.free[pit].pop()
+
+    async def downtime(self, pit: str) -> int:
+        started = await self.run(
+            {"type": "start_downtime", "asset_id": self.asset(pit), "reason": "role table"}
+        )
+        snapshot = await self.lead.snapshot()
+        return max(int(k) for k in snapshot["state"]["downtimes"]) if started else 0
+
+    async def command_for(self, kind: str, *, pit: str, host: str) -> dict[str, Any]:
+        """A `kind` command that is legal on the floor as it now is, in `pit`, for `host`."""
+        if kind == "open_incident":
+            return {
+                "type": kind,
+                "kind": "machine_fault",
+                "priority": "P3",
+                "channel": "on_site",
+                "player": {"reference": "LY-0001", "host_id": host},
+                "location": {"pit": pit, "spot": "T-9"},
+            }
+        if kind == "start_downtime":
+            return {"type": kind, "asset_id": self.asset(pit), "reason": "felt torn"}
+        if kind in ("move_player", "end_downtime"):
+            downtime = await self.downtime(pit)
+            extra = {"to": "BJ-99"} if kind == "move_player" else {}
+            return {"type": kind, "downtime_id": downtime, **extra}
+        resolved = kind in ("reopen", "close", "file_report")
+        incident = await self.incident(pit, host, resolved=resolved)
+        extra: dict[str, Any] = {
+            "assign": {"owner": "h1"},
+            "add_note": {"text": "seen"},
+            "set_priority": {"priority": "P2"},
+            "auto_escalate": {"line": 2},
+            "record_compensation": {"text": "drinks"},
+            "page_contact": {"staff_id": "h1", "method": "phone"},
+            "file_report": {"text": "root cause: worn felt"},
+        }.get(kind, {})
+        return {"type": kind, "incident_id": incident, **extra}
