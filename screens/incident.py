@@ -92,20 +92,21 @@ class IncidentScreen(FloorScreen):
     IncidentScreen.-wide #incident-columns { layout: horizontal; }
     IncidentScreen.-wide .incident-column { width: 1fr; }
     """
+    # the rarer keys stay off the footer (80 columns); `?` lists every one
     BINDINGS = [
         Binding("a", "ack", "Ack", id="incident.ack"),
         Binding("t", "take", "Take", id="incident.take"),
-        Binding("s", "assign", "Assign", id="incident.assign"),
+        Binding("s", "assign", "Assign", id="incident.assign", show=False),
         Binding("m", "note", "Note", id="incident.note"),
-        Binding("p", "priority", "Priority", id="incident.priority"),
+        Binding("p", "priority", "Priority", id="incident.priority", show=False),
         Binding("x", "escalate", "Escalate", id="incident.escalate"),
         Binding("b", "stabilise", "Stabilise", id="incident.stabilise"),
         Binding("r", "resolve", "Resolve", id="incident.resolve"),
-        Binding("R", "reopen", "Reopen", id="incident.reopen"),
+        Binding("R", "reopen", "Reopen", id="incident.reopen", show=False),
         Binding("c", "close", "Close", id="incident.close"),
         Binding("g", "page", "Page", id="incident.page"),
-        Binding("k", "compensation", "Recovery", id="incident.compensation"),
-        Binding("f", "report", "Report", id="incident.report"),
+        Binding("k", "compensation", "Recovery", id="incident.compensation", show=False),
+        Binding("f", "report", "Report", id="incident.report", show=False),
     ]
 
     def __init__(self, incident_id: int) -> None:
@@ -179,7 +180,9 @@ class IncidentScreen(FloorScreen):
         self.query_one(ClockPanel).show(incident, now, floor.policy, approximate=approximate)
         self.query_one(LadderPanel).show(incident, floor, now, approximate=approximate)
         step = next_step_text(incident, floor, now, approximate=approximate)
-        self.query_one("#incident-next", Static).update(
+        upcoming = self.query_one("#incident-next", Static)
+        upcoming.display = step is not None
+        upcoming.update(
             Content.assemble(("next escalation ", "dim"), (step, "bold")) if step else ""
         )
         notices = self._notices(incident, now)

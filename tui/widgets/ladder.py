@@ -100,6 +100,10 @@ class LadderPanel(VerticalGroup):
         chain_name = "payments chain" if incident.chain is Chain.PAYMENTS else "main ladder"
         self.border_title = f"escalation: {chain_name}, now L{incident.line}"
         titles = LINE_TITLES[incident.chain]
+        # the title column fits this chain's longest title (payments titles are short)
+        width = max(len(f"L{n} {t}") for n, t in titles.items()) + 4
+        for title in self.query(".ladder-title"):
+            title.styles.width = width
         for row in self.query(LadderRow):
             people = on_duty(floor.roster, incident.chain, row.line, now, floor.policy)
             row.show(
