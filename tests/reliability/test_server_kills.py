@@ -1,0 +1,218 @@
+"""SIGKILL the backend while terminals work: every command lands exactly once.
+
+- A terminal drains 1,000 commands made offline while the backend is killed
+  ten times under it: afterwards each command_id has exactly one event in the
+  database, every stored result has its events, the log's seq has no gap,
+  the outbox is empty and the terminal shows what the server has.
+- The auto-escalation scheduler, on a policy with escalation times of
+  seconds, is killed again and again mid-run: no incident climbs a line twice
+  or skips one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import sqlite3
+import time
+import uuid
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from api_client import Link
+from domain import commands as c
+from tests.api_client.helpers import make_client, matches_server, online, until
+from tests.backend.helpers import Terminal
+from tests.conftest import BackendFactory, BackendProcess
+from tests.reliability.conftest import Figure
+
+KILLS = 10
+NOTES = 900
+ACKS = 100
+
+
+def database(server: BackendProcess) -> sqlite3.Connection:
+    return sqlite3.connect(server.db_url.removeprefix("sqlite:///"))
+
+
+def assert_log_whole(db: sqlite3.Connection) -> int:
+    """The log has no gap, its head is its last event, and every stored result
+    that says events were written has them, ending at the seq it names."""
+    seqs = [seq for (seq,) in db.execute("SELECT seq FROM events ORDER BY seq")]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), "a gap in seq"
+    (head,) = db.execute("SELECT seq FROM meta").fetchone()
+    assert head == seqs[-1]
+    last_seq_of: dict[str, int] = {}
+    for cid, seq in db.execute(
+        "SELECT json_extract(body, '$.command_id'), seq FROM events ORDER BY seq"
+    ):
+        last_seq_of[cid] = seq
+    results = 0
+    for cid, result in db.execute("SELECT command_id, result FROM commands"):
+        answer = json.loads(result)
+        results += 1
+        if answer["status"] == "accepted" and answer["seq"]:
+            assert last_seq_of.get(cid) == answer["seq"], f"{cid}: result without its events"
+    return results
+
+
+@pytest.mark.slow
+async def test_a_thousand_offline_commands_survive_ten_kills_exactly_once(
+    backend: BackendProcess, tmp_path: Path, figure: Figure
+) -> None:
+    pin = backend.pins["dm1"]
+    lead = await Terminal.sign_in(backend.url, "dm1", pin)
+    # fresh incidents to acknowledge: an acknowledgement changes something only once
+    opened = await lead.http.post(
+        "/v1/commands/batch",
+        json={
+            "commands": [
+                {
+                    "command_id": uuid.uuid4().hex,
+                    "command": {
+                        "type": "open_incident",
+                        "kind": "machine_fault",
+                        "priority": "P3",
+                        "channel": "on_site",
+                        "player": {"reference": f"LY-{n:04d}"},
+                        "location": {"pit": "1", "spot": f"SL-{n}"},
+                    },
+                }
+                for n in range(ACKS)
+            ]
+        },
+    )
+    fresh = [r["incident_id"] for r in opened.json()["results"]]
+    await lead.close()
+
+    client = make_client(backend.url, tmp_path)
+    await client.sign_in("dm1", pin)
+    await client.start()
+    await online(client)
+    await until(client, lambda: set(fresh) <= set(client.confirmed.incidents), what="incidents")
+    busy = sorted(i.id for i in client.state.open_incidents())[:25]
+
+    await asyncio.to_thread(backend.kill)
+    await until(client, lambda: client.status.link is not Link.ONLINE, what="the drop")
+    submitted: list[str] = []
+    for n in range(NOTES):
+        queued = await client.submit(c.AddNote(incident_id=busy[n % 25], text=f"offline {n}"))
+        submitted.append(queued.command_id)
+        if n % 9 == 0 and fresh:
+            ack = await client.submit(c.Acknowledge(incident_id=fresh.pop()))
+            submitted.append(ack.command_id)
+    assert len(submitted) == NOTES + ACKS and len(client.pending) == NOTES + ACKS
+
+    rng = random.Random(7)
+    pending_at_kill: list[int] = []
+    started = time.monotonic()
+    for _ in range(KILLS):
+        await asyncio.to_thread(backend.start)
+        before = len(client.pending)
+        # kill the moment a batch has gone through (the next is then on its way),
+        # or at a random point before that: mid-reconnect, mid-request
+        with contextlib.suppress(AssertionError):  # the random point came first
+            await until(
+                client, lambda b=before: len(client.pending) != b, within=rng.uniform(0.05, 0.5)
+            )
+        pending_at_kill.append(len(client.pending))
+        await asyncio.to_thread(backend.kill)
+    await asyncio.to_thread(backend.start)
+    await until(client, lambda: not client.pending, what="the outbox to drain", within=60)
+    drained_in = time.monotonic() - started
+    assert client.conflicts == ()
+    await matches_server(client, backend.url, "dm1", pin)
+    await client.close()
+    await asyncio.to_thread(backend.stop)
+
+    with database(backend) as db:
+        effects = Counter(
+            cid for (cid,) in db.execute("SELECT json_extract(body, '$.command_id') FROM events")
+        )
+        results = assert_log_whole(db)
+    once = [cid for cid in submitted if effects[cid] == 1]
+    assert len(once) == len(submitted), {
+        "none": sum(1 for cid in submitted if effects[cid] == 0),
+        "twice or more": sum(1 for cid in submitted if effects[cid] > 1),
+    }
+    figure("backend SIGKILLs during the drain", KILLS)
+    figure("commands still queued at each kill", pending_at_kill)
+    figure("commands checked exactly once", len(once))
+    figure("stored command results checked", results)
+    figure("seconds from first restart to an empty outbox", round(drained_in, 1))
+    assert sum(1 for p in pending_at_kill if p > 0) >= KILLS - 2, "the kills missed the drain"
+
+
+ESCALATION_POLICY = (
+    "[escalation]\nl2 = 2\nl3 = 4\nl4 = 6\n[payments_escalation]\nl2 = 2\nl3 = 4\nl4 = 6\n"
+)
+
+
+@pytest.mark.slow
+async def test_the_scheduler_killed_mid_run_never_escalates_twice_or_skips_a_line(
+    backend_factory: BackendFactory, figure: Figure
+) -> None:
+    server = backend_factory(policy_toml=ESCALATION_POLICY)
+    pb = await Terminal.sign_in(server.url, "dm1", server.pins["dm1"])
+    opened = await pb.http.post(
+        "/v1/commands/batch",
+        json={
+            "commands": [
+                {
+                    "command_id": uuid.uuid4().hex,
+                    "command": {
+                        "type": "open_incident",
+                        "kind": "table_dispute" if n % 3 else "failed_transfer",
+                        "priority": "P1",
+                        "channel": "on_site",
+                        "player": {"reference": f"VV-{n:04d}", "tier": "vvip"},
+                        "location": {"pit": "1", "spot": f"BJ-{n}"},
+                    },
+                }
+                for n in range(60)
+            ]
+        },
+    )
+    mine = {r["incident_id"] for r in opened.json()["results"]}
+    await pb.close()
+    rng = random.Random(11)
+    kills = 0
+    ends = time.monotonic() + 7.5  # past L4 (6 s) for every one of them
+    while time.monotonic() < ends:
+        await asyncio.sleep(rng.uniform(0.1, 0.6))
+        await asyncio.to_thread(server.kill)
+        kills += 1
+        await asyncio.to_thread(server.start)
+    await asyncio.sleep(2.5)  # the last ticks: whatever is due now is done
+    await asyncio.to_thread(server.stop)
+
+    ladders: dict[int, list[int]] = defaultdict(list)
+    opening: dict[int, int] = {}
+    with database(server) as db:
+        for incident_id, etype, body in db.execute(
+            "SELECT incident_id, type, body FROM events WHERE incident_id IS NOT NULL ORDER BY seq"
+        ):
+            data = json.loads(body)["data"]
+            if etype == "incident_opened":
+                opening[incident_id] = data["incident"]["line"]
+            elif etype == "escalated":
+                ladders[incident_id].append(data["line"])
+        assert_log_whole(db)
+    climbed = 0
+    for number in mine:
+        steps = ladders[number]
+        expected = list(range(opening[number] + 1, 5))
+        assert steps == expected, f"#{number} opened at L{opening[number]}, then {steps}"
+        climbed += len(steps)
+    # the demo floor's own open incidents climbed under the same kills
+    for number, steps in ladders.items():
+        assert steps == sorted(set(steps)), f"#{number}: {steps}"
+        assert steps == list(range(steps[0], steps[0] + len(steps))), f"#{number} skipped: {steps}"
+    figure("scheduler SIGKILLs", kills)
+    figure("incidents checked", len(ladders))
+    figure("line steps checked", sum(len(s) for s in ladders.values()))
+    figure("line steps of the incidents opened for the test", climbed)
