@@ -4,6 +4,8 @@ It stands between terminals and the backend. `cut()` aborts every open
 connection at once (both sockets, so neither end gets a clean close), as a
 Wi-Fi access point going away or a NAT forgetting its table would. It counts
 the live-feed connections it carries and how many of them it has dropped.
+Setting `live_target` sends live-feed connections to another server (a
+hostile one, in the client's fault tests) while HTTP still reaches the backend.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ class _Pair:
 @dataclass
 class Cutter:
     target: str  # http://host:port of the backend
+    live_target: str | None = None  # where /v1/live goes instead, when set
     url: str = ""  # what terminals connect to, once started
+    live_connections: int = 0
     live_drops: int = 0
     _pairs: set[_Pair] = field(default_factory=set)
     _server: asyncio.Server | None = None
@@ -63,14 +67,25 @@ class Cutter:
         return dropped
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        host, port = self.target.split("://", 1)[1].rsplit(":", 1)
+        try:
+            first = await reader.read(65536)
+        except (ConnectionError, OSError):
+            first = b""
+        if not first:
+            writer.transport.abort()
+            return
+        live = b" /v1/live" in first.split(b"\r\n", 1)[0]
+        self.live_connections += live
+        target = self.live_target if live and self.live_target else self.target
+        host, port = target.split("://", 1)[1].rsplit(":", 1)
         try:
             up_reader, up_writer = await asyncio.open_connection(host, int(port))
         except OSError:
             writer.transport.abort()
             return
-        pair = _Pair(writer, up_writer)
+        pair = _Pair(writer, up_writer, live=live)
         self._pairs.add(pair)
+        up_writer.write(first)
         try:
             await asyncio.gather(self._up(reader, pair), self._down(up_reader, pair))
         finally:
@@ -80,12 +95,8 @@ class Cutter:
             self._changed.set()
 
     async def _up(self, reader: asyncio.StreamReader, pair: _Pair) -> None:
-        first = True
         with contextlib.suppress(ConnectionError, OSError):
             while data := await reader.read(65536):
-                if first:
-                    pair.live = b" /v1/live" in data.split(b"\r\n", 1)[0]
-                    first = False
                 pair.upstream.write(data)
                 await pair.upstream.drain()
         pair.upstream.transport.abort()
