@@ -10,6 +10,7 @@ from pathlib import Path
 
 import uvicorn
 
+from backend import logredact
 from backend.config import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -173,6 +174,7 @@ def serve(config: ServerConfig, log_level: str = "warning") -> int:
         ssl_keyfile=config.keyfile,
         timeout_graceful_shutdown=3,
     )
+    logredact.install()  # after uvicorn has set up its loggers
     server = _Server(uv_config, LISTENING.format(scheme=config.scheme, host=host, port=port))
     server.run(sockets=[sock])
     return 0 if server.started else 1
