@@ -164,11 +164,7 @@ class FloorClient:
         assert self._floor is not None
         self._floor.set_me(session.staff)
         self._rest.token = session.token
-        if self._floor.status.link is Link.SIGNED_OUT:
-            offline = ConnectionStatus(
-                Link.OFFLINE, since=self.now(), pending=len(self._floor.pending)
-            )
-            self._floor.set_status(offline)
+        self._leave_signed_out()
         if running:
             await self.start()
         return session.staff
@@ -188,6 +184,7 @@ class FloorClient:
         if self._floor.me is None or self._floor.me.id != staff_id:
             return None
         self._rest.token = token
+        self._leave_signed_out()
         return self._floor.me
 
     async def start(self) -> None:
@@ -203,6 +200,7 @@ class FloorClient:
             floor=self._floor,
             clock=self._clock,
             monotonic=self._monotonic,
+            forget_token=self._forget_token,
         )
         self._sync_task = asyncio.create_task(self._sync.run(), name="floorline-sync")
 
@@ -221,10 +219,8 @@ class FloorClient:
         if self._rest.token is not None:
             with contextlib.suppress(ClientError, HttpError):
                 await self._rest.sign_out()
-        self._rest.token = None
+        self._forget_token()
         if self._floor is not None:
-            with contextlib.suppress(keyring.errors.KeyringError):
-                self._tokens.delete(account_for(self._floor.staff_id, self.server))
             self._floor.set_status(
                 ConnectionStatus(Link.SIGNED_OUT, pending=len(self._floor.pending))
             )
@@ -269,6 +265,20 @@ class FloorClient:
         if not self._clock.sampled:
             self._clock.assume_offset(self._floor.replica.clock_offset)
         self._hub.publish(Changes(reset=True, status=True, outbox=True, roster=True))
+
+    def _forget_token(self) -> None:
+        self._rest.token = None
+        if self._floor is not None:
+            with contextlib.suppress(keyring.errors.KeyringError):
+                self._tokens.delete(account_for(self._floor.staff_id, self.server))
+
+    def _leave_signed_out(self) -> None:
+        """A fresh sign-in: not connected yet, which reads as OFFLINE until the hello."""
+        floor = self._floor
+        if floor is not None and floor.status.link is Link.SIGNED_OUT:
+            floor.set_status(
+                ConnectionStatus(Link.OFFLINE, since=self.now(), pending=len(floor.pending))
+            )
 
     def _keep_token(self, staff_id: str, token: str) -> None:
         account = account_for(staff_id, self.server)

@@ -53,8 +53,10 @@ class SyncLoop:
         floor: LocalFloor,
         clock: ClockEstimator,
         monotonic: Callable[[], float],
+        forget_token: Callable[[], None],
     ) -> None:
         self._cfg = settings
+        self._forget_token = forget_token
         self._rest = rest
         self._floor = floor
         self._clock = clock
@@ -188,6 +190,7 @@ class SyncLoop:
             await asyncio.wait_for(self._retry_now.wait(), delay)
 
     def _signed_out(self, detail: str, *, forbidden: bool) -> None:
+        self._forget_token()  # a dead token in the keyring would only fail again
         words = detail if forbidden else f"{detail}; sign in again"
         self._floor.set_status(
             ConnectionStatus(Link.SIGNED_OUT, pending=len(self._floor.pending), detail=words)
