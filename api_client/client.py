@@ -157,8 +157,10 @@ class FloorClient:
     async def sign_in(self, staff_id: str, pin: str) -> Staff:
         """Raises `SignInFailed` (the server said no) or `ServerUnreachable`."""
         session = await self._rest.sign_in(staff_id, pin, self.terminal)
-        self._keep_token(staff_id, session.token)
         running = self._sync_task is not None
+        if self._floor is not None and self._floor.staff_id != staff_id:
+            await self.sign_out()  # a shared terminal changing hands keeps no old sign-in
+        self._keep_token(staff_id, session.token)
         await self._stop_sync()
         self._open_floor(staff_id)
         assert self._floor is not None

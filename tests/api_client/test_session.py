@@ -102,3 +102,24 @@ async def test_a_backend_restart_reads_reconnecting_then_offline_then_online(
     offline = [s for s in log.seen if s.link is Link.OFFLINE]
     assert [s.attempt for s in offline] == sorted(s.attempt for s in offline)
     await client.close()
+
+
+async def test_a_new_user_on_a_shared_terminal_leaves_no_old_sign_in(
+    backend: BackendProcess, tmp_path: Path
+) -> None:
+    store = MemoryTokenStore()
+    terminal = await signed_in_client(
+        backend.url, tmp_path, "pb1", backend.pins["pb1"], token_store=store
+    )
+    pit_one = set(terminal.state.incidents)
+    await terminal.sign_in("pb2", backend.pins["pb2"])
+    assert store.get(f"pb1@{backend.url}") is None
+    assert store.get(f"pb2@{backend.url}") is not None
+    assert terminal.me is not None and terminal.me.id == "pb2"
+    await online(terminal)
+    assert set(terminal.state.incidents) != pit_one  # the view switched to their pit
+    assert all(
+        i.location.pit == "2" or "pb2" in (i.owner, i.opened_by)
+        for i in terminal.state.incidents.values()
+    )
+    await terminal.close()
