@@ -18,7 +18,7 @@ from api_client.optimistic import OptimisticView, rewrite_local_ids, touched
 from api_client.outbox import LocalId, Outbox
 from api_client.replica import Replica
 from api_client.summaries import incident_label
-from domain.commands import Command
+from domain.commands import Command, mask_command
 from domain.decide import Actor, decide
 from domain.events import Event
 from domain.models import Staff
@@ -126,6 +126,8 @@ class LocalFloor:
         actor = self._actor()
         if actor is None:
             raise RuntimeError("no signed-in staff member for this floor")
+        # nothing stored on this terminal may hold a full card number
+        command = mask_command(command)
         # only the verdict matters here: the view folds the command from the outbox
         decide(self.state, command, actor, issued_at, command_id=command_id, new_incident_id=-1)
         queued = self.outbox.add(self.staff_id, command_id, command, issued_at)

@@ -93,6 +93,8 @@ class Outbox:
         try:
             # FULL: a commit survives a power cut (WAL with NORMAL may roll it back)
             db.execute("PRAGMA synchronous=FULL")
+            # a sent command's row is overwritten, not just unlinked, when deleted
+            db.execute("PRAGMA secure_delete=ON")
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
             if not tables:
                 with storage.transaction(db):

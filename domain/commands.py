@@ -7,6 +7,7 @@ gets a conflict, never a silent overwrite.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, Literal
 
 from pydantic import Field, TypeAdapter
@@ -19,6 +20,7 @@ from domain.models import (
     Player,
     Priority,
 )
+from domain.privacy import mask_card_numbers
 
 Text = Annotated[str, Field(max_length=2000)]
 ShortText = Annotated[str, Field(max_length=200)]
@@ -187,3 +189,21 @@ COMMAND_TYPES: tuple[str, ...] = tuple(
         EndDowntime,
     )
 )
+
+
+def mask_command(command: Command) -> Command:
+    """The same command with card-like numbers masked in every free-text field.
+
+    Terminals store commands (the outbox) before the server sees them, so the
+    masking the server does in `decide` must happen here first. The player's
+    own reference is an identifier, not free text, and is left alone.
+    """
+    updates: dict[str, object] = {}
+    for name, value in command:
+        if name == "type" or isinstance(value, Enum):
+            continue
+        if isinstance(value, str):
+            updates[name] = mask_card_numbers(value)
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            updates[name] = tuple(mask_card_numbers(v) for v in value)
+    return command.model_copy(update=updates)

@@ -109,3 +109,24 @@ def test_close_waits_for_the_service_recovery_of_a_late_p1() -> None:
     )
     floor.run("dm1", c.Close(incident_id=number), T0 + 8400)
     assert floor.state.incidents[number].state == "closed"
+
+
+def test_a_queued_command_is_masked_but_keeps_the_player_reference() -> None:
+    from domain.commands import mask_command
+
+    note = mask_command(c.AddNote(incident_id=3, text="card 4111 1111 1111 1111, call back"))
+    assert note.text == "card ****-1111, call back"
+    opened = mask_command(
+        c.OpenIncident(
+            kind="payment_dispute",
+            priority="P2",
+            channel="chat",
+            player=Player(reference="VP-5120-3388", tier=Tier.VIP),
+            summary="charged twice on 5500 0000 0000 0004",
+            attachments=("receipt 4111111111111111.png",),
+        )
+    )
+    assert "5500 0000" not in opened.summary and opened.summary.endswith("****-0004")
+    assert opened.attachments == ("receipt ****-1111.png",)
+    assert opened.player.reference == "VP-5120-3388"
+    assert opened.kind is IncidentKind.PAYMENT_DISPUTE  # enums stay enums

@@ -142,13 +142,6 @@ async def test_no_token_pin_or_card_number_in_the_terminals_files_after_sign_out
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="api_client keeps each queued command's raw text in outbox.db: a card number typed "
-    "into a note sits in outbox.db-wal until a checkpoint (and after a crash), and in freed "
-    "pages of outbox.db on SQLite builds without SECURE_DELETE; the server masks it, the "
-    "outbox does not",
-)
 async def test_no_card_number_in_the_terminals_files_while_it_runs(
     backend_factory: BackendFactory, tmp_path: Path, figure: Figure
 ) -> None:
