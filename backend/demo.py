@@ -406,6 +406,10 @@ def _progress(
     """Move a generated incident along its life, at plausible times after it opened."""
     age = -offset
     stage = rng.random()
+    if age > 2 * HOUR:
+        # a floor does not leave old incidents unanswered: the older ones have
+        # at least a workaround in place
+        stage = max(stage, 0.56)
     t = offset + min(age * 0.05, 90)
     if stage < 0.15:
         return  # still new
@@ -472,11 +476,11 @@ def demo_floor(seed: int = 7) -> DemoFloor:
     # whose player was already moved, and journey 2's jammed machine
     for offset, actor, asset_id, reason in (
         (-25 * MINUTE, "pb1", "SL-2004", "screen dead"),
-        (-12 * MINUTE, "pb1", "BJ-03", "shuffler fault"),
+        (-12 * MINUTE, "pb2", "BAC-03", "shuffler fault"),
         (-4 * MINUTE, "pb3", "HL-1142", "bill validator jam"),
     ):
         script.add(offset, actor, c.StartDowntime(asset_id=asset_id, reason=reason))
-    script.add(-9 * MINUTE, "pb1", c.MovePlayer(downtime_id=2, to="BJ-04"))
+    script.add(-9 * MINUTE, "pb2", c.MovePlayer(downtime_id=2, to="BAC-04"))
 
     ordered = sorted(script.steps, key=lambda step: step.offset)
     return DemoFloor(staff=STAFF, assets=assets, roster=_roster(), script=tuple(ordered))

@@ -239,6 +239,10 @@ async def test_palette_offers_the_screens_actions_and_themes(static_floor, make_
     app = make_app(floor)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        table = app.screen.query_one(IncidentTable)
+        # stand on an incident pb2 does not own yet, so "take" is possible
+        while table.selected is not None and table.selected.owner == "pb2":
+            await pilot.press("down")
         provider = FloorCommands(app.screen)
         names = [hit.text async for hit in provider.discover()]
         assert "Queue: Take" in names and "Everywhere: Lock" in names
