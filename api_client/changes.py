@@ -11,25 +11,6 @@ import asyncio
 
 from api_client.contract import Changes
 
-# past this many events a late reader is told to redraw instead
-MAX_EVENTS_HELD = 2000
-
-
-def merge(a: Changes, b: Changes) -> Changes:
-    events = a.events + b.events
-    reset = a.reset or b.reset
-    if len(events) > MAX_EVENTS_HELD:
-        events, reset = (), True
-    return Changes(
-        incidents=a.incidents | b.incidents,
-        downtimes=a.downtimes | b.downtimes,
-        roster=a.roster or b.roster,
-        status=a.status or b.status,
-        outbox=a.outbox or b.outbox,
-        reset=reset,
-        events=events,
-    )
-
 
 class Subscription:
     """An async iterator of coalesced `Changes`, registered from the moment it is made."""
@@ -73,7 +54,7 @@ class ChangeHub:
 
     def publish(self, changes: Changes) -> None:
         for sub in self._subscribers:
-            sub.held = changes if sub.held is None else merge(sub.held, changes)
+            sub.held = changes if sub.held is None else sub.held.merged(changes)
             sub.ready.set()
 
     def close(self) -> None:

@@ -55,6 +55,10 @@ class Conflict:
     summary: str = ""
 
 
+# past this many events a merged notice says "redraw everything" instead
+MAX_EVENTS_HELD = 2000
+
+
 @dataclass(frozen=True, slots=True)
 class Changes:
     """One coalesced notice to a UI: what moved since the last one."""
@@ -66,3 +70,19 @@ class Changes:
     outbox: bool = False  # pending or conflicts changed
     reset: bool = False  # a whole new state (snapshot, sign-in): redraw everything
     events: tuple[Any, ...] = field(default=())  # the domain Events applied, in order
+
+    def merged(self, later: Changes) -> Changes:
+        """One notice covering this one and `later` (bursts collapse into one)."""
+        events = self.events + later.events
+        reset = self.reset or later.reset
+        if len(events) > MAX_EVENTS_HELD:
+            events, reset = (), True
+        return Changes(
+            incidents=self.incidents | later.incidents,
+            downtimes=self.downtimes | later.downtimes,
+            roster=self.roster or later.roster,
+            status=self.status or later.status,
+            outbox=self.outbox or later.outbox,
+            reset=reset,
+            events=events,
+        )

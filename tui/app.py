@@ -168,7 +168,7 @@ class FloorApp(App[None]):
     def _hold(self, changes: Changes) -> None:
         """Merge a burst into one pending notice, flushed once the queue drains."""
         first = self._held is None
-        self._held = changes if self._held is None else _merge(self._held, changes)
+        self._held = changes if self._held is None else self._held.merged(changes)
         if first:
             self.call_next(self._flush)
 
@@ -325,15 +325,3 @@ class FloorApp(App[None]):
         self.theme = choice.name
         self.config.remember(theme=choice.name)
         self.notify(f"Theme: {choice.name}", timeout=2)
-
-
-def _merge(a: Changes, b: Changes) -> Changes:
-    return Changes(
-        incidents=a.incidents | b.incidents,
-        downtimes=a.downtimes | b.downtimes,
-        roster=a.roster or b.roster,
-        status=a.status or b.status,
-        outbox=a.outbox or b.outbox,
-        reset=a.reset or b.reset,
-        events=a.events + b.events,
-    )

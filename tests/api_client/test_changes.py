@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import asyncio
 
-from api_client.changes import MAX_EVENTS_HELD, ChangeHub
-from api_client.contract import Changes
+from api_client.changes import ChangeHub
+from api_client.contract import MAX_EVENTS_HELD, Changes
 
 
 async def test_a_slow_subscriber_gets_one_merged_notice() -> None:
