@@ -121,7 +121,7 @@ def start_bare(
     ]
     if burst:
         args.append("--burst")
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     json.loads(proc.stdout.readline())  # {"listening": port}
     return proc
@@ -151,6 +151,7 @@ def spawn_swarms(
                     "--timeout",
                     str(timeout),
                 ],
+                stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
             )
@@ -164,6 +165,7 @@ def spawn_swarms(
 
 
 def collect(swarms: list[subprocess.Popen[str]]) -> dict:
+    """Every client process's figures, once each has all its events (sockets still open)."""
     merged: dict = {
         "latencies": [],
         "finished": [],
@@ -175,12 +177,23 @@ def collect(swarms: list[subprocess.Popen[str]]) -> dict:
     for swarm in swarms:
         assert swarm.stdout is not None
         result = json.loads(swarm.stdout.readline())
-        swarm.wait(30)
         merged["latencies"] += result["latencies"]
         merged["finished"] += result["finished"]
         for key in ("complete", "errors", "incomplete", "cpu"):
             merged[key] += result[key]
     return merged
+
+
+def release(swarms: list[subprocess.Popen[str]]) -> None:
+    """Let the client processes close their sockets and exit."""
+    for swarm in swarms:
+        assert swarm.stdin is not None
+        swarm.stdin.close()
+    for swarm in swarms:
+        try:
+            swarm.wait(30)
+        except subprocess.TimeoutExpired:
+            swarm.kill()
 
 
 def wait_for(predicate, timeout: float = 30.0) -> None:

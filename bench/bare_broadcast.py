@@ -1,8 +1,10 @@
 """The fan-out baseline: a bare `websockets` server using `broadcast()`, compression off.
 
-Started by bench/fanout.py. It waits for N clients, then sends frames of the
-same size as the product's at the same rate (or a burst), each carrying
-`server_time` as the product's frames do, and prints its CPU and RSS as JSON.
+Started by bench/fanout.py. It prints `{"listening": port}`, waits for N
+clients and a `go` line on stdin (the orchestrator reads this process's CPU
+and RSS from /proc around it, exactly as it does for the product), then
+sends frames of the same size as the product's at the same rate (or a
+burst), each carrying `server_time` as the product's frames do.
 """
 
 from __future__ import annotations
@@ -10,14 +12,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
 
 from websockets.asyncio.server import ServerConnection, broadcast, serve
-
-sys.path.insert(0, os.path.dirname(__file__))
-from _stats import cpu_seconds, rss_bytes
 
 
 def frame(size: int, seq: int) -> str:
@@ -47,8 +45,6 @@ async def main() -> None:
         finally:
             clients.discard(ws)
 
-    pid = os.getpid()
-    rss_idle = rss_bytes(pid)
     async with serve(
         handler,
         "127.0.0.1",
@@ -61,10 +57,7 @@ async def main() -> None:
     ):
         print(json.dumps({"listening": args.port}), flush=True)
         await ready.wait()
-        await asyncio.sleep(0.5)
-        rss_connected = rss_bytes(pid)
-        cpu0 = cpu_seconds(pid)
-        print(json.dumps({"started": time.time()}), flush=True)
+        await asyncio.to_thread(sys.stdin.readline)  # go
         if args.burst:
             for seq in range(args.count):
                 broadcast(clients, frame(args.size, seq))
@@ -74,21 +67,6 @@ async def main() -> None:
             for seq in range(args.count):
                 broadcast(clients, frame(args.size, seq))
                 await asyncio.sleep(max(0.0, start + (seq + 1) * interval - time.perf_counter()))
-        # let the last frames drain before reading CPU (transports offer no event for it)
-        while any(ws.transport.get_write_buffer_size() for ws in clients):  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-        cpu = cpu_seconds(pid) - cpu0
-        print(
-            json.dumps(
-                {
-                    "cpu": cpu,
-                    "rss_idle": rss_idle,
-                    "rss_connected": rss_connected,
-                    "clients": len(clients),
-                }
-            ),
-            flush=True,
-        )
         await asyncio.sleep(3600)  # until the orchestrator stops us
 
 

@@ -5,24 +5,33 @@ bare `websockets` server using `broadcast()` with compression off, sending
 frames of the same size at the same rate to the same number of clients
 (spread over several client processes). Prints figures and ratios.
 
+Both servers are measured the same way, from /proc by this process: CPU from
+just before the first event until the last client has every event (before
+any socket closes), RSS idle and with every client connected. The product
+also serves the HTTP commands that make its events; a run with no client at
+all, same commands at the same rate, gives that command path's CPU, and the
+fan-out's own cost is the difference.
+
     python bench/fanout.py --clients 200,500 --seconds 10 --rate 10
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 
 import httpx
+from websockets.sync.client import connect
 
 sys.path.insert(0, os.path.dirname(__file__))
 from _servers import (
+    Product,
     collect,
     free_port,
     note_command,
+    release,
     spawn_swarms,
     start_bare,
     start_product,
@@ -30,16 +39,41 @@ from _servers import (
 from _stats import cpu_seconds, ratio, rss_bytes, summary_ms, verdict
 
 NOTE = "checked the table; dealer and surveillance agree, player informed"
+BATCH = 500
 
 
-def product_frame_size(product) -> int:
-    """Bytes of one live frame carrying one note event, as the product sends it."""
+def product_frame_size(product: Product) -> int:
+    """Bytes of one live frame carrying one note event, as a terminal receives it."""
     head = product.head()
-    with httpx.Client(headers=product.headers, timeout=30) as http:
-        http.post(f"{product.url}/v1/commands", json=note_command(1, NOTE)).raise_for_status()
-        page = http.get(f"{product.url}/v1/events", params={"after": head}).json()
-    event = json.dumps(page["events"][0], separators=(",", ":"))
-    return len(f'{{"type":"events","events":[{event}],"server_time":1795000000.123456}}')
+    with connect(
+        f"{product.ws_url}?after={head}",
+        additional_headers=product.headers,
+        compression=None,
+    ) as ws:
+        ws.recv(timeout=10)  # hello
+        with httpx.Client(headers=product.headers, timeout=30) as http:
+            http.post(f"{product.url}/v1/commands", json=note_command(1, NOTE)).raise_for_status()
+        return len(str(ws.recv(timeout=10)).encode())
+
+
+def post_commands(product: Product, rate: float, count: int, burst: bool) -> float:
+    """Post `count` notes (in batches if `burst`, else one at a time at `rate`); when done."""
+    with httpx.Client(headers=product.headers, timeout=60) as http:
+        if burst:
+            for first in range(0, count, BATCH):
+                batch = [note_command(1, NOTE) for _ in range(min(BATCH, count - first))]
+                http.post(
+                    f"{product.url}/v1/commands/batch", json={"commands": batch}
+                ).raise_for_status()
+        else:
+            interval = 1 / rate
+            t0 = time.perf_counter()
+            for n in range(count):
+                http.post(
+                    f"{product.url}/v1/commands", json=note_command(1, NOTE)
+                ).raise_for_status()
+                time.sleep(max(0.0, t0 + (n + 1) * interval - time.perf_counter()))
+    return time.time()
 
 
 def run_product(clients: int, procs: int, rate: float, count: int, burst: bool) -> dict:
@@ -49,30 +83,24 @@ def run_product(clients: int, procs: int, rate: float, count: int, burst: bool) 
         time.sleep(1.0)
         rss_idle = rss_bytes(product.pid)
         head = product.head()
-        swarms = spawn_swarms(
-            f"{product.ws_url}?after={head}", product.token, clients, procs, count, timeout=120
-        )
+        swarms = []
+        if clients:
+            swarms = spawn_swarms(
+                f"{product.ws_url}?after={head}", product.token, clients, procs, count, timeout=120
+            )
         time.sleep(0.5)
         rss_connected = rss_bytes(product.pid)
         cpu0 = cpu_seconds(product.pid)
         started = time.time()
-        with httpx.Client(headers=product.headers, timeout=60) as http:
-            if burst:
-                for first in range(0, count, 500):
-                    batch = [note_command(1, NOTE) for _ in range(min(500, count - first))]
-                    http.post(
-                        f"{product.url}/v1/commands/batch", json={"commands": batch}
-                    ).raise_for_status()
-            else:
-                interval = 1 / rate
-                t0 = time.perf_counter()
-                for n in range(count):
-                    http.post(
-                        f"{product.url}/v1/commands", json=note_command(1, NOTE)
-                    ).raise_for_status()
-                    time.sleep(max(0.0, t0 + (n + 1) * interval - time.perf_counter()))
-        result = collect(swarms)
+        posted = post_commands(product, rate, count, burst)
+        if swarms:
+            result = collect(swarms)
+        else:
+            time.sleep(0.2)  # the last answer's tail, as the clients' last frame would have
+            result = {"latencies": [], "finished": [], "complete": 0, "errors": 0}
+            result |= {"incomplete": 0, "cpu": 0.0}
         cpu = cpu_seconds(product.pid) - cpu0
+        release(swarms)
     finally:
         product.stop()
     return {
@@ -82,6 +110,7 @@ def run_product(clients: int, procs: int, rate: float, count: int, burst: bool) 
         "rss_connected": rss_connected,
         "size": size,
         "started": started,
+        "posted": posted,
     }
 
 
@@ -89,30 +118,43 @@ def run_bare(clients: int, procs: int, size: int, rate: float, count: int, burst
     port = free_port()
     bare = start_bare(port, clients, size, rate, count, burst)
     try:
+        time.sleep(1.0)
+        rss_idle = rss_bytes(bare.pid)
         swarms = spawn_swarms(f"ws://127.0.0.1:{port}/", "", clients, procs, count, timeout=120)
+        time.sleep(0.5)
+        rss_connected = rss_bytes(bare.pid)
+        cpu0 = cpu_seconds(bare.pid)
+        started = time.time()
+        assert bare.stdin is not None
+        bare.stdin.write("go\n")
+        bare.stdin.flush()
         result = collect(swarms)
-        assert bare.stdout is not None
-        started = json.loads(bare.stdout.readline())["started"]
-        stats = json.loads(bare.stdout.readline())
+        cpu = cpu_seconds(bare.pid) - cpu0
+        release(swarms)
     finally:
         bare.terminate()
         bare.wait(10)
     return {
         **result,
-        "server_cpu": stats["cpu"],
-        "rss_idle": stats["rss_idle"],
-        "rss_connected": stats["rss_connected"],
+        "server_cpu": cpu,
+        "rss_idle": rss_idle,
+        "rss_connected": rss_connected,
         "started": started,
     }
 
 
-def report_rate(clients: int, ours: dict, base: dict, count: int) -> None:
+def report_rate(clients: int, ours: dict, base: dict, command_cpu: float, count: int) -> None:
     o, b = summary_ms(ours["latencies"]), summary_ms(base["latencies"])
     delivered_o, delivered_b = count * ours["complete"], count * base["complete"]
-    cpu_o = ours["server_cpu"] / max(1, delivered_o) * 1e6
+    fanout_cpu = max(0.0, ours["server_cpu"] - command_cpu)
+    cpu_o = fanout_cpu / max(1, delivered_o) * 1e6
+    all_o = ours["server_cpu"] / max(1, delivered_o) * 1e6
     cpu_b = base["server_cpu"] / max(1, delivered_b) * 1e6
     p99 = ratio(o["p99"], b["p99"])
-    print(f"\n[1] fan-out, {clients} clients, {count} events of {ours['size']} B at the same rate")
+    print(
+        f"\n[1] fan-out, {clients} clients, {count} events, frames of {ours['size']} B both sides"
+    )
+    print("    latency: the frame's server_time (set as it is published) to its receipt")
     print(
         f"    floorline  p50 {o['p50']:7.2f} ms  p99 {o['p99']:7.2f} ms  max {o['max']:7.2f} ms"
         f"  client CPU {ours['cpu']:.2f} s  complete {ours['complete']}/{clients}"
@@ -124,28 +166,41 @@ def report_rate(clients: int, ours: dict, base: dict, count: int) -> None:
     print(f"    p99 ratio {p99:.2f} (target <= 1.2: {verdict(p99, 1.2)})")
     cpu_ratio = ratio(cpu_o, cpu_b)
     print(
-        f"[2] server CPU per delivered event: floorline {cpu_o:.1f} us, bare {cpu_b:.1f} us,"
+        f"[2] server CPU: floorline {ours['server_cpu']:.2f} s in all, of which its HTTP command"
+        f" path {command_cpu:.2f} s (same commands, no client); bare {base['server_cpu']:.2f} s"
+    )
+    print(
+        f"    per delivered event, fan-out only: floorline {cpu_o:.1f} us, bare {cpu_b:.1f} us,"
         f" ratio {cpu_ratio:.2f} (target <= 1.3: {verdict(cpu_ratio, 1.3)})"
+    )
+    print(
+        f"    per delivered event, command path included: floorline {all_o:.1f} us,"
+        f" ratio {ratio(all_o, cpu_b):.2f}"
     )
     mem_o = (ours["rss_connected"] - ours["rss_idle"]) / clients / 1024
     mem_b = (base["rss_connected"] - base["rss_idle"]) / clients / 1024
     mem_ratio = ratio(mem_o, mem_b)
     print(
-        f"[4] memory per terminal: floorline {mem_o:.1f} KiB, bare {mem_b:.1f} KiB,"
-        f" ratio {mem_ratio:.2f} (target <= 1.5: {verdict(mem_ratio, 1.5)})"
+        f"[4] memory per terminal (RSS delta / {clients}): floorline {mem_o:.1f} KiB,"
+        f" bare {mem_b:.1f} KiB, ratio {mem_ratio:.2f} (target <= 1.5: {verdict(mem_ratio, 1.5)})"
     )
 
 
 def report_burst(clients: int, ours: dict, base: dict, count: int) -> None:
     t_o = max(ours["finished"], default=float("nan")) - ours["started"]
     t_b = max(base["finished"], default=float("nan")) - base["started"]
+    t_cmd = ours["posted"] - ours["started"]
     r = ratio(t_o, t_b)
     print(f"\n[3] burst of {count} events to {clients} clients, until the last client has all")
     print(
         f"    floorline {t_o * 1000:8.1f} ms  complete {ours['complete']}/{clients}"
         f"  dropped {ours['errors'] + ours['incomplete']}"
+        f"  (its {count // BATCH or 1} batch commands answered after {t_cmd * 1000:.1f} ms)"
     )
-    print(f"    bare      {t_b * 1000:8.1f} ms  complete {base['complete']}/{clients}")
+    print(
+        f"    bare      {t_b * 1000:8.1f} ms  complete {base['complete']}/{clients}"
+        f"  dropped {base['errors'] + base['incomplete']}"
+    )
     print(f"    ratio {r:.2f} (target <= 1.3: {verdict(r, 1.3)})")
 
 
@@ -160,10 +215,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     count = int(args.rate * args.seconds)
     print(f"fan-out on {os.cpu_count()} cores; client processes: {args.procs}")
+    command_cpu = run_product(0, args.procs, args.rate, count, burst=False)["server_cpu"]
     for clients in [int(n) for n in args.clients.split(",")]:
         ours = run_product(clients, args.procs, args.rate, count, burst=False)
         base = run_bare(clients, args.procs, ours["size"], args.rate, count, burst=False)
-        report_rate(clients, ours, base, count)
+        report_rate(clients, ours, base, command_cpu, count)
     if args.burst:
         ours = run_product(args.burst_clients, args.procs, 0, args.burst, burst=True)
         base = run_bare(args.burst_clients, args.procs, ours["size"], 0, args.burst, burst=True)
