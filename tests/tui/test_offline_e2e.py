@@ -8,25 +8,15 @@ pending; the backend restarts: the action applies once and the bar is ONLINE.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from api_client.client import FloorClient
 from api_client.tokens import MemoryTokenStore
 from domain.commands import AddNote
-from screens.login import LoginScreen
-from screens.queue import QueueScreen
 from tests.conftest import BackendProcess
+from tests.tui.e2e import real_client, sign_in_on_screen, until
 from tui.widgets.incident_table import IncidentTable
 from tui.widgets.status_bar import StatusBar
-
-
-async def _until(pilot, condition: Callable[[], bool], seconds: float = 15.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the app did not get there in time")
 
 
 def _status(app) -> str:
@@ -42,15 +32,7 @@ def _table_text(table: IncidentTable) -> str:
 async def test_backend_killed_and_restarted_under_a_running_terminal(
     backend: BackendProcess, make_app, tmp_path: Path
 ) -> None:
-    def client_for(url: str) -> FloorClient:
-        return FloorClient(
-            url,
-            data_dir=tmp_path / "terminal",
-            terminal="floor-2",
-            reconnect_delays=(0.05, 0.5),
-            token_store=MemoryTokenStore(),
-        )
-
+    client_for = real_client(tmp_path / "terminal", "floor-2")
     app = make_app(None, source_factory=client_for, server_url=backend.url, staff_id="pb2")
     other = FloorClient(
         backend.url,
@@ -60,31 +42,29 @@ async def test_backend_killed_and_restarted_under_a_running_terminal(
         token_store=MemoryTokenStore(),
     )
     async with app.run_test(size=(100, 30)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, LoginScreen))
-        await pilot.press(*backend.pins.get("pb2", "1002"), "enter")
-        await _until(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await sign_in_on_screen(app, pilot, backend, "pb2")
         table = app.screen.query_one(IncidentTable)
-        await _until(pilot, lambda: table.row_count > 0 and "ONLINE" in _status(app))
+        await until(pilot, lambda: table.row_count > 0 and "ONLINE" in _status(app))
         client = app.source
 
         # a change made on another terminal shows up here, live
         await other.sign_in("dm1", backend.pins.get("dm1", "3001"))
         await other.start()
         watched = table._rows[0].id
-        await _until(pilot, lambda: watched in other.state.incidents)
+        await until(pilot, lambda: watched in other.state.incidents)
         notes_before = len(client.state.incidents[watched].timeline)
         await other.submit(AddNote(incident_id=watched, text="surveillance is on it"))
-        await _until(
+        await until(
             pilot, lambda: len(client.state.incidents[watched].timeline) > notes_before, 5.0
         )
         await other.close()
 
         # the backend dies: the bar says so and countdowns go on, marked approximate
         backend.kill()
-        await _until(pilot, lambda: "OFFLINE" in _status(app) or "RECONNECTING" in _status(app))
+        await until(pilot, lambda: "OFFLINE" in _status(app) or "RECONNECTING" in _status(app))
         ticking_from = app.now
-        await _until(pilot, lambda: app.now >= ticking_from + 1.5)
-        await _until(pilot, lambda: "~" in _table_text(table))
+        await until(pilot, lambda: app.now >= ticking_from + 1.5)
+        await until(pilot, lambda: "~" in _table_text(table))
 
         # work goes on offline: taking an incident queues as pending
         target = next(r for r in table._rows if r.owner != "pb2")
@@ -94,12 +74,12 @@ async def test_backend_killed_and_restarted_under_a_running_terminal(
                 break
             await pilot.press("down")
         await pilot.press("t")
-        await _until(pilot, lambda: len(client.pending) == 1 and "1 pending" in _status(app))
+        await until(pilot, lambda: len(client.pending) == 1 and "1 pending" in _status(app))
         assert table.selected is not None and table.selected.owner == "pb2"  # shown at once
 
         # the backend returns: the command applies once, the bar is ONLINE, nothing pending
         backend.start()
-        await _until(pilot, lambda: "ONLINE" in _status(app) and not client.pending, 30.0)
+        await until(pilot, lambda: "ONLINE" in _status(app) and not client.pending, 30.0)
         assert client.confirmed.incidents[target.id].owner == "pb2"
         assert not client.conflicts
         assert "pending" not in _status(app)
