@@ -52,6 +52,7 @@ class QueueScreen(FloorScreen):
         self.model = QueueModel()
         self._filters_for: str | None = None  # the user the view was chosen for
         self._summary: QueueSummary | None = None
+        self._summary_shown: Content | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="queue-summary")
@@ -129,6 +130,7 @@ class QueueScreen(FloorScreen):
     def _update_summary(self) -> None:
         me = self.source.me
         if me is None:
+            self._summary_shown = None
             self.query_one("#queue-summary", Static).update("Signed out")
             return
         floor, now = self.floor, self.now
@@ -154,7 +156,15 @@ class QueueScreen(FloorScreen):
             lines.append(Content.assemble((shown, "$text-muted")))
         if self._is_manager:
             lines.append(self._night_line())
-        self.query_one("#queue-summary", Static).update(Content("\n").join(lines))
+        content = Content("\n").join(lines)
+        # redone every second for a manager: only a changed summary is repainted
+        # (Content compares text only; the spans carry the colours)
+        if self._summary_shown is None or (content.plain, content.spans) != (
+            self._summary_shown.plain,
+            self._summary_shown.spans,
+        ):
+            self._summary_shown = content
+            self.query_one("#queue-summary", Static).update(content)
 
     def _filter_words(self) -> str:
         f = self.filters

@@ -69,8 +69,10 @@ class FloorApp(App[None]):
         ),
     ]
 
-    now: reactive[float] = reactive(0.0, init=False)
-    revision: reactive[int] = reactive(0, init=False)
+    # screens watch these and repaint what depends on them; the default repaint of
+    # the whole screen on every tick and every change would redraw the terminal
+    now: reactive[float] = reactive(0.0, init=False, repaint=False)
+    revision: reactive[int] = reactive(0, init=False, repaint=False)
     # the shared-terminal lock: screens hide player details while it is set
     locked: reactive[bool] = reactive(False, init=False)
 
@@ -170,9 +172,9 @@ class FloorApp(App[None]):
         first = self._held is None
         self._held = changes if self._held is None else self._held.merged(changes)
         if first:
-            self.call_next(self._flush)
+            self.call_next(self._publish_changes)
 
-    def _flush(self) -> None:
+    def _publish_changes(self) -> None:
         changes, self._held = self._held, None
         if changes is None:
             return

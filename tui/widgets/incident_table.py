@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -65,6 +65,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("update", "Update", 6, wide_only=True),
 )
 WIDE_AT = 100  # narrower than this, the wide-only columns go
+# the only cells that change with the clock; the tick repaints just these
+TIMED_COLUMNS = ("next", "update")
 
 
 NARROW_KIND = 9  # a narrow table shows the kind only if this much room is left over
@@ -144,7 +146,8 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
     ]
 
     cursor: reactive[int] = reactive(0, init=False)
-    now: reactive[float] = reactive(0.0, init=False, layout=False)
+    # watch_now repaints only the countdown characters that changed
+    now: reactive[float] = reactive(0.0, init=False, repaint=False)
     approximate: reactive[bool] = reactive(False, init=False)
     # the shared-terminal lock: player references are hidden while set
     masked: reactive[bool] = reactive(False, init=False)
@@ -172,6 +175,8 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._floor = FloorState()
         self._pending: frozenset[int] = frozenset()
         self.empty_text = "No incidents in this view."
+        # what each line's timed cells showed when last painted: line -> (id, cells)
+        self._painted: dict[int, tuple[int, tuple[tuple[str, Style | str], ...]]] = {}
 
     # --- attributes down ------------------------------------------------------------
 
@@ -206,7 +211,7 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         return len(self._rows)
 
     def watch_now(self) -> None:
-        self.refresh()
+        self._refresh_timed_cells()
 
     def watch_approximate(self) -> None:
         self.refresh()
@@ -255,6 +260,61 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     # --- painting -------------------------------------------------------------------
 
+    def _timed_spans(self, width: int) -> list[tuple[str, int, int]]:
+        """(column key, x, width) of the clock-driven cells at this table width."""
+        spans, x = [], 0
+        for column, size in layout(width):
+            if column.key in TIMED_COLUMNS:
+                spans.append((column.key, x, size))
+            x += size + 1
+        return spans
+
+    def _timed_cells(
+        self, incident: Incident, spans: list[tuple[str, int, int]]
+    ) -> tuple[tuple[str, Style | str], ...]:
+        cells = []
+        for key, _x, size in spans:
+            value, style = self._cell(key, incident)
+            cells.append((_fit(value, size).plain, style))
+        return tuple(cells)
+
+    def _refresh_timed_cells(self) -> None:
+        """Repaint only the characters of countdowns that changed since they were painted.
+
+        A whole-widget refresh every second re-renders and rewrites every visible
+        row; most of a row never changes with the clock, and within a countdown
+        usually only the last digit does.
+        """
+        if not self.is_mounted or not self._rows:
+            self.refresh()
+            return
+        spans = self._timed_spans(self.scrollable_content_region.width)
+        top = round(self.scroll_y)
+        regions: list[Region] = []
+        for y in range(1, self.scrollable_content_region.height):
+            index = top + y - 1
+            if index >= len(self._rows):
+                break
+            incident = self._rows[index]
+            painted = self._painted.get(y)
+            cells = self._timed_cells(incident, spans)
+            if painted is None or painted[0] != incident.id:
+                regions.append(Region(0, y, self.scrollable_content_region.width, 1))
+                continue
+            for (_key, x, size), (text, style), (was, was_style) in zip(
+                spans, cells, painted[1], strict=True
+            ):
+                if style != was_style or len(text) != len(was):
+                    regions.append(Region(x, y, size, 1))
+                elif text != was:
+                    first = next(
+                        n for n, (a, b) in enumerate(zip(text, was, strict=False)) if a != b
+                    )
+                    last = max(n for n, (a, b) in enumerate(zip(text, was, strict=False)) if a != b)
+                    regions.append(Region(x + first, y, last - first + 1, 1))
+        if regions:
+            self.refresh(*regions)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
@@ -263,11 +323,16 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             index = round(self.scroll_y) + y - 1
             if index < len(self._rows):
-                text = self._row(self._rows[index], width, index == self.cursor)
+                incident = self._rows[index]
+                timed: list[tuple[str, Style | str]] = []
+                text = self._row(incident, width, index == self.cursor, timed)
+                self._painted[y] = (incident.id, tuple(timed))
             elif index == 0:
                 text = Text(" " + self.empty_text, style=self._style("dim"))
             else:
                 text = Text()
+            if index >= len(self._rows):
+                self._painted.pop(y, None)
         text.truncate(width, pad=True)
         text.end = ""
         return Strip(list(text.render(self.app.console))).apply_style(base)
@@ -281,11 +346,20 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             text.append(column.title.ljust(size)[:size] + " ")
         return text
 
-    def _row(self, incident: Incident, width: int, is_cursor: bool) -> Text:
+    def _row(
+        self,
+        incident: Incident,
+        width: int,
+        is_cursor: bool,
+        timed: list[tuple[str, Style | str]] | None = None,
+    ) -> Text:
+        """One row; the clock-driven cells as painted are added to `timed`."""
         text = Text()
         for column, size in layout(width):
             value, style = self._cell(column.key, incident)
             cell = _fit(value, size)
+            if timed is not None and column.key in TIMED_COLUMNS:
+                timed.append((cell.plain, style))
             if style:
                 cell.stylize(style, 0, min(len(value), size))
             text.append_text(cell)

@@ -29,6 +29,8 @@ class StatusBar(Static):
     StatusBar.-offline, StatusBar.-signed_out { background: $error-muted; }
     """
 
+    _shown: Text | None = None
+
     def on_mount(self) -> None:
         app = cast("FloorApp", self.app)
         self.watch(app, "now", self._refresh_status)
@@ -69,4 +71,7 @@ class StatusBar(Static):
             line.append("  PLAIN HTTP", style="bold")
         if source.clock_suspect:
             line.append(f"  terminal clock off by {format_span(source.clock_offset)}", style="bold")
-        self.update(line)
+        # called every second: an unchanged line must not cost a repaint and a re-layout
+        if line != self._shown:
+            self._shown = line
+            self.update(line)
