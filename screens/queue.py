@@ -53,6 +53,7 @@ class QueueScreen(FloorScreen):
         self._filters_for: str | None = None  # the user the view was chosen for
         self._summary: QueueSummary | None = None
         self._summary_shown: Content | None = None
+        self._offered: tuple[bool | None, ...] = ()  # open/ack/take as the footer shows them
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="queue-summary")
@@ -246,7 +247,11 @@ class QueueScreen(FloorScreen):
 
     @on(IncidentTable.Highlighted)
     def _highlighted(self) -> None:
-        self.refresh_bindings()
+        # the footer is rebuilt on a bindings refresh: only when what it offers changes
+        offered = tuple(self.check_action(a, ()) for a in ("open", "ack", "take"))
+        if offered != self._offered:
+            self._offered = offered
+            self.refresh_bindings()
 
     @on(IncidentTable.Chosen)
     def _chosen(self, event: IncidentTable.Chosen) -> None:

@@ -219,10 +219,16 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
     def watch_masked(self) -> None:
         self.refresh()
 
-    def watch_cursor(self) -> None:
+    def watch_cursor(self, old: int, new: int) -> None:
+        top = round(self.scroll_y)
         self._scroll_to_cursor()
         self._announce()
-        self.refresh()
+        if round(self.scroll_y) != top:
+            self.refresh()  # scrolled: every line shows another row
+        else:
+            # only the two rows whose highlight changed (line 0 is the header)
+            self.refresh_line(old + 1)
+            self.refresh_line(new + 1)
 
     def _announce(self) -> None:
         self.post_message(self.Highlighted(self, self.selected_id))
