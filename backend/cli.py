@@ -162,8 +162,13 @@ def serve(config: ServerConfig, log_level: str = "warning") -> int:
     port = sock.getsockname()[1]
     config.port = port
     host = f"[{config.host}]" if family == socket.AF_INET6 else config.host
+    from backend.livews import live_protocol
+
+    app = create_app(config)
     uv_config = uvicorn.Config(
-        create_app(config),
+        app,
+        # the live feed on `websockets` directly: see backend/livews.py
+        ws=live_protocol(app),  # type: ignore[arg-type]
         log_level=log_level,
         access_log=False,
         ws_ping_interval=config.ws_ping_interval,

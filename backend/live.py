@@ -1,14 +1,22 @@
 """The live feed's hub: every open websocket, and fan-out of new events to them.
 
 Each published batch is filtered per viewer scope (`visibility.scope_key`)
-and each distinct frame is encoded once; every connection with that scope
-gets the same string. Each connection has a queue bounded in frames and in
-bytes, drained by its own writer task, so a terminal that stops reading is
-cut off (CLOSE_TOO_SLOW) and never holds up the others nor the server's
-memory. A close the peer does not take within CLOSE_TIMEOUT (it is not
-reading, so even the close frame cannot go out) ends the connection's
-handler (`ended`), so the socket is closed under it instead of lingering as
-a feed that no longer gets events.
+and each distinct frame is encoded once, as text and as the bytes of one
+websocket frame; every connection with that scope gets the same object.
+
+A connection served by our own websocket protocol (`livews`) takes those
+bytes straight into its transport: no task, no queue and no re-encoding per
+terminal, so fanning a frame out costs about what `websockets.broadcast()`
+costs. The transport's buffer is then the backlog, and it is bounded in
+bytes: a terminal that stops reading is cut off (CLOSE_TOO_SLOW) and never
+holds up the others nor the server's memory. A connection under another
+ASGI server (or during its replay) queues frames instead, bounded in frames
+and in bytes, drained by its own writer task.
+
+A close the peer does not take within CLOSE_TIMEOUT (it is not reading, so
+even the close frame cannot go out) ends the connection's handler (`ended`),
+so the socket is closed under it instead of lingering as a feed that no
+longer gets events.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
+
+from websockets.frames import Frame, Opcode
 
 from backend.visibility import Outcome, outcome, render, scope_key
 from domain.models import Staff
@@ -36,7 +46,35 @@ CLOSE_TIMEOUT = 2.0
 
 class Socket(Protocol):
     async def send_text(self, data: str) -> None: ...
-    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
+    async def close(self, code: int = 1000, reason: str = "") -> None: ...
+
+
+class FrameSink(Protocol):
+    """A socket that takes whole, already serialized websocket frames."""
+
+    def write_frame(self, wire: bytes) -> bool:
+        """Write `wire` now; False if the connection is no longer open."""
+        ...
+
+    def buffered(self) -> int:
+        """Bytes written but not yet taken by the kernel."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One frame for every connection of a scope: its text, and that text as a websocket frame."""
+
+    last_seq: int
+    text: str
+    wire: bytes
+
+    @classmethod
+    def of(cls, last_seq: int, text: str) -> Outgoing:
+        # a server's frames are not masked, and compression is off on the
+        # direct path: the bytes are the same for every connection
+        wire = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
+        return cls(last_seq, text, wire)
 
 
 def events_frame(parts: Iterable[str], server_time: float) -> str:
@@ -54,7 +92,7 @@ def filtered_parts(
     return outcomes, parts
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Connection:
     socket: Socket
     staff: Staff
@@ -62,75 +100,102 @@ class Connection:
     expires_at: float
     queue_frames: int
     queue_bytes: int = 4 * 2**20
-    queue: asyncio.Queue[tuple[int, str]] = field(init=False)
+    sink: FrameSink | None = None
+    # frames waiting for the writer task (no sink) or for the replay to end;
+    # made on first use, and dropped once a sink takes frames directly
+    queue: asyncio.Queue[Outgoing] | None = None
     queued_bytes: int = 0
     replayed_through: int = 0
+    direct: bool = False
     closed: bool = False
     ended: asyncio.Event = field(default_factory=asyncio.Event)
+    scope: str = ""
     _writer: asyncio.Task[None] | None = None
     _on_close: Callable[[Connection], None] | None = None
 
     def __post_init__(self) -> None:
-        self.queue = asyncio.Queue(maxsize=self.queue_frames)
+        self.scope = scope_key(self.staff)
 
-    @property
-    def scope(self) -> str:
-        return scope_key(self.staff)
-
-    def offer(self, last_seq: int, frame: str) -> None:
+    def offer(self, frame: Outgoing) -> None:
         if self.closed:
             return
-        if self.queued_bytes + len(frame) > self.queue_bytes and not self.queue.empty():
-            self._too_slow()
+        if self.direct:
+            self._write_now(frame)
+            return
+        queue = self.queue
+        if queue is None:
+            queue = self.queue = asyncio.Queue(maxsize=self.queue_frames)
+        size = len(frame.text)
+        if self.queued_bytes + size > self.queue_bytes and not queue.empty():
+            self._too_slow(queue.qsize(), self.queued_bytes)
             return
         try:
-            self.queue.put_nowait((last_seq, frame))
+            queue.put_nowait(frame)
         except asyncio.QueueFull:
-            self._too_slow()
+            self._too_slow(queue.qsize(), self.queued_bytes)
             return
-        self.queued_bytes += len(frame)
+        self.queued_bytes += size
 
-    def _too_slow(self) -> None:
+    def _write_now(self, frame: Outgoing) -> None:
+        sink = self.sink
+        assert sink is not None
+        waiting = sink.buffered()
+        # one frame always fits, however big: the cap is on a backlog
+        if waiting and waiting + len(frame.wire) > self.queue_bytes:
+            self._too_slow(None, waiting)
+        elif not sink.write_frame(frame.wire):
+            self.closed = True  # the peer went away; its handler is ending
+
+    def _too_slow(self, frames: int | None, waiting: int) -> None:
         log.warning(
-            "live: %s stopped reading (%d frames, %d bytes waiting); closing",
+            "live: %s stopped reading (%s frames, %d bytes waiting); closing",
             self.staff.id,
-            self.queue.qsize(),
-            self.queued_bytes,
+            "some" if frames is None else frames,
+            waiting,
         )
         self.close_soon(CLOSE_TOO_SLOW, "too slow: reconnect and resume")
 
     def start_writer(self, replayed_through: int) -> None:
+        """The replay is out: from now on frames after `replayed_through` go to the peer."""
         self.replayed_through = replayed_through
-        self._writer = asyncio.create_task(self._write())
+        if self.sink is None:
+            self._writer = asyncio.create_task(self._write())
+            return
+        # no await from here on: what was queued goes out in order, then the rest directly
+        self.direct = True
+        queue, self.queue, self.queued_bytes = self.queue, None, 0
+        while queue is not None and not queue.empty() and not self.closed:
+            frame = queue.get_nowait()
+            if frame.last_seq > replayed_through:
+                self._write_now(frame)
 
     async def _write(self) -> None:
+        queue = self.queue
+        if queue is None:
+            queue = self.queue = asyncio.Queue(maxsize=self.queue_frames)
         try:
             while True:
-                last_seq, frame = await self.queue.get()
-                self.queued_bytes -= len(frame)
-                if last_seq <= self.replayed_through:
+                frame = await queue.get()
+                self.queued_bytes -= len(frame.text)
+                if frame.last_seq <= self.replayed_through:
                     continue  # already sent while replaying
-                await self.socket.send_text(frame)
+                await self.socket.send_text(frame.text)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the peer went away mid-send
             log.info("live: send to %s failed: %s", self.staff.id, exc)
             self.closed = True
 
-    def close_soon(self, code: int, reason: str) -> None:
+    def close_soon(self, code: int, reason: str) -> asyncio.Task[None] | None:
         if self.closed:
-            return
+            return None
         self.closed = True
         if self._writer is not None:
             self._writer.cancel()
-        self._drop_queue()
-        asyncio.get_running_loop().create_task(self._close(code, reason))
-
-    def _drop_queue(self) -> None:
-        """Free what was waiting for this peer: it will resume from its seq."""
-        while not self.queue.empty():
-            self.queue.get_nowait()
+        # free what was waiting for this peer: it will resume from its seq
+        self.queue = None
         self.queued_bytes = 0
+        return asyncio.get_running_loop().create_task(self._close(code, reason))
 
     async def _close(self, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):
@@ -143,6 +208,7 @@ class Connection:
     async def finish(self) -> None:
         """Called when the handler ends: stop the writer."""
         self.closed = True
+        self.queue = None
         if self._writer is not None:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -156,7 +222,12 @@ class LiveHub:
         self.connections: set[Connection] = set()
 
     def subscribe(
-        self, socket: Socket, staff: Staff, token_hash: str, expires_at: float
+        self,
+        socket: Socket,
+        staff: Staff,
+        token_hash: str,
+        expires_at: float,
+        sink: FrameSink | None = None,
     ) -> Connection:
         conn = Connection(
             socket=socket,
@@ -165,6 +236,7 @@ class LiveHub:
             expires_at=expires_at,
             queue_frames=self.queue_frames,
             queue_bytes=self.queue_bytes,
+            sink=sink,
         )
         conn._on_close = self.connections.discard
         self.connections.add(conn)
@@ -174,22 +246,23 @@ class LiveHub:
         self.connections.discard(conn)
 
     def publish(self, stored: Sequence[StoredEvent], policy: Policy, server_time: float) -> None:
-        """Queue `stored` (in seq order, all committed) for every live connection."""
+        """Send `stored` (in seq order, all committed) to every live connection."""
         if not stored or not self.connections:
             return
         last_seq = stored[-1].seq
-        by_scope: dict[str, str] = {}
-        by_outcomes: dict[tuple[Outcome, ...], str] = {}
+        by_scope: dict[str, Outgoing] = {}
+        by_outcomes: dict[tuple[Outcome, ...], Outgoing] = {}
+        # a copy: a write that finds a peer gone may end its connection
         for conn in list(self.connections):
             frame = by_scope.get(conn.scope)
             if frame is None:
                 outcomes, parts = filtered_parts(stored, conn.staff, policy)
                 frame = by_outcomes.get(outcomes)
                 if frame is None:
-                    frame = events_frame(parts, server_time)
+                    frame = Outgoing.of(last_seq, events_frame(parts, server_time))
                     by_outcomes[outcomes] = frame
                 by_scope[conn.scope] = frame
-            conn.offer(last_seq, frame)
+            conn.offer(frame)
 
     def close_token(self, token_hash: str, reason: str) -> None:
         for conn in list(self.connections):
@@ -204,6 +277,8 @@ class LiveHub:
                 self.connections.discard(conn)
 
     async def close_all(self) -> None:
-        for conn in list(self.connections):
-            conn.close_soon(1001, "the server is shutting down")
+        """Say goodbye to every terminal (each close bounded by CLOSE_TIMEOUT)."""
+        reason = "the server is shutting down"
+        closing = [conn.close_soon(1001, reason) for conn in self.connections]
         self.connections.clear()
+        await asyncio.gather(*(task for task in closing if task is not None))

@@ -1,4 +1,8 @@
-"""The live websocket `/v1/live?after=N&epoch=E`: hello, replay, then live events.
+"""The live feed `/v1/live?after=N&epoch=E`: hello, replay, then live events.
+
+`run_feed` is the feed itself, written against `FeedSocket`: our own
+websocket protocol (`livews`, what `floorline serve` uses) is one; the
+Starlette route below adapts any other ASGI server's websocket to it.
 
 Subscribing comes before reading the head, and both happen with no await in
 between, so every event after the head arrives through the hub and every
@@ -8,17 +12,18 @@ event up to it through the replay: no gap, no duplicate.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from backend import eventlog
 from backend.auth import AuthError
 from backend.context import TERMINAL_HEADER, Backend, caller_for
-from backend.live import Connection, events_frame, filtered_parts
+from backend.live import Connection, FrameSink, events_frame, filtered_parts
 from domain.protocol import CLOSE_RESYNC, CLOSE_UNAUTHORISED, Hello, Resync
 
 log = logging.getLogger("floorline.live")
@@ -29,6 +34,61 @@ MAX_CLIENT_FRAME = 4096
 router = APIRouter()
 
 
+class FeedSocket(Protocol):
+    """An accepted websocket, as the feed needs it."""
+
+    def header(self, name: str) -> str | None: ...
+    def query(self, name: str) -> str | None: ...
+    async def send_text(self, data: str) -> None: ...
+    async def close(self, code: int = 1000, reason: str = "") -> None: ...
+
+    async def receive(self) -> str | bytes | None:
+        """The next message; None once the peer is gone."""
+        ...
+
+    def frame_sink(self) -> FrameSink | None:
+        """Itself if it takes pre-serialized frames, else None."""
+        ...
+
+
+class StarletteSocket:
+    """`FeedSocket` over Starlette's WebSocket (any ASGI server)."""
+
+    __slots__ = ("websocket",)
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+
+    def header(self, name: str) -> str | None:
+        return self.websocket.headers.get(name)
+
+    def query(self, name: str) -> str | None:
+        return self.websocket.query_params.get(name)
+
+    async def send_text(self, data: str) -> None:
+        await self.websocket.send_text(data)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        await self.websocket.close(code, reason)
+
+    async def receive(self) -> str | bytes | None:
+        message = await self.websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return None
+        text = message.get("text")
+        return text if text is not None else message.get("bytes") or b""
+
+    def frame_sink(self) -> FrameSink | None:
+        return None
+
+
+@router.websocket("/v1/live")
+async def live(websocket: WebSocket) -> None:
+    await websocket.accept()
+    with contextlib.suppress(WebSocketDisconnect):
+        await run_feed(websocket.app.state.backend, StarletteSocket(websocket))
+
+
 def _int_param(value: str | None) -> int | None:
     try:
         return int(value) if value is not None else 0
@@ -36,38 +96,37 @@ def _int_param(value: str | None) -> int | None:
         return None
 
 
-@router.websocket("/v1/live")
-async def live(websocket: WebSocket) -> None:
-    backend: Backend = websocket.app.state.backend
-    params = websocket.query_params
-    await websocket.accept()
-    if "token" in params or "access_token" in params:
-        await websocket.close(
+async def run_feed(backend: Backend, socket: FeedSocket) -> None:
+    """Serve one terminal's feed until it goes away or the hub gives up on it."""
+    if socket.query("token") is not None or socket.query("access_token") is not None:
+        await socket.close(
             CLOSE_UNAUTHORISED, "send the token in the Authorization header, not the URL"
         )
         return
     try:
         caller = await caller_for(
-            backend,
-            websocket.headers.get("authorization"),
-            websocket.headers.get(TERMINAL_HEADER),
+            backend, socket.header("authorization"), socket.header(TERMINAL_HEADER)
         )
     except AuthError as exc:
-        await websocket.close(CLOSE_UNAUTHORISED, str(exc)[:120])
+        await socket.close(CLOSE_UNAUTHORISED, str(exc)[:120])
         return
-    after = _int_param(params.get("after"))
+    after = _int_param(socket.query("after"))
     if after is None or after < 0:
-        await websocket.close(1008, "after must be a whole number")
+        await socket.close(1008, "after must be a whole number")
         return
     service = backend.service
     hub = backend.hub
     # subscribe and read the head together (no await between them)
     conn = hub.subscribe(
-        websocket, caller.staff, caller.session.token_hash, caller.session.expires_at
+        socket,
+        caller.staff,
+        caller.session.token_hash,
+        caller.session.expires_at,
+        socket.frame_sink(),
     )
     head = service.state.seq
     try:
-        epoch = params.get("epoch")
+        epoch = socket.query("epoch")
         now = backend.now()
         if (epoch and epoch != service.epoch) or after < service.pruned_through or after > head:
             if epoch and epoch != service.epoch:
@@ -77,12 +136,12 @@ async def live(websocket: WebSocket) -> None:
             else:
                 reason = f"seq {after} is older than the retained log"
             resync = Resync(reason=reason, epoch=service.epoch, head=head, server_time=now)
-            await websocket.send_text(resync.model_dump_json())
-            await websocket.close(CLOSE_RESYNC, "resync")
+            await socket.send_text(resync.model_dump_json())
+            await socket.close(CLOSE_RESYNC, "resync")
             return
         hello = Hello(epoch=service.epoch, head=head, server_time=now, me=caller.staff)
-        await websocket.send_text(hello.model_dump_json())
-        await _unless_ended(conn, _follow(backend, websocket, conn, after, head))
+        await socket.send_text(hello.model_dump_json())
+        await _unless_ended(conn, _follow(backend, socket, conn, after, head))
     except WebSocketDisconnect:
         pass
     except Exception as exc:  # a broken peer must not take anything else down
@@ -93,11 +152,11 @@ async def live(websocket: WebSocket) -> None:
 
 
 async def _follow(
-    backend: Backend, websocket: WebSocket, conn: Connection, after: int, head: int
+    backend: Backend, socket: FeedSocket, conn: Connection, after: int, head: int
 ) -> None:
-    await _replay(backend, websocket, conn.staff, after, head)
+    await _replay(backend, socket, conn.staff, after, head)
     conn.start_writer(head)
-    await _read_until_closed(websocket, conn.staff.id)
+    await _read_until_closed(socket, conn.staff.id)
 
 
 async def _unless_ended(conn: Connection, work: Coroutine[Any, Any, None]) -> None:
@@ -122,7 +181,7 @@ async def _unless_ended(conn: Connection, work: Coroutine[Any, Any, None]) -> No
 
 
 async def _replay(
-    backend: Backend, websocket: WebSocket, staff: object, after: int, head: int
+    backend: Backend, socket: FeedSocket, staff: object, after: int, head: int
 ) -> None:
     cursor = after
     while cursor < head:
@@ -131,24 +190,23 @@ async def _replay(
         if not page:
             break
         _, parts = filtered_parts(page, staff, backend.service.state.policy)  # type: ignore[arg-type]
-        await websocket.send_text(events_frame(parts, backend.now()))
+        await socket.send_text(events_frame(parts, backend.now()))
         cursor = page[-1].seq
 
 
-async def _read_until_closed(websocket: WebSocket, staff_id: str) -> None:
+async def _read_until_closed(socket: FeedSocket, staff_id: str) -> None:
     """Terminals send nothing we act on; anything they do send is checked and dropped."""
     while True:
-        message = await websocket.receive()
-        if message["type"] == "websocket.disconnect":
+        message = await socket.receive()
+        if message is None:
             return
-        text = message.get("text")
-        if text is None:
+        if not isinstance(message, str):
             log.info("live: ignored a binary frame from %s", staff_id)
             continue
-        if len(text) > MAX_CLIENT_FRAME:
+        if len(message) > MAX_CLIENT_FRAME:
             log.info("live: ignored an oversized frame from %s", staff_id)
             continue
         try:
-            json.loads(text)
+            json.loads(message)
         except ValueError:
             log.info("live: ignored a malformed frame from %s", staff_id)

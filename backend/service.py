@@ -86,7 +86,8 @@ class FloorService:
                 results, working, fresh = await self._run(conn, envelopes, actor, at)
             # committed: now the floor in memory moves, and terminals hear of it
             self.state = working
-            self.hub.publish(fresh, self.state.policy, at)
+            # stamped as it goes out: the terminals check their clock against it
+            self.hub.publish(fresh, self.state.policy, self.now())
             await self._maybe_snapshot()
         return results
 
