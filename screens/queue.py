@@ -16,6 +16,7 @@ from api_client.contract import Changes
 from domain.commands import Acknowledge, Take
 from domain.models import Chain, Priority, Role
 from domain.permissions import role_may
+from domain.state import FloorState
 from tui.floor_screen import FloorScreen
 from tui.floor_summary import QueueSummary, night_summary, queue_summary
 from tui.messages import CommandRequested
@@ -53,6 +54,7 @@ class QueueScreen(FloorScreen):
         self._filters_for: str | None = None  # the user the view was chosen for
         self._summary: QueueSummary | None = None
         self._summary_shown: Content | None = None
+        self._summary_basis: tuple[FloorState, View] | None = None
         self._offered: tuple[bool | None, ...] = ()  # open/ack/take as the footer shows them
 
     def compose_body(self) -> ComposeResult:
@@ -95,7 +97,16 @@ class QueueScreen(FloorScreen):
         table = self.table
         table.approximate = self.source.approximate
         table.set_rows(rows, floor, pending)
-        self._summary = None
+        # the counts cover the view, not the text or priority filters: typing in the
+        # filter box need not recount them (floor states are immutable: identity
+        # says whether anything changed)
+        basis = (floor, self.filters.view)
+        if (
+            self._summary_basis is None
+            or basis[0] is not self._summary_basis[0]
+            or (basis[1] != self._summary_basis[1])
+        ):
+            self._summary, self._summary_basis = None, basis
         self._update_summary()
         self.refresh_bindings()
 
@@ -206,8 +217,15 @@ class QueueScreen(FloorScreen):
 
     @on(Input.Changed, "#queue-filter")
     def _filter_typed(self, event: Input.Changed) -> None:
-        self.filters.text = event.value.strip()
-        self._rebuild()
+        before, text = self.filters.text.casefold(), event.value.strip()
+        self.filters.text = text
+        me = self.source.me
+        if before and before in text.casefold() and me is not None:
+            # typing on: a stricter filter only drops rows, no need to look at the floor again
+            self.model.narrow(self.floor, me, self.filters)
+            self._show()
+        else:
+            self._rebuild()
 
     @on(Input.Submitted, "#queue-filter")
     def _filter_done(self) -> None:

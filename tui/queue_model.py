@@ -114,14 +114,35 @@ class QueueModel:
 
     _order: list[tuple[tuple[int, float, int], int]] = field(default_factory=list)
     _key_of: dict[int, tuple[int, float, int]] = field(default_factory=dict)
+    # an incident's sort key depends on the incident alone; incidents are immutable,
+    # so a key is good until the incident object is replaced
+    _keys_seen: dict[int, tuple[Incident, tuple[int, float, int]]] = field(default_factory=dict)
+
+    def _risk(self, incident: Incident, now: float) -> tuple[int, float, int]:
+        seen = self._keys_seen.get(incident.id)
+        if seen is not None and seen[0] is incident:
+            return seen[1]
+        key = risk_key(incident, now)
+        self._keys_seen[incident.id] = (incident, key)
+        return key
 
     def rebuild(self, floor: FloorState, me: Staff, filters: Filters, now: float) -> None:
         self._key_of = {
-            i.id: risk_key(i, now)
+            i.id: self._risk(i, now)
             for i in floor.incidents.values()
             if filters.accepts(i, me, floor)
         }
         self._order = sorted((key, number) for number, key in self._key_of.items())
+
+    def narrow(self, floor: FloorState, me: Staff, filters: Filters) -> None:
+        """Drop what no longer passes a stricter filter (nothing new can appear)."""
+        self._order = [
+            (key, number)
+            for key, number in self._order
+            if (incident := floor.incidents.get(number)) is not None
+            and filters.accepts(incident, me, floor)
+        ]
+        self._key_of = {number: key for key, number in self._order}
 
     def update(
         self, floor: FloorState, me: Staff, filters: Filters, now: float, ids: Iterable[int]
@@ -133,7 +154,7 @@ class QueueModel:
                 del self._order[bisect_left(self._order, (old, number))]
             incident = floor.incidents.get(number)
             if incident is not None and filters.accepts(incident, me, floor):
-                key = risk_key(incident, now)
+                key = self._risk(incident, now)
                 self._key_of[number] = key
                 insort(self._order, (key, number))
 
