@@ -141,7 +141,7 @@ async def run_feed(backend: Backend, socket: FeedSocket) -> None:
             return
         hello = Hello(epoch=service.epoch, head=head, server_time=now, me=caller.staff)
         await socket.send_text(hello.model_dump_json())
-        await _unless_ended(conn, _follow(backend, socket, conn, after, head))
+        await _unless_given_up(conn, _follow(backend, socket, conn, after, head))
     except WebSocketDisconnect:
         pass
     except Exception as exc:  # a broken peer must not take anything else down
@@ -159,25 +159,26 @@ async def _follow(
     await _read_until_closed(socket, conn.staff.id)
 
 
-async def _unless_ended(conn: Connection, work: Coroutine[Any, Any, None]) -> None:
+async def _unless_given_up(conn: Connection, work: Coroutine[Any, Any, None]) -> None:
     """Run `work` until it returns or the hub gives up on this connection.
 
     A peer that stopped reading blocks every send, the close frame's too; once
-    the hub has given up (`Connection.ended`) the handler returns and the
-    server closes the socket under it, so the terminal notices and resumes.
+    the hub has given up it cancels this (`Connection.following`), the handler
+    returns and the server closes the socket under it, so the terminal
+    notices and resumes.
     """
-    task = asyncio.ensure_future(work)
-    ended = asyncio.ensure_future(conn.ended.wait())
+    task = asyncio.current_task()
+    assert task is not None
+    conn.following = task
     try:
-        await asyncio.wait({task, ended}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiting in (task, ended):
-            waiting.cancel()
-        await asyncio.gather(task, ended, return_exceptions=True)
-    if task.done() and not task.cancelled() and task.exception() is not None:
-        raise task.exception()  # type: ignore[misc]
-    if conn.ended.is_set():
+        await work
+    except asyncio.CancelledError:
+        if not conn.gave_up:
+            raise
+        task.uncancel()  # our own cancel, not the server's: end normally
         log.info("live: gave up on %s: it stopped reading", conn.staff.id)
+    finally:
+        conn.following = None
 
 
 async def _replay(

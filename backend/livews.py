@@ -47,16 +47,13 @@ MAX_QUEUE = 4
 class LiveConnection(ServerConnection):
     """A `livefeed.FeedSocket` that also takes pre-serialized frames (`live.FrameSink`)."""
 
-    _query: dict[str, list[str]] | None = None
-
     def header(self, name: str) -> str | None:
         return self.request.headers.get(name) if self.request is not None else None
 
     def query(self, name: str) -> str | None:
-        if self._query is None:
-            path = self.request.path if self.request is not None else ""
-            self._query = parse_qs(urlsplit(path).query)
-        values = self._query.get(name)
+        # parsed again each time: a few reads at connect, and nothing kept per terminal
+        path = self.request.path if self.request is not None else ""
+        values = parse_qs(urlsplit(path).query).get(name)
         return values[0] if values else None
 
     async def send_text(self, data: str) -> None:
