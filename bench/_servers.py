@@ -103,7 +103,13 @@ def note_command(incident_id: int, text: str) -> dict:
 
 
 def start_bare(
-    port: int, clients: int, size: int, rate: float, count: int, burst: bool = False
+    port: int,
+    clients: int,
+    size: int,
+    rate: float,
+    count: int,
+    burst: bool = False,
+    per_frame: int = 1,
 ) -> subprocess.Popen[str]:
     args = [
         sys.executable,
@@ -118,6 +124,8 @@ def start_bare(
         str(rate),
         "--count",
         str(count),
+        "--per-frame",
+        str(per_frame),
     ]
     if burst:
         args.append("--burst")

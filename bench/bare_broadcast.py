@@ -4,7 +4,8 @@ Started by bench/fanout.py. It prints `{"listening": port}`, waits for N
 clients and a `go` line on stdin (the orchestrator reads this process's CPU
 and RSS from /proc around it, exactly as it does for the product), then
 sends frames of the same size as the product's at the same rate (or a
-burst), each carrying `server_time` as the product's frames do.
+burst, optionally as many events a frame as the product packs), each
+carrying `server_time` as the product's frames do.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ import time
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 
 
-def frame(size: int, seq: int) -> str:
-    head = f'{{"type":"events","seq":{seq},"pad":"'
-    tail = f'","server_time":{time.time()!r}}}'
-    return head + "x" * max(0, size - len(head) - len(tail)) + tail
+def frame(size: int, seq: int, per_frame: int = 1) -> str:
+    """An events frame of `per_frame` padded events; `size` bytes for one event."""
+    head = '{"type":"events","events":['
+    tail = f'],"server_time":{time.time()!r}}}'
+    # one event's share of a one-event frame, as the product's frames grow per event
+    part = max(2, size - len(head) - len(tail))
+    event = f'"{seq:x}' + "x" * max(0, part - 2 - len(f"{seq:x}")) + '"'
+    return head + ",".join([event] * per_frame) + tail
 
 
 async def main() -> None:
@@ -32,6 +37,7 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--burst", action="store_true")
+    parser.add_argument("--per-frame", type=int, default=1, help="events in each frame")
     args = parser.parse_args()
     clients: set[ServerConnection] = set()
     ready = asyncio.Event()
@@ -59,8 +65,8 @@ async def main() -> None:
         await ready.wait()
         await asyncio.to_thread(sys.stdin.readline)  # go
         if args.burst:
-            for seq in range(args.count):
-                broadcast(clients, frame(args.size, seq))
+            for seq in range(0, args.count, args.per_frame):
+                broadcast(clients, frame(args.size, seq, min(args.per_frame, args.count - seq)))
         else:
             interval = 1 / args.rate
             start = time.perf_counter()
