@@ -2,7 +2,7 @@
 
 Each figure is measured for the product backend and, in the same run, for a
 bare `websockets` server using `broadcast()` with compression off, sending
-frames of the same size at the same rate to the same number of clients
+frames of the product's own events (the same bytes) at the same rate to the same number of clients
 (spread over several client processes). Prints figures and ratios.
 
 Both servers are measured the same way, from /proc by this process: CPU from
@@ -18,8 +18,10 @@ fan-out's own cost is the difference.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import tempfile
 import time
 
 import httpx
@@ -42,8 +44,8 @@ NOTE = "checked the table; dealer and surveillance agree, player informed"
 BATCH = 500
 
 
-def product_frame_size(product: Product) -> int:
-    """Bytes of one live frame carrying one note event, as a terminal receives it."""
+def product_frame(product: Product) -> str:
+    """One live frame carrying one note event, as a terminal receives it."""
     head = product.head()
     with connect(
         f"{product.ws_url}?after={head}",
@@ -53,7 +55,7 @@ def product_frame_size(product: Product) -> int:
         ws.recv(timeout=10)  # hello
         with httpx.Client(headers=product.headers, timeout=30) as http:
             http.post(f"{product.url}/v1/commands", json=note_command(1, NOTE)).raise_for_status()
-        return len(str(ws.recv(timeout=10)).encode())
+        return str(ws.recv(timeout=10))
 
 
 def post_commands(product: Product, rate: float, count: int, burst: bool) -> float:
@@ -79,7 +81,7 @@ def post_commands(product: Product, rate: float, count: int, burst: bool) -> flo
 def run_product(clients: int, procs: int, rate: float, count: int, burst: bool) -> dict:
     product = start_product()
     try:
-        size = product_frame_size(product)
+        sample = product_frame(product)
         time.sleep(1.0)
         rss_idle = rss_bytes(product.pid)
         head = product.head()
@@ -108,17 +110,20 @@ def run_product(clients: int, procs: int, rate: float, count: int, burst: bool) 
         "server_cpu": cpu,
         "rss_idle": rss_idle,
         "rss_connected": rss_connected,
-        "size": size,
+        "size": len(sample.encode()),
+        "event": json.dumps(json.loads(sample)["events"][0], separators=(",", ":")),
         "started": started,
         "posted": posted,
     }
 
 
 def run_bare(
-    clients: int, procs: int, size: int, rate: float, count: int, burst: bool, per_frame: int = 1
+    clients: int, procs: int, event: str, rate: float, count: int, burst: bool, per_frame: int = 1
 ) -> dict:
     port = free_port()
-    bare = start_bare(port, clients, size, rate, count, burst, per_frame)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as source:
+        source.write(event)
+    bare = start_bare(port, clients, source.name, rate, count, burst, per_frame)
     try:
         time.sleep(1.0)
         rss_idle = rss_bytes(bare.pid)
@@ -136,6 +141,7 @@ def run_bare(
     finally:
         bare.terminate()
         bare.wait(10)
+        os.unlink(source.name)
     return {
         **result,
         "server_cpu": cpu,
@@ -188,27 +194,45 @@ def report_rate(clients: int, ours: dict, base: dict, command_cpu: float, count:
     )
 
 
-def report_burst(clients: int, ours: dict, per_event: dict, same: dict, count: int) -> None:
+def report_burst(clients: int, ours: dict, same: dict, per_event: dict | None, count: int) -> None:
     t_o = max(ours["finished"], default=float("nan")) - ours["started"]
     t_cmd = ours["posted"] - ours["started"]
     frames = -(-count // BATCH)
     print(f"\n[3] burst of {count} events to {clients} clients, until the last client has all")
     print(
         f"    floorline {t_o * 1000:8.1f} ms  complete {ours['complete']}/{clients}"
-        f"  dropped {ours['errors'] + ours['incomplete']}  ({frames} batch commands of"
-        f" {BATCH}, answered after {t_cmd * 1000:.1f} ms: one frame each)"
+        f"  dropped {ours['errors'] + ours['incomplete']}  client CPU {ours['cpu']:.2f} s"
+        f"  ({frames} batch commands of {BATCH}, one frame each; the last answered after"
+        f" {t_cmd * 1000:.1f} ms, fan-out after it {(t_o - t_cmd) * 1000:.1f} ms)"
     )
-    for label, base in (
-        (f"bare, the same {frames} frames and bytes", same),
-        (f"bare, {count} one-event frames", per_event),
-    ):
+    baselines = [(f"bare, the same {frames} frames and bytes", same)]
+    if per_event is not None:
+        baselines.append((f"bare, {count} one-event frames", per_event))
+    for label, base in baselines:
         t_b = max(base["finished"], default=float("nan")) - base["started"]
         print(
             f"    {label}: {t_b * 1000:8.1f} ms  complete {base['complete']}/{clients}"
-            f"  dropped {base['errors'] + base['incomplete']}  ratio {ratio(t_o, t_b):.2f}"
+            f"  dropped {base['errors'] + base['incomplete']}  client CPU {base['cpu']:.2f} s"
+            f"  ratio {ratio(t_o, t_b):.2f}"
         )
-    r = ratio(t_o, max(same["finished"], default=float("nan")) - same["started"])
+    t_same = max(same["finished"], default=float("nan")) - same["started"]
+    r = ratio(t_o, t_same)
     print(f"    ratio to the same frames {r:.2f} (target <= 1.3: {verdict(r, 1.3)})")
+    print(f"    fan-out alone (after the commands) to it {ratio(t_o - t_cmd, t_same):.2f}")
+
+
+def report_marginal_memory(grown: dict[int, tuple[int, int]]) -> None:
+    """RSS per added terminal between the smallest and largest runs: what does not
+    scale with terminals (the database pool grown by hundreds of handshakes at
+    once, first-use caches) drops out of it."""
+    if len(grown) < 2:
+        return
+    low, high = min(grown), max(grown)
+    ours, base = ((grown[high][i] - grown[low][i]) / (high - low) / 1024 for i in (0, 1))
+    print(
+        f"[4'] memory per added terminal, {low} to {high}: floorline {ours:.1f} KiB,"
+        f" bare {base:.1f} KiB, ratio {ratio(ours, base):.2f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -219,20 +243,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--burst", type=int, default=1000, help="events in the burst (0: skip)")
     parser.add_argument("--burst-clients", type=int, default=500)
+    parser.add_argument(
+        "--burst-per-event",
+        action="store_true",
+        help="also a bare burst of one frame per event (client-bound on a small machine)",
+    )
     args = parser.parse_args(argv)
     count = int(args.rate * args.seconds)
     print(f"fan-out on {os.cpu_count()} cores; client processes: {args.procs}")
     command_cpu = run_product(0, args.procs, args.rate, count, burst=False)["server_cpu"]
+    grown: dict[int, tuple[int, int]] = {}
     for clients in [int(n) for n in args.clients.split(",")]:
         ours = run_product(clients, args.procs, args.rate, count, burst=False)
-        base = run_bare(clients, args.procs, ours["size"], args.rate, count, burst=False)
+        base = run_bare(clients, args.procs, ours["event"], args.rate, count, burst=False)
         report_rate(clients, ours, base, command_cpu, count)
+        grown[clients] = tuple(r["rss_connected"] - r["rss_idle"] for r in (ours, base))
+    report_marginal_memory(grown)
     if args.burst:
         ours = run_product(args.burst_clients, args.procs, 0, args.burst, burst=True)
-        size, n = ours["size"], args.burst_clients
-        per_event = run_bare(n, args.procs, size, 0, args.burst, burst=True)
-        same = run_bare(n, args.procs, size, 0, args.burst, burst=True, per_frame=BATCH)
-        report_burst(n, ours, per_event, same, args.burst)
+        event, n = ours["event"], args.burst_clients
+        same = run_bare(n, args.procs, event, 0, args.burst, burst=True, per_frame=BATCH)
+        per_event = None
+        if args.burst_per_event:
+            per_event = run_bare(n, args.procs, event, 0, args.burst, burst=True)
+        report_burst(n, ours, same, per_event, args.burst)
 
 
 if __name__ == "__main__":
