@@ -9,13 +9,21 @@ figures, so 100,000 incidents take seconds rather than an hour of requests.
 
 from __future__ import annotations
 
+import asyncio
 import random
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
+from _servers import Product, start_product
 
+from api_client.client import FloorClient
+from api_client.tokens import MemoryTokenStore
 from backend.demo import demo_floor
 from domain.commands import OpenIncident
 from domain.decide import Actor, decide
@@ -115,3 +123,29 @@ def floor_state(n: int, *, now: float | None = None, templates: int = 400) -> Fl
         player = template.player.model_copy(update={"reference": f"PL{number - 1:06d}"})
         incidents[number] = template.model_copy(update={"id": number, "player": player})
     return state.model_copy(update={"incidents": incidents, "next_incident_id": n + 1})
+
+
+async def fill_replica(url: str, data_dir: Path, incidents: int) -> None:
+    """Sign in with a real client and let it sync the floor into its replica."""
+    client = FloorClient(url, data_dir=data_dir, terminal="bench", token_store=MemoryTokenStore())
+    await client.sign_in("dm1", "3001")
+    feed = client.changes()
+    await client.start()
+    async for _ in feed:
+        if len(client.state.incidents) >= incidents:
+            break
+    await client.close()
+
+
+@contextmanager
+def loaded_floor(incidents: int) -> Iterator[tuple[Product, Path]]:
+    """A demo backend with `incidents` more incidents, and a folder whose `data`
+    holds a terminal's replica already synced from it."""
+    product = start_product()
+    try:
+        post_floor(product.url, product.headers, incidents)
+        with tempfile.TemporaryDirectory(prefix="floorline-bench-") as folder:
+            asyncio.run(fill_replica(product.url, Path(folder) / "data", incidents))
+            yield product, Path(folder)
+    finally:
+        product.stop()

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -57,9 +58,8 @@ class Product:
         self.folder.cleanup()
 
 
-def start_product(staff: str = "dm1", pin: str = "3001") -> Product:
-    folder = tempfile.TemporaryDirectory(prefix="floorline-bench-")
-    port = free_port()
+def serve_demo(db: Path, port: int) -> subprocess.Popen[str]:
+    """A demo backend on `db` at `port`, returned once it listens."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -70,7 +70,7 @@ def start_product(staff: str = "dm1", pin: str = "3001") -> Product:
             "--port",
             str(port),
             "--db",
-            f"sqlite:///{folder.name}/floor.db",
+            f"sqlite:///{db}",
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -85,9 +85,14 @@ def start_product(staff: str = "dm1", pin: str = "3001") -> Product:
     else:
         raise RuntimeError("the backend did not start")
     # keep draining stdout so the server never blocks on a full pipe
-    import threading
-
     threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+    return proc
+
+
+def start_product(staff: str = "dm1", pin: str = "3001") -> Product:
+    folder = tempfile.TemporaryDirectory(prefix="floorline-bench-")
+    port = free_port()
+    proc = serve_demo(Path(folder.name) / "floor.db", port)
     url = f"http://127.0.0.1:{port}"
     body = httpx.post(
         f"{url}/v1/session", json={"staff_id": staff, "pin": pin, "terminal": "bench"}, timeout=30

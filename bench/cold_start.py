@@ -12,36 +12,17 @@ is an empty Textual app started the same way, in the same run.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import _pty
-from _floorgen import post_floor
+from _floorgen import loaded_floor
 from _report import emit_json, machine, row
-from _servers import start_product
 from _stats import rss_bytes
-
-from api_client.client import FloorClient
-from api_client.tokens import MemoryTokenStore
-
-
-async def fill_replica(url: str, data_dir: Path, incidents: int) -> None:
-    """Sign in with a real client and let it sync the floor into its replica."""
-    client = FloorClient(url, data_dir=data_dir, terminal="bench", token_store=MemoryTokenStore())
-    await client.sign_in("dm1", "3001")
-    feed = client.changes()
-    await client.start()
-    async for _ in feed:
-        if len(client.state.incidents) >= incidents:
-            break
-    await client.close()
 
 
 def start_once(args: list[str], ready: bytes) -> tuple[float, int]:
@@ -61,29 +42,22 @@ def main(argv: list[str] | None = None) -> list[dict[str, object]]:
     parser.add_argument("--runs", type=int, default=5)
     options = parser.parse_args(argv)
     print(f"figures 10, 11: cold start and RSS ({machine()}, {options.incidents:,} incidents)")
-    product = start_product()
-    try:
-        post_floor(product.url, product.headers, options.incidents)
-        with tempfile.TemporaryDirectory(prefix="floorline-bench-") as folder:
-            data_dir = Path(folder) / "data"
-            asyncio.run(fill_replica(product.url, data_dir, options.incidents))
-            client_args = [
-                "client",
-                "--server",
-                product.url,
-                "--data-dir",
-                str(data_dir),
-                "--token",
-                product.token,
-                "--config-dir",
-                folder,
-            ]
-            ours, base = [], []
-            for _ in range(options.runs):  # interleaved, so drift hits both alike
-                base.append(start_once(["empty"], b"BENCH-READY"))
-                ours.append(start_once(client_args, b"whole floor"))
-    finally:
-        product.stop()
+    with loaded_floor(options.incidents) as (product, folder):
+        client_args = [
+            "client",
+            "--server",
+            product.url,
+            "--data-dir",
+            str(folder / "data"),
+            "--token",
+            product.token,
+            "--config-dir",
+            str(folder),
+        ]
+        ours, base = [], []
+        for _ in range(options.runs):  # interleaved, so drift hits both alike
+            base.append(start_once(["empty"], b"BENCH-READY"))
+            ours.append(start_once(client_args, b"whole floor"))
     start, start_base = (statistics.median(t for t, _ in r) * 1000 for r in (ours, base))
     rss, rss_base = (statistics.median(m for _, m in r) / 2**20 for r in (ours, base))
     rows = [

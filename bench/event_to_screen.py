@@ -17,7 +17,6 @@ the same run.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import random
 import sys
@@ -30,11 +29,9 @@ import httpx
 
 sys.path.insert(0, os.path.dirname(__file__))
 import _pty
-from _floorgen import envelope, open_command, post_floor
+from _floorgen import envelope, loaded_floor, open_command
 from _report import emit_json, machine, row
-from _servers import start_product
 from _stats import percentile
-from cold_start import fill_replica
 
 from domain.models import Priority
 
@@ -77,16 +74,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, object]]:
     parser.add_argument("--samples", type=int, default=60)
     options = parser.parse_args(argv)
     print(f"figure 5: event -> row visible ({machine()}, {options.incidents:,} incidents)")
-    product = start_product()
-    try:
-        post_floor(product.url, product.headers, options.incidents)
-        with tempfile.TemporaryDirectory(prefix="floorline-bench-") as folder:
-            data_dir = Path(folder) / "data"
-            asyncio.run(fill_replica(product.url, data_dir, options.incidents))
-            base = run("label-client", product, data_dir, options.samples, "LB")
-            ours = run("client", product, data_dir, options.samples, "EV")
-    finally:
-        product.stop()
+    with loaded_floor(options.incidents) as (product, folder):
+        base = run("label-client", product, folder / "data", options.samples, "LB")
+        ours = run("client", product, folder / "data", options.samples, "EV")
     rows = []
     for share, label in ((0.5, "p50"), (0.99, "p99")):
         value, baseline = 1000 * percentile(ours, share), 1000 * percentile(base, share)

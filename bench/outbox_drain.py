@@ -27,7 +27,7 @@ import httpx
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from _report import emit_json, machine, row
-from _servers import ROOT, free_port
+from _servers import free_port, serve_demo
 
 from api_client.client import FloorClient
 from api_client.contract import Link
@@ -35,32 +35,6 @@ from api_client.tokens import MemoryTokenStore
 from domain.commands import AddNote
 
 NOTE = "player called back; told the payment is being traced"
-
-
-def serve(db: Path, port: int) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "backend",
-            "serve",
-            "--demo",
-            "--port",
-            str(port),
-            "--db",
-            f"sqlite:///{db}",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("floorline backend listening on"):
-            return proc
-    raise RuntimeError("the backend did not start")
 
 
 def stop(proc: subprocess.Popen[str]) -> None:
@@ -94,7 +68,7 @@ async def until(predicate, limit: float = 120.0) -> float:  # type: ignore[no-un
 
 async def offline_drain(db: Path, port: int, data_dir: Path, count: int) -> tuple[float, float]:
     url = f"http://127.0.0.1:{port}"
-    server = serve(db, port)
+    server = serve_demo(db, port)
     client = FloorClient(
         url,
         data_dir=data_dir,
@@ -110,7 +84,7 @@ async def offline_drain(db: Path, port: int, data_dir: Path, count: int) -> tupl
         await until(lambda: client.status.link is not Link.ONLINE)
         for number in range(count):
             await client.submit(AddNote(incident_id=1 + number % 5, text=NOTE))
-        server = serve(db, port)
+        server = serve_demo(db, port)
         up = time.perf_counter()
         back = await until(lambda: client.status.link is Link.ONLINE)
         done = await until(lambda: not client.pending)
@@ -127,7 +101,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, object]]:
     print(f"figure 9: outbox drain ({machine()}, {options.commands:,} commands)")
     with tempfile.TemporaryDirectory(prefix="floorline-bench-") as folder:
         port = free_port()
-        server = serve(Path(folder) / "online.db", port)
+        server = serve_demo(Path(folder) / "online.db", port)
         try:
             online = online_one_by_one(f"http://127.0.0.1:{port}", options.commands)
         finally:
