@@ -130,8 +130,12 @@ def next_clock(incident: Incident) -> Clock | None:
     return min(running, key=lambda c: c.due, default=None)
 
 
-def risk_key(incident: Incident, now: float) -> tuple[int, float, int]:
-    """Sort key for the queue: unacknowledged P1s pinned, then time to next breach."""
+def risk_key(incident: Incident) -> tuple[int, float, int]:
+    """Sort key for the queue: unacknowledged P1s pinned, then the next deadline.
+
+    Ordering by the deadline itself (not the time left) keeps the key fixed for
+    an unchanged incident, so the queue never re-sorts on the clock alone.
+    """
     pinned = 0 if incident.priority is Priority.P1 and incident.state is IncidentState.NEW else 1
     nxt = next_clock(incident)
     due = nxt.due if nxt is not None else float("inf")

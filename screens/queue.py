@@ -87,7 +87,7 @@ class QueueScreen(FloorScreen):
             if me.id != self._filters_for:
                 self.filters = Filters(view=views_for(me, self.floor.policy)[0])
                 self._filters_for = me.id
-            self.model.rebuild(self.floor, me, self.filters, self.now)
+            self.model.rebuild(self.floor, me, self.filters)
         self._show()
 
     def _show(self) -> None:
@@ -115,7 +115,7 @@ class QueueScreen(FloorScreen):
         if changes.reset or me is None or me.id != self._filters_for:
             self._rebuild()
         elif changes.incidents:
-            self.model.update(self.floor, me, self.filters, self.now, changes.incidents)
+            self.model.update(self.floor, me, self.filters, changes.incidents)
             self._show()
         elif changes.outbox or changes.status or changes.roster:
             self._show()

@@ -114,23 +114,21 @@ class QueueModel:
 
     _order: list[tuple[tuple[int, float, int], int]] = field(default_factory=list)
     _key_of: dict[int, tuple[int, float, int]] = field(default_factory=dict)
-    # an incident's sort key depends on the incident alone; incidents are immutable,
-    # so a key is good until the incident object is replaced
+    # incidents are immutable and their sort key depends on nothing else, so a
+    # key is good until the incident object is replaced
     _keys_seen: dict[int, tuple[Incident, tuple[int, float, int]]] = field(default_factory=dict)
 
-    def _risk(self, incident: Incident, now: float) -> tuple[int, float, int]:
+    def _risk(self, incident: Incident) -> tuple[int, float, int]:
         seen = self._keys_seen.get(incident.id)
         if seen is not None and seen[0] is incident:
             return seen[1]
-        key = risk_key(incident, now)
+        key = risk_key(incident)
         self._keys_seen[incident.id] = (incident, key)
         return key
 
-    def rebuild(self, floor: FloorState, me: Staff, filters: Filters, now: float) -> None:
+    def rebuild(self, floor: FloorState, me: Staff, filters: Filters) -> None:
         self._key_of = {
-            i.id: self._risk(i, now)
-            for i in floor.incidents.values()
-            if filters.accepts(i, me, floor)
+            i.id: self._risk(i) for i in floor.incidents.values() if filters.accepts(i, me, floor)
         }
         self._order = sorted((key, number) for number, key in self._key_of.items())
 
@@ -144,9 +142,7 @@ class QueueModel:
         ]
         self._key_of = {number: key for key, number in self._order}
 
-    def update(
-        self, floor: FloorState, me: Staff, filters: Filters, now: float, ids: Iterable[int]
-    ) -> None:
+    def update(self, floor: FloorState, me: Staff, filters: Filters, ids: Iterable[int]) -> None:
         """Re-place only the incidents in `ids` (added, changed or gone)."""
         for number in ids:
             old = self._key_of.pop(number, None)
@@ -154,7 +150,7 @@ class QueueModel:
                 del self._order[bisect_left(self._order, (old, number))]
             incident = floor.incidents.get(number)
             if incident is not None and filters.accepts(incident, me, floor):
-                key = self._risk(incident, now)
+                key = self._risk(incident)
                 self._key_of[number] = key
                 insort(self._order, (key, number))
 

@@ -56,10 +56,10 @@ def test_unacknowledged_p1_is_pinned_above_a_sooner_deadline() -> None:
     p1 = floor.open(at=T0)
     soon = floor.open(at=T0 - 3000, priority=Priority.P2)
     state = floor.state
-    order = sorted(state.incidents.values(), key=lambda i: risk_key(i, T0 + 60))
+    order = sorted(state.incidents.values(), key=lambda i: risk_key(i))
     assert [i.id for i in order] == [p1, soon]
     floor.run("pb2", c.Acknowledge(incident_id=p1), T0 + 30)
-    order = sorted(floor.state.incidents.values(), key=lambda i: risk_key(i, T0 + 60))
+    order = sorted(floor.state.incidents.values(), key=lambda i: risk_key(i))
     assert [i.id for i in order] == [soon, p1]
 
 

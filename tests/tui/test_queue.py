@@ -27,7 +27,7 @@ async def test_unacknowledged_p1_is_pinned_on_top_and_the_rest_sorted_by_risk(
         assert rows[: len(rows) - len(unpinned)] == [
             r for r in rows if r.priority is Priority.P1 and r.state == "new"
         ]
-        keys = [risk_key(r, floor.now()) for r in rows]
+        keys = [risk_key(r) for r in rows]
         assert keys == sorted(keys)
 
 
