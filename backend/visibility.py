@@ -109,16 +109,8 @@ def render(body: str, event: Event, view: EventView, result: Outcome) -> str:
         return body
     if result is Outcome.HIDDEN:
         return Event(seq=event.seq, type=EventType.HIDDEN, at=event.at).model_dump_json()
-    return Event(
-        seq=event.seq,
-        type=EventType.INCIDENT_SHOWN,
-        at=event.at,
-        actor=event.actor,
-        terminal=event.terminal,
-        command_id=event.command_id,
-        incident_id=event.incident_id,
-        data={"incident": view.shown},
-    ).model_dump_json()
+    shown = {"type": EventType.INCIDENT_SHOWN, "data": {"incident": view.shown}}
+    return event.model_copy(update=shown).model_dump_json()
 
 
 def scope_key(staff: Staff) -> str:
