@@ -14,7 +14,12 @@ from pathlib import Path
 from api_client import storage
 from api_client.changes import ChangeHub
 from api_client.contract import Changes, Conflict, ConnectionStatus, Link, PendingCommand
-from api_client.optimistic import OptimisticView, rewrite_local_ids, touched
+from api_client.optimistic import (
+    OptimisticView,
+    rewrite_local_ids,
+    touched,
+    without_guessed_downtime,
+)
 from api_client.outbox import LocalId, Outbox
 from api_client.replica import Replica
 from api_client.summaries import incident_label
@@ -127,7 +132,7 @@ class LocalFloor:
         if actor is None:
             raise RuntimeError("no signed-in staff member for this floor")
         # nothing stored on this terminal may hold a full card number
-        command = mask_command(command)
+        command = without_guessed_downtime(mask_command(command), self.confirmed)
         # only the verdict matters here: the view folds the command from the outbox
         decide(self.state, command, actor, issued_at, command_id=command_id, new_incident_id=-1)
         queued = self.outbox.add(self.staff_id, command_id, command, issued_at)

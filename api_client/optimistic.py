@@ -35,20 +35,42 @@ def rewrite_local_ids(command: Command, server_id_for: LocalIds) -> Command:
     return command.model_copy(update={"incident_id": server_id})
 
 
+def without_guessed_downtime(command: Command, confirmed: FloorState) -> Command:
+    """Drop a downtime number the server has not given yet (a downtime started offline).
+
+    The server finds the asset's open downtime itself; a guessed number could
+    name someone else's downtime by the time the command is sent.
+    """
+    if not isinstance(command, c.MovePlayer | c.EndDowntime):
+        return command
+    if command.downtime_id is None or command.downtime_id in confirmed.downtimes:
+        return command
+    return command.model_copy(update={"downtime_id": None})
+
+
 def touched(commands: Sequence[PendingCommand], state: FloorState) -> tuple[set[int], set[int]]:
     """Incident and downtime ids these commands may show changes on, in `state`."""
     incidents: set[int] = set()
     downtimes: set[int] = set()
+    started: dict[str, int] = {}  # asset -> the number the view gives its new downtime
     starts = 0
     for pending in commands:
         if pending.incident_id is not None:
             incidents.add(pending.incident_id)
         command = pending.command
-        if isinstance(command, c.MovePlayer | c.EndDowntime):
-            downtimes.add(command.downtime_id)
-        elif isinstance(command, c.StartDowntime):
-            downtimes.add(state.next_downtime_id + starts)  # the number the view gives it
+        if isinstance(command, c.StartDowntime):
+            started[command.asset_id] = state.next_downtime_id + starts
             starts += 1
+            downtimes.add(started[command.asset_id])
+        elif isinstance(command, c.MovePlayer | c.EndDowntime):
+            open_now = state.open_downtime_of(command.asset_id)
+            number = (
+                command.downtime_id
+                or started.get(command.asset_id)
+                or (open_now.id if open_now else None)
+            )
+            if number is not None:
+                downtimes.add(number)
     return incidents, downtimes
 
 

@@ -35,7 +35,7 @@ def summarize(command: Command, incident_id: int | None) -> str:
         case c.StartDowntime():
             return f"{command.asset_id} down: {command.reason}"
         case c.MovePlayer():
-            return f"player moved to {command.to} (downtime #{command.downtime_id})"
+            return f"player from {command.asset_id} moved to {command.to}"
         case c.EndDowntime():
-            return f"back up (downtime #{command.downtime_id})"
+            return f"{command.asset_id} back up"
     return f"{command.type.replace('_', ' ')}{on}"

@@ -480,7 +480,7 @@ def demo_floor(seed: int = 7) -> DemoFloor:
         (-4 * MINUTE, "pb3", "HL-1142", "bill validator jam"),
     ):
         script.add(offset, actor, c.StartDowntime(asset_id=asset_id, reason=reason))
-    script.add(-9 * MINUTE, "pb2", c.MovePlayer(downtime_id=2, to="BAC-04"))
+    script.add(-9 * MINUTE, "pb2", c.MovePlayer(asset_id="BAC-03", to="BAC-04"))
 
     ordered = sorted(script.steps, key=lambda step: step.offset)
     return DemoFloor(staff=STAFF, assets=assets, roster=_roster(), script=tuple(ordered))

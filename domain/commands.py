@@ -131,15 +131,25 @@ class StartDowntime(Frozen):
     incident_id: int | None = None
 
 
-class MovePlayer(Frozen):
+class _OnDowntime(Frozen):
+    """Addressed by the asset, which has at most one open downtime.
+
+    `downtime_id`, when given, must be that open downtime: a guard against
+    acting on a newer downtime than the one on the sender's screen. A terminal
+    leaves it out for a downtime it started offline, whose number it cannot know.
+    """
+
+    asset_id: ShortText
+    downtime_id: int | None = None
+
+
+class MovePlayer(_OnDowntime):
     type: Literal["move_player"] = "move_player"
-    downtime_id: int
     to: Annotated[str, Field(min_length=1, max_length=60)]
 
 
-class EndDowntime(Frozen):
+class EndDowntime(_OnDowntime):
     type: Literal["end_downtime"] = "end_downtime"
-    downtime_id: int
 
 
 Command = Annotated[

@@ -13,7 +13,7 @@ from typing import Any
 from domain import commands as c
 from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
 from domain.events import Event, EventType
-from domain.models import Incident, IncidentState, Staff
+from domain.models import Downtime, Incident, IncidentState, Staff
 from domain.permissions import can_see_incident, in_pit_scope, role_may, why_not
 from domain.privacy import mask_card_numbers
 from domain.sla import compensation_due
@@ -289,7 +289,7 @@ def _downtime(
             raise Rejected(RejectCode.NOT_FOUND, f"no table or machine {command.asset_id!r}")
         if actor is not None and not in_pit_scope(actor.staff, asset.pit, policy):
             raise Rejected(RejectCode.FORBIDDEN, f"{asset.id} is in pit {asset.pit}, not yours")
-        if any(d.active and d.asset_id == asset.id for d in state.downtimes.values()):
+        if state.open_downtime_of(asset.id) is not None:
             raise Rejected(RejectCode.ILLEGAL, f"{asset.id} is already down")
         data = {
             "asset_id": asset.id,
@@ -299,15 +299,30 @@ def _downtime(
             "incident_id": command.incident_id,
         }
         return event(EventType.DOWNTIME_STARTED, downtime_id=state.next_downtime_id, data=data)
-    downtime = state.downtimes.get(command.downtime_id)
-    if downtime is None:
-        raise Rejected(RejectCode.NOT_FOUND, f"no downtime #{command.downtime_id}")
+    downtime = _open_downtime(state, command)
     if actor is not None and not in_pit_scope(actor.staff, downtime.pit, policy):
         raise Rejected(RejectCode.FORBIDDEN, f"{downtime.asset_id} is outside your pit")
-    if not downtime.active:
-        raise Rejected(RejectCode.ILLEGAL, f"{downtime.asset_id} is already back up")
     if isinstance(command, c.MovePlayer):
         if downtime.player_moved_at is not None:
             raise Rejected(RejectCode.ILLEGAL, f"player already moved to {downtime.moved_to}")
         return event(EventType.PLAYER_MOVED, downtime_id=downtime.id, data={"to": command.to})
     return event(EventType.DOWNTIME_ENDED, downtime_id=downtime.id)
+
+
+def _open_downtime(state: FloorState, command: c.MovePlayer | c.EndDowntime) -> Downtime:
+    """The asset's open downtime, which must be the one the sender saw, if it named one."""
+    asset = command.asset_id
+    downtime = state.open_downtime_of(asset)
+    named = command.downtime_id
+    if named is not None and (downtime is None or downtime.id != named):
+        seen = state.downtimes.get(named)
+        if seen is None or seen.asset_id != asset:
+            raise Rejected(RejectCode.NOT_FOUND, f"no downtime #{named} on {asset}")
+        if downtime is None:
+            raise Rejected(RejectCode.ILLEGAL, f"{asset} is already back up")
+        raise Rejected(RejectCode.CONFLICT, f"{asset} went down again since; check the board")
+    if downtime is None:
+        if asset not in state.assets:
+            raise Rejected(RejectCode.NOT_FOUND, f"no table or machine {asset!r}")
+        raise Rejected(RejectCode.ILLEGAL, f"{asset} is not down")
+    return downtime

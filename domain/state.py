@@ -34,5 +34,11 @@ class FloorState(Frozen):
     def active_downtimes(self) -> list[Downtime]:
         return [d for d in self.downtimes.values() if d.active]
 
+    def open_downtime_of(self, asset_id: str) -> Downtime | None:
+        """The asset's open downtime: there is at most one."""
+        return next(
+            (d for d in self.downtimes.values() if d.active and d.asset_id == asset_id), None
+        )
+
     def open_incidents(self) -> list[Incident]:
         return [i for i in self.incidents.values() if i.state.is_open]

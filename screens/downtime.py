@@ -200,7 +200,7 @@ class DowntimeScreen(FloorScreen):
             if to:
                 self.post_message(
                     CommandRequested(
-                        c.MovePlayer(downtime_id=downtime.id, to=to),
+                        c.MovePlayer(asset_id=downtime.asset_id, downtime_id=downtime.id, to=to),
                         done=f"player from {downtime.asset_id} moved to {to}",
                     )
                 )
@@ -213,7 +213,8 @@ class DowntimeScreen(FloorScreen):
             return
         self.post_message(
             CommandRequested(
-                c.EndDowntime(downtime_id=downtime.id), done=f"{downtime.asset_id} is back up"
+                c.EndDowntime(asset_id=downtime.asset_id, downtime_id=downtime.id),
+                done=f"{downtime.asset_id} is back up",
             )
         )
 

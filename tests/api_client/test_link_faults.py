@@ -18,6 +18,7 @@ from tests.api_client.helpers import (
     make_client,
     matches_server,
     online,
+    server_snapshot,
     signed_in_client,
     until,
 )
@@ -178,3 +179,34 @@ async def test_a_terminal_behind_the_retained_log_takes_a_snapshot(
     timeline = [e.text for e in snap.state.incidents[target].timeline]
     assert timeline.count("while away 199") == 1
     await terminal.close()
+
+
+async def test_a_table_marked_down_and_up_offline_ends_its_own_downtime(
+    backend: BackendProcess, link: FlakyLink, tmp_path: Path
+) -> None:
+    boss = await signed_in_client(link.url, tmp_path / "pb1", "pb1", backend.pins["pb1"])
+    other = await signed_in_client(backend.url, tmp_path / "pb2", "pb2", backend.pins["pb2"])
+
+    link.go_dark()
+    await until(boss, lambda: boss.status.link is Link.OFFLINE, what="OFFLINE")
+    await boss.submit(c.StartDowntime(asset_id="BJ-02", reason="chip tray jammed"))
+    (guess,) = (d for d in boss.state.downtimes.values() if d.asset_id == "BJ-02" and d.active)
+    # meanwhile pit 2 takes the number this terminal guessed for its downtime
+    await other.submit(c.StartDowntime(asset_id="BJ-06", reason="felt torn"))
+    await until(other, lambda: not other.pending, what="pit 2's downtime")
+    assert other.confirmed.downtimes[guess.id].asset_id == "BJ-06"
+    # the player is moved and the table comes back, all before the link does
+    await boss.submit(c.MovePlayer(asset_id="BJ-02", downtime_id=guess.id, to="BJ-03"))
+    await boss.submit(c.EndDowntime(asset_id="BJ-02", downtime_id=guess.id))
+
+    link.come_back()
+    await online(boss, within=20)
+    await until(boss, lambda: not boss.pending, what="the outbox to drain")
+    assert boss.conflicts == ()
+    await matches_server(boss, backend.url, "pb1", backend.pins["pb1"])
+    floor = await server_snapshot(backend.url, "dm1", backend.pins["dm1"])
+    by_asset = {d.asset_id: d for d in floor.state.downtimes.values()}
+    assert by_asset["BJ-02"].moved_to == "BJ-03" and not by_asset["BJ-02"].active
+    assert by_asset["BJ-06"].active and by_asset["BJ-06"].player_moved_at is None
+    await boss.close()
+    await other.close()

@@ -2,7 +2,17 @@ import pytest
 
 from domain import commands as c
 from domain.decide import RejectCode, Rejected
-from domain.models import Chain, Contact, IncidentKind, Location, Player, RosterEntry, Tier
+from domain.models import (
+    Asset,
+    AssetKind,
+    Chain,
+    Contact,
+    IncidentKind,
+    Location,
+    Player,
+    RosterEntry,
+    Tier,
+)
 from tests.domain.floor import T0, Floor
 
 
@@ -130,3 +140,29 @@ def test_a_queued_command_is_masked_but_keeps_the_player_reference() -> None:
     assert opened.attachments == ("receipt ****-1111.png",)
     assert opened.player.reference == "VP-5120-3388"
     assert opened.kind is IncidentKind.PAYMENT_DISPUTE  # enums stay enums
+
+
+def test_a_downtime_is_found_by_its_table_and_a_stale_number_is_refused() -> None:
+    floor = Floor()
+    tables = {n: Asset(id=n, kind=AssetKind.TABLE, pit="1") for n in ("BJ-01", "BJ-03")}
+    floor.state = floor.state.model_copy(update={"assets": tables})
+    floor.run("pb1", c.StartDowntime(asset_id="BJ-01", reason="shuffler"), T0)
+    (first,) = floor.state.downtimes.values()
+    # a terminal that never learned the number still addresses the right one
+    floor.run("pb1", c.MovePlayer(asset_id="BJ-01", to="BJ-02"), T0 + 60)
+    assert floor.state.downtimes[first.id].moved_to == "BJ-02"
+    floor.run("pb1", c.EndDowntime(asset_id="BJ-01", downtime_id=first.id), T0 + 120)
+    with pytest.raises(Rejected) as back_up:
+        floor.run("pb1", c.EndDowntime(asset_id="BJ-01", downtime_id=first.id), T0 + 130)
+    assert back_up.value.code is RejectCode.ILLEGAL
+    assert "already back up" in back_up.value.message
+
+    # down again: a command about the earlier downtime must not end the new one
+    floor.run("pb1", c.StartDowntime(asset_id="BJ-01", reason="felt torn"), T0 + 200)
+    with pytest.raises(Rejected) as stale:
+        floor.run("pb1", c.EndDowntime(asset_id="BJ-01", downtime_id=first.id), T0 + 210)
+    assert stale.value.code is RejectCode.CONFLICT
+    assert any(d.active for d in floor.state.downtimes.values())
+    with pytest.raises(Rejected) as not_down:
+        floor.run("pb1", c.EndDowntime(asset_id="BJ-03"), T0 + 220)
+    assert not_down.value.code is RejectCode.ILLEGAL and "not down" in not_down.value.message

@@ -56,12 +56,14 @@ class FloorSetup:
     def asset(self, pit: str) -> str:
         return self.free[pit].pop()
 
-    async def downtime(self, pit: str) -> int:
+    async def downtime(self, pit: str) -> tuple[str, int]:
+        """A table newly down in `pit`, and its downtime's number."""
+        asset = self.asset(pit)
         started = await self.run(
-            {"type": "start_downtime", "asset_id": self.asset(pit), "reason": "role table"}
+            {"type": "start_downtime", "asset_id": asset, "reason": "role table"}
         )
         snapshot = await self.lead.snapshot()
-        return max(int(k) for k in snapshot["state"]["downtimes"]) if started else 0
+        return asset, max(int(k) for k in snapshot["state"]["downtimes"]) if started else 0
 
     async def command_for(self, kind: str, *, pit: str, host: str) -> dict[str, Any]:
         """A `kind` command that is legal on the floor as it now is, in `pit`, for `host`."""
@@ -77,9 +79,9 @@ class FloorSetup:
         if kind == "start_downtime":
             return {"type": kind, "asset_id": self.asset(pit), "reason": "felt torn"}
         if kind in ("move_player", "end_downtime"):
-            downtime = await self.downtime(pit)
+            asset, downtime = await self.downtime(pit)
             extra = {"to": "BJ-99"} if kind == "move_player" else {}
-            return {"type": kind, "downtime_id": downtime, **extra}
+            return {"type": kind, "asset_id": asset, "downtime_id": downtime, **extra}
         resolved = kind in ("reopen", "close", "file_report")
         incident = await self.incident(pit, host, resolved=resolved)
         extra: dict[str, Any] = {
