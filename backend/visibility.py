@@ -4,8 +4,9 @@ Who may see an incident depends on its pit, its player's host, who opened it
 and who owns it (`domain.permissions`). Only the owner changes after opening,
 so each stored event keeps a small `EventView`: enough to tell, for any
 viewer and at any later time, whether the event is shown as it is, hidden
-behind a placeholder (seq stays gap-free), or replaced by the whole incident
-because it has just come into the viewer's view.
+behind a placeholder (seq stays gap-free), replaced by the whole incident
+because it has just come into the viewer's view, or by a notice that it has
+just left it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Outcome(Enum):
     PLAIN = "plain"
     HIDDEN = "hidden"
     SHOWN = "shown"
+    LEFT = "left"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +101,9 @@ def outcome(staff: Staff, view: EventView, policy: Policy) -> Outcome:
     before = can_see_incident(staff, _incident_stub(view, view.owner_before), policy)
     if after and not before and view.shown is not None:
         return Outcome.SHOWN
-    # seen before (it leaves their view) or seen throughout: as it is
-    return Outcome.PLAIN if (before or after) else Outcome.HIDDEN
+    if before and not after:
+        return Outcome.LEFT
+    return Outcome.PLAIN if after else Outcome.HIDDEN
 
 
 def render(body: str, event: Event, view: EventView, result: Outcome) -> str:
@@ -109,6 +112,10 @@ def render(body: str, event: Event, view: EventView, result: Outcome) -> str:
         return body
     if result is Outcome.HIDDEN:
         return Event(seq=event.seq, type=EventType.HIDDEN, at=event.at).model_dump_json()
+    if result is Outcome.LEFT:
+        # who has it now is not theirs to see either
+        left = Event(seq=event.seq, type=EventType.INCIDENT_LEFT_VIEW, at=event.at)
+        return left.model_copy(update={"incident_id": event.incident_id}).model_dump_json()
     shown = {"type": EventType.INCIDENT_SHOWN, "data": {"incident": view.shown}}
     return event.model_copy(update=shown).model_dump_json()
 

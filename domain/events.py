@@ -30,6 +30,9 @@ class EventType(StrEnum):
     # sent only to a viewer for whom an incident has just come into view
     # (say, it was assigned to them): carries the whole incident
     INCIDENT_SHOWN = "incident_shown"
+    # its counterpart: the incident has left the viewer's view (say, it was
+    # reassigned away from them), so their terminal drops it
+    INCIDENT_LEFT_VIEW = "incident_left_view"
     # sent in place of an event the viewer may not see, so seq stays gap-free
     HIDDEN = "hidden"
 

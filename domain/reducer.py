@@ -39,6 +39,9 @@ def apply(state: FloorState, event: Event) -> FloorState:
         return _apply_downtime(state, event)
     if event.type is EventType.CONTACT_PAGED and event.incident_id is None:
         return state.model_copy(update={"seq": max(state.seq, event.seq)})
+    if event.type is EventType.INCIDENT_LEFT_VIEW:
+        incidents = {k: v for k, v in state.incidents.items() if k != event.incident_id}
+        return state.model_copy(update={"seq": max(state.seq, event.seq), "incidents": incidents})
     return _apply_incident(state, event)
 
 

@@ -48,10 +48,22 @@ async def test_hidden_placeholders_keep_seq_gap_free_and_assignment_shows(
         assert shown["type"] == "incident_shown" and shown["seq"] == start + 2
         assert shown["data"]["incident"]["id"] == other
         assert shown["data"]["incident"]["owner"] == "h1"
+        assert str(other) in (await host.snapshot())["state"]["incidents"]
+        # reassigned away: the host's terminal is told to drop it, and no more
+        await dm.accepted(
+            {
+                "command_id": command_id(),
+                "command": {"type": "assign", "incident_id": other, "owner": "h3"},
+            }
+        )
+        [left] = await feed.events_until(start + 3)
+        assert left["type"] == "incident_left_view" and left["incident_id"] == other
+        assert left["data"] == {} and left["actor"] == ""  # not who has it now
     # the same in the event page, for a terminal catching up over HTTP
     page = await host.events(start)
-    assert [e["type"] for e in page["events"]] == ["hidden", "incident_shown"]
-    assert str(other) in (await host.snapshot())["state"]["incidents"]
+    kinds = [e["type"] for e in page["events"]]
+    assert kinds == ["hidden", "incident_shown", "incident_left_view"]
+    assert str(other) not in (await host.snapshot())["state"]["incidents"]
     for t in (host, dm):
         await t.close()
 
