@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
@@ -13,6 +14,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend import schema
+from backend.token_cache import TokenCache
 from domain.models import Staff
 
 _hasher = PasswordHasher()
@@ -21,6 +23,11 @@ _DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
 
 FREE_FAILURES = 3  # wrong PINs allowed before each further one costs a wait
 MAX_LOCKOUT = 300.0
+FAILURE_MEMORY = 900.0  # wrong PINs are forgotten after this long without another
+# Staff IDs with recent wrong PINs that are remembered (about 150 B each); the
+# least recently tried go first. Pushing a locked ID out takes this many
+# slow-hash guesses at other IDs, each as costly as a guess at the PIN.
+MAX_TRACKED = 100_000
 
 
 # Demo PINs are printed on the console at start: a slow hash protects nothing
@@ -62,35 +69,52 @@ class Session:
     expires_at: float
 
 
-@dataclass
+@dataclass(slots=True)
 class _Failures:
     count: int = 0
     locked_until: float = 0.0
+    last_at: float = 0.0
 
 
 @dataclass
 class Authenticator:
     engine: AsyncEngine
     token_ttl: float
-    _failures: dict[str, _Failures] = field(default_factory=dict)
+    max_tracked: int = MAX_TRACKED
+    _failures: OrderedDict[str, _Failures] = field(default_factory=OrderedDict)
+    # a token revoked through another process is still accepted here for up to
+    # `TokenCache.ttl` (5 s); see backend/token_cache.py
+    _sessions: TokenCache[Session] = field(default_factory=TokenCache)
 
     def check_not_locked(self, staff_id: str, now: float) -> None:
         failures = self._failures.get(staff_id)
         if failures is not None and failures.locked_until > now:
             raise TooManyAttempts(failures.locked_until - now)
 
-    def _failed(self, staff_id: str, now: float) -> None:
-        failures = self._failures.setdefault(staff_id, _Failures())
+    def _attempted(self, staff_id: str, now: float) -> None:
+        """Count an attempt as a wrong PIN until it proves right.
+
+        Counted before the slow check, so guesses sent in parallel cannot all
+        pass the lock check while the first is still being verified.
+        """
+        failures = self._failures.pop(staff_id, None)
+        if failures is None or now - failures.last_at > FAILURE_MEMORY:
+            failures = _Failures()
         failures.count += 1
+        failures.last_at = now
         if failures.count > FREE_FAILURES:
             wait = min(2.0 ** (failures.count - FREE_FAILURES), MAX_LOCKOUT)
             failures.locked_until = now + wait
+        self._failures[staff_id] = failures  # the most recently tried last
+        while len(self._failures) > self.max_tracked:
+            self._failures.popitem(last=False)
 
     async def sign_in(
         self, staff_id: str, pin: str, terminal: str, now: float
     ) -> tuple[str, Session]:
         """A new token for a right PIN; raises AuthError or TooManyAttempts."""
         self.check_not_locked(staff_id, now)
+        self._attempted(staff_id, now)
         s = schema.staff
         async with self.engine.connect() as conn:
             row = (
@@ -100,7 +124,6 @@ class Authenticator:
         # argon2 is slow on purpose: keep it off the event loop
         ok = await asyncio.to_thread(_verify, pin_hash, pin)
         if not ok or row is None or not row.active:
-            self._failed(staff_id, now)
             raise AuthError("wrong staff ID or PIN")
         self._failures.pop(staff_id, None)
         token = secrets.token_urlsafe(32)
@@ -124,8 +147,15 @@ class Authenticator:
         return token, session
 
     async def session_for(self, token: str, now: float) -> Session:
-        t = schema.tokens
         digest = token_digest(token)
+        session = await self._sessions.get(digest, lambda: self._stored_session(digest))
+        if session.expires_at <= now:
+            raise AuthError("your session has expired; sign in again")
+        return session
+
+    async def _stored_session(self, digest: str) -> Session:
+        """The token's session as stored; AuthError if it is unknown or was signed out."""
+        t = schema.tokens
         async with self.engine.connect() as conn:
             row = (
                 await conn.execute(
@@ -138,8 +168,6 @@ class Authenticator:
             raise AuthError("this session is not known here; sign in again")
         if row.revoked:
             raise AuthError("this session was signed out; sign in again")
-        if row.expires_at <= now:
-            raise AuthError("your session has expired; sign in again")
         return Session(
             staff_id=row.staff_id,
             terminal=row.terminal,
@@ -154,6 +182,7 @@ class Authenticator:
                 .where(schema.tokens.c.token_hash == session.token_hash)
                 .values(revoked=True)
             )
+        self._sessions.forget(session.token_hash)
 
 
 async def load_staff(engine: AsyncEngine) -> dict[str, Staff]:

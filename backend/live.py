@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("floorline.live")
 
 CLOSE_TIMEOUT = 2.0
+REPLAY_READS = 2  # log pages read at once for resuming terminals
 
 
 class Socket(Protocol):
@@ -225,6 +226,16 @@ class LiveHub:
         self.queue_frames = queue_frames
         self.queue_bytes = queue_bytes
         self.connections: set[Connection] = set()
+        self._replay_slots: asyncio.Semaphore | None = None
+
+    @property
+    def replay_slots(self) -> asyncio.Semaphore:
+        """Held while a resuming terminal reads a page of the log: terminals resuming
+        together (after a restart) would otherwise each check out a pooled
+        connection, and the pool grown by the storm stays grown."""
+        if self._replay_slots is None:  # made in the serving loop
+            self._replay_slots = asyncio.Semaphore(REPLAY_READS)
+        return self._replay_slots
 
     def subscribe(
         self,

@@ -186,7 +186,7 @@ async def _replay(
 ) -> None:
     cursor = after
     while cursor < head:
-        async with backend.storage.engine.connect() as db:
+        async with backend.hub.replay_slots, backend.storage.engine.connect() as db:
             page = await eventlog.read_after(db, cursor, upto=head, limit=REPLAY_PAGE)
         if not page:
             break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from backend.auth import FAILURE_MEMORY, FREE_FAILURES
 from backend.config import ServerConfig
 from domain.protocol import CLOSE_UNAUTHORISED
 from tests.backend.helpers import Terminal, note
@@ -71,6 +73,49 @@ async def test_repeated_wrong_pins_are_slowed_down(backend: BackendProcess) -> N
     assert other.status_code == 200
 
 
+async def test_guesses_sent_in_parallel_are_slowed_like_one_by_one(
+    backend: BackendProcess,
+) -> None:
+    async with httpx.AsyncClient(base_url=backend.url) as client:
+        answers = await asyncio.gather(
+            *(
+                client.post("/v1/session", json={"staff_id": "dm2", "pin": f"{n:04d}"})
+                for n in range(12)
+            )
+        )
+    codes = sorted(a.status_code for a in answers)
+    # the free tries plus the one that sets the lock; the rest wait it out
+    assert codes.count(401) == FREE_FAILURES + 1
+    assert codes.count(429) == 12 - (FREE_FAILURES + 1)
+
+
+async def test_wrong_pins_are_forgotten_and_the_record_of_them_is_bounded(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock(time.time())
+    config = ServerConfig(db_url=f"sqlite:///{tmp_path / 'floor.db'}", demo=True, clock=clock)
+    async with (
+        serve_in_process(config) as server,
+        httpx.AsyncClient(base_url=server.url) as client,
+    ):
+
+        async def sign_in(staff_id: str, pin: str) -> int:
+            body = {"staff_id": staff_id, "pin": pin}
+            return (await client.post("/v1/session", json=body)).status_code
+
+        # a few slips a shift apart never add up to a lock
+        for _ in range(3):
+            assert [await sign_in("pb1", "0000") for _ in range(FREE_FAILURES)] == [401] * 3
+            clock.advance(FAILURE_MEMORY + 1)
+        assert await sign_in("pb1", "1001") == 200
+
+        # a spray of made-up staff IDs does not grow the server without bound
+        server.backend.auth.max_tracked = 8
+        for n in range(20):
+            assert await sign_in(f"nobody-{n}", "0000") == 401
+        assert len(server.backend.auth._failures) == 8
+
+
 async def test_an_expired_token_is_refused_and_its_live_feed_closed(tmp_path: Path) -> None:
     clock = FakeClock(time.time())
     config = ServerConfig(
@@ -118,3 +163,32 @@ async def test_the_live_feed_refuses_a_token_in_the_url(backend: BackendProcess)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == CLOSE_UNAUTHORISED
     assert "Authorization header" in closed.value.rcvd.reason
     await terminal.close()
+
+
+async def test_a_token_revoked_by_another_process_stops_working_within_seconds(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy import update
+
+    from backend import schema
+    from backend.auth import token_digest
+    from backend.token_cache import TTL
+
+    config = ServerConfig(db_url=f"sqlite:///{tmp_path / 'floor.db'}", demo=True)
+    async with serve_in_process(config) as server:
+        terminal = await Terminal.sign_in(server.url, "pb1", "1001")
+        assert (await terminal.http.get("/v1/snapshot")).status_code == 200
+        # signed out through another backend process on the same database
+        async with server.backend.storage.engine.begin() as conn:
+            await conn.execute(
+                update(schema.tokens)
+                .where(schema.tokens.c.token_hash == token_digest(terminal.token))
+                .values(revoked=True)
+            )
+        revoked_at = time.monotonic()
+        while (await terminal.http.get("/v1/snapshot")).status_code == 200:
+            assert time.monotonic() - revoked_at < TTL + 1.0
+            await asyncio.sleep(0.2)
+        refused = await terminal.http.get("/v1/snapshot")
+        assert refused.status_code == 401 and "signed out" in refused.json()["detail"]
+        await terminal.close()

@@ -31,6 +31,28 @@ async def test_replay_after_n_then_live_events_in_order(backend: BackendProcess)
     await dm.close()
 
 
+async def test_terminals_resuming_together_each_get_their_whole_backlog(
+    backend: BackendProcess,
+) -> None:
+    dm = await Terminal.sign_in(backend.url, "dm1", backend.pins["dm1"])
+    snapshot = await dm.snapshot()
+    start = snapshot["seq"]
+    for i in range(12):
+        await dm.accepted(note(1, f"while they were away {i}"))
+
+    async def resume(after: int) -> list[int]:
+        async with dm.live(after=after, epoch=snapshot["epoch"]) as feed:
+            assert (await feed.frame())["type"] == "hello"
+            return [e["seq"] for e in await feed.events_until(start + 12)]
+
+    # as after a restart: everyone reconnects at once, each from its own seq
+    starts = [start + n % 12 for n in range(40)]
+    backlogs = await asyncio.gather(*(resume(after) for after in starts))
+    for after, seqs in zip(starts, backlogs, strict=True):
+        assert seqs == list(range(after + 1, start + 13))
+    await dm.close()
+
+
 async def test_no_gap_or_duplicate_when_connecting_during_a_burst(backend: BackendProcess) -> None:
     writer = await Terminal.sign_in(backend.url, "dm2", backend.pins["dm2"])
     reader = await Terminal.sign_in(backend.url, "admin", backend.pins["admin"])
