@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,3 +170,24 @@ def backend_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backen
 @pytest.fixture
 def backend(backend_factory: BackendFactory) -> BackendProcess:
     return backend_factory()
+
+
+PG_URL = os.environ.get("FLOORLINE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """A fresh schema per test, dropped afterwards."""
+    try:
+        conn = await asyncpg.connect(PG_URL, timeout=3)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        if os.environ.get("FLOORLINE_REQUIRE_PG"):
+            pytest.fail(f"PostgreSQL is required here but not reachable at {PG_URL}: {exc}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
+    schema = f"fl_{secrets.token_hex(6)}"
+    await conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{PG_URL}?search_path={schema}"
+    finally:
+        await conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        await conn.close()

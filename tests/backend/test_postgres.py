@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import AsyncIterator
-
-import asyncpg
 import pytest
 
 from tests.backend.helpers import Terminal, note
 from tests.conftest import BackendFactory
 
-PG_URL = os.environ.get("FLOORLINE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    """A fresh schema per test, dropped afterwards."""
-    try:
-        conn = await asyncpg.connect(PG_URL, timeout=3)
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        if os.environ.get("FLOORLINE_REQUIRE_PG"):
-            pytest.fail(f"PostgreSQL is required here but not reachable at {PG_URL}: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
-    schema = f"fl_{secrets.token_hex(6)}"
-    await conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{PG_URL}?search_path={schema}"
-    finally:
-        await conn.execute(f"DROP SCHEMA {schema} CASCADE")
-        await conn.close()
 
 
 async def test_sign_in_snapshot_and_idempotent_commands(

@@ -7,6 +7,8 @@
 - The auto-escalation scheduler, on a policy with escalation times of
   seconds, is killed again and again mid-run: no incident climbs a line twice
   or skips one.
+
+Both run on SQLite and on PostgreSQL (where one is reachable).
 """
 
 from __future__ import annotations
@@ -19,15 +21,17 @@ import sqlite3
 import time
 import uuid
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from api_client import Link
 from domain import commands as c
 from tests.api_client.helpers import make_client, matches_server, online, until
 from tests.backend.helpers import Terminal
-from tests.conftest import BackendFactory, BackendProcess
+from tests.conftest import BackendFactory
 from tests.reliability.conftest import Figure
 
 KILLS = 10
@@ -35,35 +39,63 @@ NOTES = 900
 ACKS = 100
 
 
-def database(server: BackendProcess) -> sqlite3.Connection:
-    return sqlite3.connect(server.db_url.removeprefix("sqlite:///"))
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where the killed backend keeps its floor: a SQLite file or a fresh PG schema."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    return f"sqlite:///{tmp_path / 'floor.db'}"
 
 
-def assert_log_whole(db: sqlite3.Connection) -> int:
+@dataclass(frozen=True)
+class StoredLog:
+    events: list[tuple[int, int | None, str, dict]]  # seq, incident, type, body; in order
+    head: int
+    results: list[tuple[str, dict]]  # command_id, stored answer
+
+
+async def read_log(db_url: str) -> StoredLog:
+    """The event log, head and stored command results, straight from the database."""
+    queries = (
+        "SELECT seq, incident_id, type, body FROM events ORDER BY seq",
+        "SELECT seq FROM meta",
+        "SELECT command_id, result FROM commands",
+    )
+    if db_url.startswith("sqlite"):
+        with sqlite3.connect(db_url.removeprefix("sqlite:///")) as db:
+            rows = [db.execute(q).fetchall() for q in queries]
+    else:
+        conn = await asyncpg.connect(db_url)
+        try:
+            rows = [[tuple(r) for r in await conn.fetch(q)] for q in queries]
+        finally:
+            await conn.close()
+    events, meta, results = rows
+    return StoredLog(
+        events=[(seq, inc, etype, json.loads(body)) for seq, inc, etype, body in events],
+        head=meta[0][0],
+        results=[(cid, json.loads(result)) for cid, result in results],
+    )
+
+
+def assert_log_whole(log: StoredLog) -> int:
     """The log has no gap, its head is its last event, and every stored result
     that says events were written has them, ending at the seq it names."""
-    seqs = [seq for (seq,) in db.execute("SELECT seq FROM events ORDER BY seq")]
+    seqs = [seq for seq, *_ in log.events]
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), "a gap in seq"
-    (head,) = db.execute("SELECT seq FROM meta").fetchone()
-    assert head == seqs[-1]
-    last_seq_of: dict[str, int] = {}
-    for cid, seq in db.execute(
-        "SELECT json_extract(body, '$.command_id'), seq FROM events ORDER BY seq"
-    ):
-        last_seq_of[cid] = seq
-    results = 0
-    for cid, result in db.execute("SELECT command_id, result FROM commands"):
-        answer = json.loads(result)
-        results += 1
+    assert log.head == seqs[-1]
+    last_seq_of = {body["command_id"]: seq for seq, _, _, body in log.events}
+    for cid, answer in log.results:
         if answer["status"] == "accepted" and answer["seq"]:
             assert last_seq_of.get(cid) == answer["seq"], f"{cid}: result without its events"
-    return results
+    return len(log.results)
 
 
 @pytest.mark.slow
 async def test_a_thousand_offline_commands_survive_ten_kills_exactly_once(
-    backend: BackendProcess, tmp_path: Path, figure: Figure
+    backend_factory: BackendFactory, db_url: str, tmp_path: Path, figure: Figure
 ) -> None:
+    backend = backend_factory(db_url=db_url)
     pin = backend.pins["dm1"]
     lead = await Terminal.sign_in(backend.url, "dm1", pin)
     # fresh incidents to acknowledge: an acknowledgement changes something only once
@@ -129,11 +161,9 @@ async def test_a_thousand_offline_commands_survive_ten_kills_exactly_once(
     await client.close()
     await asyncio.to_thread(backend.stop)
 
-    with database(backend) as db:
-        effects = Counter(
-            cid for (cid,) in db.execute("SELECT json_extract(body, '$.command_id') FROM events")
-        )
-        results = assert_log_whole(db)
+    log = await read_log(db_url)
+    effects = Counter(body["command_id"] for *_, body in log.events)
+    results = assert_log_whole(log)
     once = [cid for cid in submitted if effects[cid] == 1]
     assert len(once) == len(submitted), {
         "none": sum(1 for cid in submitted if effects[cid] == 0),
@@ -154,9 +184,9 @@ ESCALATION_POLICY = (
 
 @pytest.mark.slow
 async def test_the_scheduler_killed_mid_run_never_escalates_twice_or_skips_a_line(
-    backend_factory: BackendFactory, figure: Figure
+    backend_factory: BackendFactory, db_url: str, figure: Figure
 ) -> None:
-    server = backend_factory(policy_toml=ESCALATION_POLICY)
+    server = backend_factory(policy_toml=ESCALATION_POLICY, db_url=db_url)
     pb = await Terminal.sign_in(server.url, "dm1", server.pins["dm1"])
     opened = await pb.http.post(
         "/v1/commands/batch",
@@ -192,16 +222,15 @@ async def test_the_scheduler_killed_mid_run_never_escalates_twice_or_skips_a_lin
 
     ladders: dict[int, list[int]] = defaultdict(list)
     opening: dict[int, int] = {}
-    with database(server) as db:
-        for incident_id, etype, body in db.execute(
-            "SELECT incident_id, type, body FROM events WHERE incident_id IS NOT NULL ORDER BY seq"
-        ):
-            data = json.loads(body)["data"]
-            if etype == "incident_opened":
-                opening[incident_id] = data["incident"]["line"]
-            elif etype == "escalated":
-                ladders[incident_id].append(data["line"])
-        assert_log_whole(db)
+    log = await read_log(db_url)
+    for _, incident_id, etype, body in log.events:
+        if incident_id is None:
+            continue
+        if etype == "incident_opened":
+            opening[incident_id] = body["data"]["incident"]["line"]
+        elif etype == "escalated":
+            ladders[incident_id].append(body["data"]["line"])
+    assert_log_whole(log)
     climbed = 0
     for number in mine:
         steps = ladders[number]
