@@ -13,6 +13,8 @@ unchanged: they are the floor rules speaking, not the client.
 
 from __future__ import annotations
 
+import ssl
+
 
 class ClientError(Exception):
     def __init__(self, message: str) -> None:
@@ -46,3 +48,14 @@ class ServerTrouble(ClientError):
 
 class NotSignedIn(ClientError):
     """`start()` or `submit()` was called before `sign_in()` or `restore()`."""
+
+
+def certificate_problem(exc: BaseException) -> str | None:
+    """Words for a refused server certificate, found anywhere in `exc`'s causes."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            why = seen.verify_message or seen.reason or "not trusted"
+            return f"the server's certificate is not trusted ({why}); see --ca-bundle"
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -21,6 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
+from api_client.errors import certificate_problem
 from domain.events import Event
 from domain.protocol import (
     CLOSE_FORBIDDEN,
@@ -118,7 +119,8 @@ async def run_session(
             return end(Ending.FORBIDDEN, "the server refused the live feed")
         return end(Ending.UNREACHABLE, f"live feed refused: HTTP {status}")
     except (OSError, TimeoutError, WebSocketException) as exc:
-        return end(Ending.UNREACHABLE, f"cannot reach the server ({type(exc).__name__})")
+        why = certificate_problem(exc) or f"cannot reach the server ({type(exc).__name__})"
+        return end(Ending.UNREACHABLE, why)
 
     async with socket:
         try:
