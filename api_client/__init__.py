@@ -22,7 +22,7 @@ from api_client.errors import (
     SignInFailed,
 )
 from api_client.summaries import incident_label
-from api_client.tokens import KeyringTokenStore, MemoryTokenStore, TokenStore
+from api_client.tokens import KeyringTokenStore, MemoryTokenStore, TokenStore, TokenStoreError
 
 __all__ = [
     "Changes",
@@ -40,5 +40,6 @@ __all__ = [
     "SessionEnded",
     "SignInFailed",
     "TokenStore",
+    "TokenStoreError",
     "incident_label",
 ]

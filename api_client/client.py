@@ -18,14 +18,15 @@ import contextlib
 import ipaddress
 import logging
 import socket
+import ssl
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import keyring.errors
 import platformdirs
 
 from api_client import storage
@@ -35,11 +36,19 @@ from api_client.contract import Changes, Conflict, ConnectionStatus, Link, Pendi
 from api_client.errors import ClientError, NotSignedIn
 from api_client.local import LocalFloor
 from api_client.rest import HttpError, Rest, ssl_context
-from api_client.sync import SyncLoop, SyncSettings
-from api_client.tokens import MemoryTokenStore, TokenStore, account_for, default_token_store
+from api_client.tokens import (
+    MemoryTokenStore,
+    TokenStore,
+    TokenStoreError,
+    account_for,
+    default_token_store,
+)
 from domain.commands import Command
 from domain.models import Staff
 from domain.state import FloorState
+
+if TYPE_CHECKING:
+    from api_client.sync import SyncLoop
 
 log = logging.getLogger(__name__)
 
@@ -69,22 +78,17 @@ class FloorClient:
             / storage.server_slug(self.server)
         )
         self._clock = ClockEstimator(wall_clock, monotonic)
-        tls = ssl_context(verify) if self.server.startswith("https") else None
+        self._verify = verify
+        self._tls_context: ssl.SSLContext | None = None
         self._rest = Rest(
             self.server,
             terminal=self.terminal,
-            tls=tls or ssl_context(True),
+            tls=self._tls,
             clock=self._clock,
             monotonic=monotonic,
         )
-        self._settings = SyncSettings(
-            server=self.server,
-            terminal=self.terminal,
-            tls=tls,
-            reconnect_delays=reconnect_delays,
-            ping_interval=ping_interval,
-            ping_timeout=ping_timeout,
-        )
+        self._reconnect_delays = reconnect_delays
+        self._ping = (ping_interval, ping_timeout)
         self._monotonic = monotonic
         # plain HTTP beyond this machine: allowed by the operator, shown on the status bar
         self._insecure = self.server.startswith("http://") and not _loopback(self.server)
@@ -175,7 +179,7 @@ class FloorClient:
         """Resume a stored sign-in with no network: None when nothing usable is stored."""
         try:
             token = self._tokens.get(account_for(staff_id, self.server))
-        except keyring.errors.KeyringError as exc:
+        except TokenStoreError as exc:
             log.warning("keyring unavailable: %s", exc)
             return None
         if not token:
@@ -195,9 +199,21 @@ class FloorClient:
             raise NotSignedIn("sign in (or restore a sign-in) before starting")
         if self._sync_task is not None and not self._sync_task.done():
             return
+        # the live feed (websockets) is imported here, not with the client: a
+        # terminal shows its last known floor before it connects
+        from api_client.sync import SyncLoop, SyncSettings
+
         self._hub.publish(Changes(reset=True, status=True, outbox=True, roster=True))
+        settings = SyncSettings(
+            server=self.server,
+            terminal=self.terminal,
+            tls=self._tls(),
+            reconnect_delays=self._reconnect_delays,
+            ping_interval=self._ping[0],
+            ping_timeout=self._ping[1],
+        )
         self._sync = SyncLoop(
-            self._settings,
+            settings,
             rest=self._rest,
             floor=self._floor,
             clock=self._clock,
@@ -251,6 +267,13 @@ class FloorClient:
 
     # -- internals ------------------------------------------------------------
 
+    def _tls(self) -> ssl.SSLContext | None:
+        """The TLS policy for https/wss, built on first use: loading the trusted
+        CAs takes a while, and showing the last known floor needs none."""
+        if self._tls_context is None and self.server.startswith("https"):
+            self._tls_context = ssl_context(self._verify)
+        return self._tls_context
+
     def _open_floor(self, staff_id: str) -> None:
         if self._floor is not None:
             if self._floor.staff_id == staff_id:
@@ -271,7 +294,7 @@ class FloorClient:
     def _forget_token(self) -> None:
         self._rest.token = None
         if self._floor is not None:
-            with contextlib.suppress(keyring.errors.KeyringError):
+            with contextlib.suppress(TokenStoreError):
                 self._tokens.delete(account_for(self._floor.staff_id, self.server))
 
     def _leave_signed_out(self) -> None:
@@ -286,7 +309,7 @@ class FloorClient:
         account = account_for(staff_id, self.server)
         try:
             self._tokens.put(account, token)
-        except keyring.errors.KeyringError as exc:
+        except TokenStoreError as exc:
             log.warning("keyring refused the token: %s", exc)
             self._tokens = MemoryTokenStore()
             self._tokens.put(account, token)

@@ -89,10 +89,9 @@ class Outbox:
         self._db.close()
 
     def _open(self) -> sqlite3.Connection:
-        db = storage.connect(self.path)
+        # durable: a commit survives a power cut (WAL with NORMAL may roll it back)
+        db = storage.connect(self.path, durable=True)
         try:
-            # FULL: a commit survives a power cut (WAL with NORMAL may roll it back)
-            db.execute("PRAGMA synchronous=FULL")
             # a sent command's row is overwritten, not just unlinked, when deleted
             db.execute("PRAGMA secure_delete=ON")
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}

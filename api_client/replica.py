@@ -4,6 +4,11 @@ One SQLite file holds the snapshot plus every event folded since, one row per
 incident and downtime, so applying a burst of events rewrites only the rows it
 touched. Opening it gives the last known floor with no network at all.
 
+Commits are atomic but not fsync'd one by one: a power cut may roll back the
+last few, leaving the replica at an earlier seq with exactly the rows of that
+seq (each commit writes its rows and its seq together), and the live feed
+resumes from there. The outbox, which holds what users did, is the durable one.
+
 A file that is not ours (not SQLite, another schema, another server or user)
 is set aside and the replica starts empty; the sync loop then rebuilds it
 from a snapshot.
@@ -13,7 +18,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -21,6 +26,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from api_client import storage
+from api_client.shared_fields import lean_downtime, lean_incident, share_field_sets
 from domain.events import Event, EventType
 from domain.models import Asset, Downtime, Incident, RosterEntry, Staff
 from domain.policy import Policy
@@ -64,7 +70,7 @@ class Replica:
         except (sqlite3.DatabaseError, ForeignReplica, ValidationError, ValueError) as exc:
             self.set_aside_as = storage.set_aside(path, f"unusable replica ({exc})")
             self.state, self.epoch, self.me, self.clock_offset = FloorState(), None, None, 0.0
-            self._db = storage.connect(path)
+            self._db = self._connect()
             self._create()
 
     @property
@@ -81,8 +87,15 @@ class Replica:
 
     # -- reading --------------------------------------------------------------
 
+    def _connect(self) -> sqlite3.Connection:
+        db = storage.connect(self.path, durable=False)
+        # the file is read whole once, at open, and then written a few rows at a
+        # time: SQLite's default 2 MiB page cache would only hold the floor twice
+        db.execute("PRAGMA cache_size=-256")
+        return db
+
     def _open(self) -> sqlite3.Connection:
-        db = storage.connect(self.path)
+        db = self._connect()
         try:
             self._db = db
             self._load()
@@ -107,11 +120,12 @@ class Replica:
         self.clock_offset = float(meta.get("clock_offset", 0.0))
         self.me = Staff.model_validate(meta["me"]) if meta.get("me") else None
 
-        def rows(table: str, order: str = "id") -> list[str]:
-            return [r[0] for r in self._db.execute(f"SELECT body FROM {table} ORDER BY {order}")]
+        def rows(table: str, order: str = "id") -> Iterator[str]:
+            # row by row: the bodies of a whole floor are never all held at once
+            return (r[0] for r in self._db.execute(f"SELECT body FROM {table} ORDER BY {order}"))
 
-        incidents = (Incident.model_validate_json(b) for b in rows("incidents"))
-        downtimes = (Downtime.model_validate_json(b) for b in rows("downtimes"))
+        incidents = (lean_incident(Incident.model_validate_json(b)) for b in rows("incidents"))
+        downtimes = (lean_downtime(Downtime.model_validate_json(b)) for b in rows("downtimes"))
         self.state = FloorState(
             policy=Policy.model_validate(meta["policy"]) if meta.get("policy") else Policy(),
             seq=int(meta.get("seq", 0)),
@@ -151,10 +165,11 @@ class Replica:
                 policy=state.policy.model_dump(mode="json"),
                 **self._counters(state),
             )
+        share_field_sets(state.incidents.values(), state.downtimes.values())
         self.epoch, self.state, self.me = epoch, state, me
 
     def apply(self, events: Iterable[Event]) -> tuple[set[int], set[int]]:
-        """Fold `events` and persist the rows they touched; the changed ids."""
+        """Fold `events` and persist the rows they touched; the changed (or dropped) ids."""
         state = self.state
         incidents: set[int] = set()
         downtimes: set[int] = set()
@@ -169,10 +184,11 @@ class Replica:
                 incidents.add(event.incident_id if event.incident_id is not None else number)
             elif event.incident_id is not None and event.type is not EventType.HIDDEN:
                 incidents.add(event.incident_id)
-        incidents = {i for i in incidents if i in state.incidents}
+        gone = incidents - state.incidents.keys()  # left this viewer's view
         downtimes &= state.downtimes.keys()
         with self._transaction():
-            self._put_rows("incidents", (state.incidents[i] for i in incidents))
+            self._db.executemany("DELETE FROM incidents WHERE id = ?", [(i,) for i in gone])
+            self._put_rows("incidents", (state.incidents[i] for i in incidents - gone))
             self._put_rows("downtimes", (state.downtimes[d] for d in downtimes))
             self._put_meta(**self._counters(state))
         self.state = state

@@ -4,19 +4,29 @@ Every exchange also feeds the clock estimator, since every body carries
 `server_time`. Transport failures become `ServerUnreachable`, a 401/403
 `SessionEnded`, and a 5xx or unreadable body `ServerTrouble`; a 4xx that is
 the server's considered answer is returned for the caller to show.
+
+httpx is imported, and its client built, on the first request: a terminal
+paints its last known floor from disk before it needs the network.
 """
 
 from __future__ import annotations
 
 import ssl
+import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
 from api_client.clock import ClockEstimator
-from api_client.errors import ServerTrouble, ServerUnreachable, SessionEnded, SignInFailed
+from api_client.errors import (
+    ServerTrouble,
+    ServerUnreachable,
+    SessionEnded,
+    SignInFailed,
+    certificate_problem,
+)
 from domain.protocol import (
     BatchResult,
     CommandBatch,
@@ -28,9 +38,13 @@ from domain.protocol import (
     Snapshot,
 )
 
+if TYPE_CHECKING:
+    import httpx
+
 Body = TypeVar("Body", bound=BaseModel)
 
-TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+TIMEOUT = 15.0  # seconds for a whole exchange
+CONNECT_TIMEOUT = 5.0
 
 
 def ssl_context(verify: bool | str) -> ssl.SSLContext:
@@ -60,23 +74,35 @@ class Rest:
         server: str,
         *,
         terminal: str,
-        tls: ssl.SSLContext,
+        tls: Callable[[], ssl.SSLContext | None],  # None: plain http
         clock: ClockEstimator,
         monotonic: Callable[[], float],
     ) -> None:
         self.token: str | None = None
+        self._server = server.rstrip("/")
+        self._terminal = terminal
+        self._tls = tls
         self._clock = clock
         self._mono = monotonic
-        self._http = httpx.AsyncClient(
-            base_url=server.rstrip("/"),
-            verify=tls,
-            timeout=TIMEOUT,
-            headers={"X-Floorline-Terminal": terminal},
-            trust_env=False,  # a floor terminal talks to its backend directly
-        )
+        self._client: httpx.AsyncClient | None = None
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            httpx = _import_httpx()
+            self._client = httpx.AsyncClient(
+                base_url=self._server,
+                # plain http never uses TLS: a context that trusts nothing costs
+                # nothing, where loading the system's CA store takes a while
+                verify=self._tls() or ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT),
+                timeout=httpx.Timeout(TIMEOUT, connect=CONNECT_TIMEOUT),
+                headers={"X-Floorline-Terminal": self._terminal},
+                trust_env=False,  # a floor terminal talks to its backend directly
+            )
+        return self._client
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     async def sign_in(self, staff_id: str, pin: str, terminal: str) -> Session:
         body = SignIn(staff_id=staff_id, pin=pin, terminal=terminal).model_dump()
@@ -116,11 +142,13 @@ class Rest:
     async def _send(
         self, method: str, path: str, *, auth: bool = True, limit: float | None = None, **kw: Any
     ) -> httpx.Response:
+        httpx = _import_httpx()
         headers = {"Authorization": f"Bearer {self.token}"} if auth and self.token else {}
+        http = self._http()
         t0 = self._mono()
         try:
-            response = await self._http.request(
-                method, path, headers=headers, timeout=limit or TIMEOUT, **kw
+            response = await http.request(
+                method, path, headers=headers, timeout=limit or http.timeout, **kw
             )
         except httpx.TransportError as exc:
             raise ServerUnreachable(_words(exc)) from exc
@@ -148,6 +176,17 @@ class Rest:
             self._clock.add_exchange(t0, t3, float(stamp))
 
 
+def _import_httpx() -> ModuleType:
+    # httpx loads its command-line client (click, pygments, rich.syntax) whenever
+    # click is installed, and the backend's uvicorn installs it: ~2 MiB and 60 ms
+    # for a tool a terminal never runs. A None entry makes that import fail, which
+    # httpx handles by leaving its `main` a stub.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    import httpx
+
+    return httpx
+
+
 def _problem(response: httpx.Response) -> Problem:
     try:
         return Problem.model_validate_json(response.content)
@@ -156,8 +195,11 @@ def _problem(response: httpx.Response) -> Problem:
 
 
 def _words(exc: httpx.TransportError) -> str:
+    httpx = _import_httpx()
     if isinstance(exc, httpx.TimeoutException):
         return "the server did not answer in time"
+    if (untrusted := certificate_problem(exc)) is not None:
+        return untrusted
     if isinstance(exc, httpx.ConnectError):
         return "cannot reach the server"
     return f"connection lost ({type(exc).__name__})"

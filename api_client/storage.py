@@ -52,11 +52,18 @@ def set_aside(path: Path, why: str) -> Path:
     return target
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path, *, durable: bool) -> sqlite3.Connection:
+    """Open `path` in WAL mode, where every commit is atomic.
+
+    `durable`: each commit is on disk before it returns (FULL: an fsync per
+    commit). Without it (NORMAL) a power cut may roll back the last commits,
+    never part of one: fit for a cache that can be rebuilt, not for user work.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     # autocommit off in the DB-API sense: we open transactions explicitly
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
+    db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
     return db
 
 

@@ -4,24 +4,32 @@ A token is never written to a plain file. Where the keyring has no real
 backend (a headless floor terminal) or only a plaintext one (keyrings.alt
 stores base64 in a file), the token is kept in memory for this process and
 the user is told why they will sign in again after a restart.
+
+`keyring` is imported only when the system keyring is first used: loading its
+backends costs a start-up that a terminal with a token store of its own, or
+with no stored sign-in yet, need not pay.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
 SERVICE = "floorline"
 
 
+class TokenStoreError(Exception):
+    """The store refused or failed (a locked or broken keyring)."""
+
+
 class TokenStore(Protocol):
+    """Raises `TokenStoreError` when the store cannot do what is asked."""
+
     def get(self, account: str) -> str | None: ...
     def put(self, account: str, token: str) -> None: ...
     def delete(self, account: str) -> None: ...
@@ -47,17 +55,35 @@ class KeyringTokenStore:
     """Tokens in the system keyring under service "floorline"."""
 
     def __init__(self, backend: KeyringBackend | None = None) -> None:
+        import keyring
+
         self._backend = backend or keyring.get_keyring()
 
     def get(self, account: str) -> str | None:
-        return self._backend.get_password(SERVICE, account)
+        from keyring.errors import KeyringError
+
+        try:
+            return self._backend.get_password(SERVICE, account)
+        except KeyringError as exc:
+            raise TokenStoreError(str(exc)) from exc
 
     def put(self, account: str, token: str) -> None:
-        self._backend.set_password(SERVICE, account, token)
+        from keyring.errors import KeyringError
+
+        try:
+            self._backend.set_password(SERVICE, account, token)
+        except KeyringError as exc:
+            raise TokenStoreError(str(exc)) from exc
 
     def delete(self, account: str) -> None:
-        with contextlib.suppress(keyring.errors.PasswordDeleteError):  # already gone
+        from keyring.errors import KeyringError, PasswordDeleteError
+
+        try:
             self._backend.delete_password(SERVICE, account)
+        except PasswordDeleteError:
+            pass  # already gone
+        except KeyringError as exc:
+            raise TokenStoreError(str(exc)) from exc
 
 
 def account_for(staff_id: str, server: str) -> str:
@@ -90,6 +116,8 @@ def keyring_problem(backend: KeyringBackend) -> str | None:
 
 def default_token_store() -> tuple[TokenStore, str | None]:
     """The keyring when it is safe, else memory; with the warning to show."""
+    import keyring
+
     try:
         backend = keyring.get_keyring()
     except Exception as exc:  # a broken keyring configuration must not stop sign-in

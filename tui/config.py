@@ -8,23 +8,25 @@ than refusing to start on a floor terminal nobody can fix at 3 a.m.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 from platformdirs import user_config_dir
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from themes import DEFAULT_THEME
 
 CONFIG_FILE = "config.toml"
+ENV_PREFIX = "FLOORLINE_"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FLOORLINE_", extra="ignore")
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore")
 
     server_url: str | None = None
     theme: str = DEFAULT_THEME
@@ -34,32 +36,27 @@ class Settings(BaseSettings):
     # binding id -> keys, as Textual's `App.set_keymap` takes them
     keymap: dict[str, str] = Field(default_factory=dict)
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # the file's values come in as init arguments; the environment wins over them
-        return (env_settings, init_settings)
 
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """`FLOORLINE_<SETTING>` variables (any case) as raw values; a mapping is JSON.
 
-class _FileOnly(Settings):
-    """The same fields, read from the file alone: to tell a bad file from a bad variable."""
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
+    Read by hand rather than with pydantic-settings, whose import alone costs
+    the terminal a noticeable share of its start-up.
+    """
+    wanted = {f"{ENV_PREFIX}{name}".upper(): name for name in Settings.model_fields}
+    values: dict[str, Any] = {}
+    for key, raw in environ.items():
+        name = wanted.get(key.upper())
+        if name is None:
+            continue
+        if Settings.model_fields[name].annotation == dict[str, str]:
+            try:
+                values[name] = json.loads(raw)
+            except ValueError:
+                values[name] = raw  # refused by validation, and reported
+        else:
+            values[name] = raw
+    return values
 
 
 def default_config_dir() -> Path:
@@ -94,19 +91,21 @@ def load_config(directory: Path | None = None) -> Config:
     path = (directory or default_config_dir()) / CONFIG_FILE
     saved: dict[str, Any] = {}
     problem: str | None = None
+    from_file = Settings()
     if path.exists():
         try:
             saved = tomllib.loads(path.read_text())
-            _FileOnly(**saved)
+            from_file = Settings(**saved)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValidationError) as exc:
             problem = _set_aside(path, exc)
             saved = {}
     try:
-        settings = Settings(**saved)
+        # the environment wins over the file
+        settings = Settings(**{**saved, **from_environment(os.environ)})
     except ValidationError as exc:
-        names = ", ".join(f"FLOORLINE_{str(e['loc'][0]).upper()}" for e in exc.errors())
+        names = ", ".join(f"{ENV_PREFIX}{str(e['loc'][0]).upper()}" for e in exc.errors())
         problem = f"ignored invalid environment settings: {names}"
-        settings = Settings.model_construct(**_FileOnly(**saved).model_dump())
+        settings = from_file
     config = Config(path, settings, {k: v for k, v in saved.items() if k in Settings.model_fields})
     config.problem = problem
     return config

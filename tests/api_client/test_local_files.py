@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +56,39 @@ async def test_a_corrupt_replica_is_set_aside_and_rebuilt(
     await online(client)
     await matches_server(client, backend.url, "pb1", backend.pins["pb1"])
     await client.close()
+
+
+async def test_a_replica_cut_short_by_a_power_loss_catches_up_with_the_server(
+    backend: BackendProcess, tmp_path: Path
+) -> None:
+    pin = backend.pins["dm1"]
+    await first_run(backend, tmp_path / "live", "dm1")
+    client = make_client(backend.url, tmp_path / "live")
+    await client.sign_in("dm1", pin)
+    await client.start()
+    await online(client)
+    target = min(client.state.incidents)
+    for n in range(8):
+        await client.submit(c.AddNote(incident_id=target, text=f"round {n}"))
+    await until(client, lambda: not client.pending, what="the outbox to drain")
+    await matches_server(client, backend.url, "dm1", pin)
+    reached = client.confirmed.seq
+    # the files as a power cut would leave them: the log's unsynced tail gone
+    torn = tmp_path / "torn"
+    shutil.copytree(tmp_path / "live", torn)
+    log = next(torn.rglob("dm1.db-wal"))
+    log.write_bytes(log.read_bytes()[: log.stat().st_size // 3])
+    await client.close()
+
+    again = make_client(backend.url, torn)
+    await again.sign_in("dm1", pin)
+    assert not again.storage_warnings  # a shorter replica, not a damaged one
+    assert again.confirmed.seq < reached
+    await again.start()
+    await online(again)
+    snap = await matches_server(again, backend.url, "dm1", pin)
+    assert [e.text for e in snap.state.incidents[target].timeline].count("round 7") == 1
+    await again.close()
 
 
 async def test_an_unreadable_outbox_is_kept_and_a_new_one_works(

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import gc
 import logging
 import sqlite3
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -61,6 +63,43 @@ def test_the_last_known_floor_comes_back_from_disk(tmp_path: Path) -> None:
     assert (again.epoch, again.me, again.seq, again.clock_offset) == ("epoch-a", ME, 2004, -600.0)
 
 
+def test_a_reopened_floor_takes_new_events_like_the_original(tmp_path: Path) -> None:
+    path = tmp_path / "dm1.db"
+    base = floor_with(300)
+    replica = Replica(path, server=SERVER, staff_id="dm1")
+    replica.replace("epoch-a", base, ME)
+    replica.close()
+    events = notes(301, [5, 6, 5, 300])
+
+    reopened = Replica(path, server=SERVER, staff_id="dm1")
+    reopened.apply(events)
+    assert reopened.state == fold(base, events)
+    # a note lands on its own incident only, however the loaded ones are laid out
+    assert [e.text for e in reopened.state.incidents[6].timeline] == ["note 1"]
+    assert reopened.state.incidents[7] == base.incidents[7]
+    reopened.close()
+    assert Replica(path, server=SERVER, staff_id="dm1").state == fold(base, events)
+
+
+def test_a_loaded_floor_of_2000_incidents_stays_small_in_memory(tmp_path: Path) -> None:
+    path = tmp_path / "dm1.db"
+    replica = Replica(path, server=SERVER, staff_id="dm1")
+    replica.replace("epoch-a", fold(floor_with(2000), notes(2001, list(range(1, 2001)))), ME)
+    replica.close()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        again = Replica(path, server=SERVER, staff_id="dm1")
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(again.state.incidents) == 2000
+    # pydantic's per-instance field-name sets alone would be over 5 KiB an incident
+    assert held / 2000 < 3 * 1024, f"{held / 2000:.0f} bytes an incident"
+    assert peak < 1.5 * held  # read row by row, never the whole file at once
+    again.close()
+
+
 def test_a_burst_of_events_rewrites_only_the_rows_it_touched(tmp_path: Path) -> None:
     path = tmp_path / "dm1.db"
     replica = Replica(path, server=SERVER, staff_id="dm1")
@@ -103,3 +142,37 @@ def test_an_unusable_replica_is_set_aside_with_a_warning(
     assert ".corrupt-" in replica.set_aside_as.name
     assert any("unusable replica" in r.getMessage() for r in caplog.records)
     assert replica.state == FloorState() and not replica.synced
+
+
+def test_a_power_cut_loses_whole_recent_events_never_part_of_one(tmp_path: Path) -> None:
+    """Commits are not fsync'd one by one: a cut may drop the unsynced tail of the
+    write-ahead log. Whatever survives is a floor exactly at its recorded seq."""
+    path = tmp_path / "live" / "dm1.db"
+    base = floor_with(200)
+    replica = Replica(path, server=SERVER, staff_id="dm1")
+    replica.replace("epoch-a", base, ME)
+    replica.close()  # the snapshot is checkpointed into the main file
+    replica = Replica(path, server=SERVER, staff_id="dm1")
+    events = notes(201, [7, 7, 150, 3, 199, 7, 42, 3, 88, 150, 1, 2])
+    for event in events:  # one commit per frame, as the live feed delivers them
+        replica.apply([event])
+    log = path.with_name("dm1.db-wal").read_bytes()
+    main = path.read_bytes()
+    assert log, "the events should still be in the write-ahead log"
+
+    seen = set()
+    for cut in sorted({len(log) * n // 16 for n in range(17)} | {len(log) - 1, 40}):
+        torn = tmp_path / f"cut-{cut}" / "dm1.db"
+        torn.parent.mkdir()
+        torn.write_bytes(main)
+        torn.with_name("dm1.db-wal").write_bytes(log[:cut])
+        reopened = Replica(torn, server=SERVER, staff_id="dm1")
+        assert reopened.set_aside_as is None
+        applied = reopened.seq - base.seq
+        assert 0 <= applied <= len(events)
+        assert reopened.state == fold(base, events[:applied]), f"cut at {cut}"
+        assert reopened.epoch == "epoch-a" and reopened.me == ME
+        seen.add(applied)
+        reopened.close()
+    replica.close()
+    assert 0 in seen and len(events) in seen and len(seen) > 2  # cuts landed all over

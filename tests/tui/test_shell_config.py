@@ -50,6 +50,15 @@ def test_environment_overrides_the_file_but_is_not_saved(
     assert saved == {"auto_lock_seconds": 120, "theme": "night"}
 
 
+def test_a_keymap_can_come_from_the_environment_as_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("floorline_keymap", '{"app.outbox": "O"}')
+    config = load_config(tmp_path)
+    assert config.problem is None
+    assert config.settings.keymap == {"app.outbox": "O"}
+
+
 def test_a_bad_environment_value_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
