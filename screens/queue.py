@@ -1,11 +1,13 @@
 """The home screen: every incident in view, most at risk first, counting down live.
 
-Changes re-place only the incidents they touch; the 1-second tick only
-repaints the visible rows (countdowns are computed while painting).
+Changes re-place and recount only the incidents they touch, and repaint only
+the rows that changed; the 1-second tick only repaints the countdown
+characters that changed (countdowns are computed while painting).
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,11 +16,11 @@ from textual.widgets import Input, Static
 
 from api_client.contract import Changes
 from domain.commands import Acknowledge, Take
-from domain.models import Chain, Priority, Role
+from domain.models import Chain, Priority, Role, Staff
 from domain.permissions import role_may
-from domain.state import FloorState
+from domain.policy import Policy
 from tui.floor_screen import FloorScreen
-from tui.floor_summary import QueueSummary, night_summary, queue_summary
+from tui.floor_summary import NightSummary, QueueCounts, QueueSummary, night_summary
 from tui.messages import CommandRequested
 from tui.queue_model import Filters, QueueModel, StateFilter, View, view_label, views_for
 from tui.widgets.incident_table import IncidentTable
@@ -51,10 +53,13 @@ class QueueScreen(FloorScreen):
         super().__init__()
         self.filters = Filters()
         self.model = QueueModel()
+        # the summary counts cover the view, not the text, priority or state filters
+        self.counts = QueueCounts()
+        self._counted: tuple[str, View, Policy] | None = None  # whose view, under which policy
         self._filters_for: str | None = None  # the user the view was chosen for
         self._summary: QueueSummary | None = None
         self._summary_shown: Content | None = None
-        self._summary_basis: tuple[FloorState, View] | None = None
+        self._summary_said: tuple[object, ...] | None = None  # what the summary was made from
         self._offered: tuple[bool | None, ...] = ()  # open/ack/take as the footer shows them
 
     def compose_body(self) -> ComposeResult:
@@ -79,43 +84,51 @@ class QueueScreen(FloorScreen):
 
     # --- attributes down: the floor into the table ---------------------------------
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, *, recount: bool = False) -> None:
         me = self.source.me
         if me is None:
-            self.model = QueueModel()
+            self.model, self.counts, self._counted = QueueModel(), QueueCounts(), None
         else:
             if me.id != self._filters_for:
                 self.filters = Filters(view=views_for(me, self.floor.policy)[0])
                 self._filters_for = me.id
             self.model.rebuild(self.floor, me, self.filters)
+            self._recount(me, force=recount)
         self._show()
+
+    def _recount(self, me: Staff, *, force: bool = False) -> None:
+        basis = (me.id, self.filters.view, self.floor.policy)
+        if force or basis != self._counted:
+            scope = self._scope
+            self.counts.rebuild(
+                (i for i in self.floor.incidents.values() if scope.admits(i, me)), self.floor
+            )
+            self._counted = basis
+
+    @property
+    def _scope(self) -> Filters:
+        """What the summary counts: the whole view, whatever the other filters."""
+        return Filters(view=self.filters.view, states=StateFilter.ALL)
 
     def _show(self) -> None:
         floor = self.floor
-        rows = [floor.incidents[n] for n in self.model.ids if n in floor.incidents]
         pending = frozenset(p.incident_id for p in self.source.pending if p.incident_id is not None)
         table = self.table
         table.approximate = self.source.approximate
-        table.set_rows(rows, floor, pending)
-        # the counts cover the view, not the text or priority filters: typing in the
-        # filter box need not recount them (floor states are immutable: identity
-        # says whether anything changed)
-        basis = (floor, self.filters.view)
-        if (
-            self._summary_basis is None
-            or basis[0] is not self._summary_basis[0]
-            or (basis[1] != self._summary_basis[1])
-        ):
-            self._summary, self._summary_basis = None, basis
+        table.set_rows(self.model.rows(floor), floor, pending)
         self._update_summary()
-        self.refresh_bindings()
 
     def on_floor_changed(self, changes: Changes) -> None:
         me = self.source.me
         if changes.reset or me is None or me.id != self._filters_for:
-            self._rebuild()
+            self._rebuild(recount=True)
         elif changes.incidents:
             self.model.update(self.floor, me, self.filters, changes.incidents)
+            if self._counted is not None and self._counted[2] is self.floor.policy:
+                scope = self._scope
+                self.counts.update(self.floor, changes.incidents, lambda i: scope.admits(i, me))
+            else:
+                self._recount(me, force=True)
             self._show()
         elif changes.outbox or changes.status or changes.roster:
             self._show()
@@ -124,9 +137,7 @@ class QueueScreen(FloorScreen):
         self.table.now = now
         # the counts only change when a promise falls due; the night line (downtime
         # timers, who is on shift) is cheap enough to redo every second
-        if self._summary is not None and now >= self._summary.valid_until:
-            self._summary = None
-        if self._summary is None or self._is_manager:
+        if self._summary is None or now >= self._summary.valid_until or self._is_manager:
             self._update_summary()
 
     def _locked_changed(self, locked: bool) -> None:
@@ -142,15 +153,17 @@ class QueueScreen(FloorScreen):
     def _update_summary(self) -> None:
         me = self.source.me
         if me is None:
-            self._summary_shown = None
+            self._summary_shown = self._summary_said = None
             self.query_one("#queue-summary", Static).update("Signed out")
             return
-        floor, now = self.floor, self.now
-        scope = Filters(view=self.filters.view, states=StateFilter.ALL)
-        if self._summary is None:
-            in_view = (i for i in floor.incidents.values() if scope.accepts(i, me, floor))
-            self._summary = queue_summary(in_view, floor, now)
-        summary = self._summary
+        summary = self._summary = self.counts.summary(self.now)
+        night = night_summary(self.floor, self.now) if self._is_manager else None
+        shown = self._filter_words()
+        # redone every second for a manager: nothing is rebuilt while the numbers stand
+        said = (me.id, self.filters.view, summary, night, shown, self.floor.policy)
+        if said == self._summary_said:
+            return
+        self._summary_said = said
         parts: list[Content] = [
             Content.from_markup("[b]$view[/b]  ", view=view_label(self.filters.view, me))
         ]
@@ -163,20 +176,24 @@ class QueueScreen(FloorScreen):
         reports = "$timer-amber" if summary.reports_due else "dim"
         parts.append(Content.assemble("  ", (f"reports due {summary.reports_due}", reports)))
         lines = [Content("").join(parts)]
-        shown = self._filter_words()
         if shown:
             lines.append(Content.assemble((shown, "$text-muted")))
-        if self._is_manager:
-            lines.append(self._night_line())
+        if night is not None:
+            lines.append(self._night_line(night))
         content = Content("\n").join(lines)
-        # redone every second for a manager: only a changed summary is repainted
-        # (Content compares text only; the spans carry the colours)
+        # only a changed summary is repainted (Content compares text only; the
+        # spans carry the colours)
         if self._summary_shown is None or (content.plain, content.spans) != (
             self._summary_shown.plain,
             self._summary_shown.spans,
         ):
+            box = self.query_one("#queue-summary", Static)
+            # as many lines as before, none wrapping: no layout, only the summary repaints
+            before = _height(self._summary_shown, box.content_size.width)
+            after = _height(content, box.content_size.width)
+            moved = before is None or after is None or before != after
             self._summary_shown = content
-            self.query_one("#queue-summary", Static).update(content)
+            box.update(content, layout=moved)
 
     def _filter_words(self) -> str:
         f = self.filters
@@ -188,11 +205,16 @@ class QueueScreen(FloorScreen):
         if f.states is not StateFilter.OPEN:
             words.append(f"state {f.states}")
         if not words:
-            return ""
+            # while the filter box is open the line stays: typing and deleting the
+            # first character must not move every row up and down
+            return f"showing {len(self.model)} · esc clears" if self._filtering else ""
         return f"showing {len(self.model)}: " + " · ".join(words) + " · esc clears"
 
-    def _night_line(self) -> Content:
-        night = night_summary(self.floor, self.now)
+    @property
+    def _filtering(self) -> bool:
+        return self.has_class("-filtering")
+
+    def _night_line(self, night: NightSummary) -> Content:
         down = f"down {night.down}"
         over = ("", "")
         if night.overdue:
@@ -214,23 +236,21 @@ class QueueScreen(FloorScreen):
         box = self.query_one("#queue-filter", Input)
         box.value = self.filters.text
         box.focus()
+        self._update_summary()
 
     @on(Input.Changed, "#queue-filter")
     def _filter_typed(self, event: Input.Changed) -> None:
-        before, text = self.filters.text.casefold(), event.value.strip()
-        self.filters.text = text
-        me = self.source.me
-        if before and before in text.casefold() and me is not None:
-            # typing on: a stricter filter only drops rows, no need to look at the floor again
-            self.model.narrow(self.floor, me, self.filters)
+        self.filters.text = event.value.strip()
+        if self.source.me is not None:
+            # only the text changed: the model re-filters what passes the other filters
+            self.model.set_text(self.floor, self.filters.text)
             self._show()
-        else:
-            self._rebuild()
 
     @on(Input.Submitted, "#queue-filter")
     def _filter_done(self) -> None:
         if not self.filters.text:
             self.remove_class("-filtering")
+            self._update_summary()
         self.table.focus()
 
     def action_clear_filters(self) -> None:
@@ -311,6 +331,14 @@ class QueueScreen(FloorScreen):
         if incident is not None:
             command = Take(incident_id=incident.id, expected_version=incident.version)
             self.post_message(CommandRequested(command, done=f"Took #{incident.id}"))
+
+
+def _height(content: Content | None, width: int) -> int | None:
+    """Lines `content` takes at `width`, or None when it might wrap (unknown)."""
+    if content is None:
+        return None
+    lines = content.plain.split("\n")
+    return len(lines) if all(cell_len(line) <= width for line in lines) else None
 
 
 __all__ = ["QueueScreen", "View"]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from heapq import heapify, heappop, heappush
+from itertools import count
 
 from domain.events import Event, EventType
 from domain.models import Incident, Priority
@@ -53,39 +55,65 @@ def new_p1_alerts(events: Iterable[object], state: FloorState, me: str | None) -
 class BreachWatch:
     """Finds incidents with a promise that fell due between two ticks.
 
-    It scans the open incidents only when the earliest running deadline has
-    passed (or the floor changed), so an idle tick costs one comparison.
+    Each incident waits in a heap by its next running promise, so a tick looks
+    only at what fell due (usually nothing), whatever the size of the floor. A
+    change re-reads only the incidents it touched; a reset reads the floor again.
     """
 
     def __init__(self) -> None:
-        self._scan_at = float("-inf")
+        # (due, tie-break, incident number, the version read): a heap
+        self._next: list[tuple[float, int, int, Incident]] = []
+        self._order = count()
         self._last: float | None = None
+        self._reread: set[int] | None = None  # None: the whole floor
 
-    def floor_changed(self) -> None:
-        self._scan_at = float("-inf")
+    def floor_changed(self, ids: Iterable[int] | None = None) -> None:
+        """The incidents in `ids` changed (None: any of them may have)."""
+        if ids is None or self._reread is None:
+            self._reread = None
+        else:
+            self._reread.update(ids)
 
     def check(self, state: FloorState, now: float) -> list[Alert]:
         last, self._last = self._last, now
-        if last is None or now < self._scan_at:
-            if last is None:
-                self._scan(state, now, None)
-            return []
-        return self._scan(state, now, last)
-
-    def _scan(self, state: FloorState, now: float, last: float | None) -> list[Alert]:
+        self._catch_up(state)
         alerts: list[Alert] = []
-        upcoming = float("inf")
-        for incident in state.incidents.values():
-            for name, due in _running(incident):
-                if due > now:
-                    upcoming = min(upcoming, due)
-                elif last is not None and last < due:
+        incidents = state.incidents
+        while self._next and self._next[0][0] <= now:
+            _, _, number, read = heappop(self._next)
+            if incidents.get(number) is not read:
+                continue  # changed since: the new version has its own entry
+            for name, due in _running(read):
+                if last is not None and last < due <= now:
                     words = CLOCK_WORDS.get(name, name)
                     alerts.append(
-                        Alert(incident.id, "SLA breached", f"{describe(incident)}: {words} overdue")
+                        Alert(number, "SLA breached", f"{describe(read)}: {words} overdue")
                     )
-        self._scan_at = upcoming
+            self._push(read, after=now)
         return alerts
+
+    def _catch_up(self, state: FloorState) -> None:
+        if self._reread is None:
+            self._next = []
+            for incident in state.incidents.values():
+                self._push(incident, after=float("-inf"), heap=False)
+            heapify(self._next)
+        else:
+            for number in self._reread:
+                incident = state.incidents.get(number)
+                if incident is not None:
+                    self._push(incident, after=float("-inf"))
+        self._reread = set()
+
+    def _push(self, incident: Incident, *, after: float, heap: bool = True) -> None:
+        """Queue `incident` at its earliest running promise due after `after`."""
+        dues = [due for _, due in _running(incident) if due > after]
+        if dues:
+            entry = (min(dues), next(self._order), incident.id, incident)
+            if heap:
+                heappush(self._next, entry)
+            else:
+                self._next.append(entry)
 
 
 def _running(incident: Incident) -> list[tuple[str, float]]:

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from api_client.contract import Changes
 from domain.state import FloorState
+from tui.watchers import forget_watchers
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class FloorScreen(Screen[None]):
         yield from self.compose_body()
         yield StatusBar()
         # compact, palette key in the help instead: a screen's keys fit 80 columns
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def compose_body(self) -> ComposeResult:
         """Subclasses yield their own widgets here."""
@@ -36,6 +37,9 @@ class FloorScreen(Screen[None]):
     def on_mount(self) -> None:
         self.watch(self.floor_app, "now", self._now_changed, init=False)
         self.watch(self.floor_app, "revision", self._revision_changed, init=False)
+
+    def on_unmount(self) -> None:
+        forget_watchers(self.floor_app, self)
 
     @property
     def floor_app(self) -> FloorApp:

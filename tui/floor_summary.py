@@ -3,9 +3,10 @@ managers also the downtime board in brief and the escalation lines nobody covers
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from domain.escalation import TOP_LINE, on_duty
 from domain.models import Chain, Incident, Priority
@@ -52,6 +53,89 @@ def queue_summary(incidents: Iterable[Incident], floor: FloorState, now: float) 
         elif incident.report_due is not None and report_needed(incident, floor.policy):
             reports += 1
     return QueueSummary({p: counts[p] for p in Priority}, late, reports, upcoming)
+
+
+@dataclass(frozen=True, slots=True)
+class _Share:
+    """What one incident adds to the counts."""
+
+    priority: Priority | None  # while open
+    breaches_at: float | None  # its earliest running promise, while open
+    report: bool
+
+
+def _share(incident: Incident, floor: FloorState) -> _Share:
+    if incident.state.is_open:
+        dues = running_dues(incident)
+        return _Share(incident.priority, min(dues) if dues else None, False)
+    owed = incident.report_due is not None and report_needed(incident, floor.policy)
+    return _Share(None, None, owed)
+
+
+@dataclass
+class QueueCounts:
+    """The counts of `queue_summary`, kept change by change for one view.
+
+    An incident is breached from its earliest running promise on, so the
+    breached count at any moment is a bisection of those times: neither a tick
+    nor a change recounts the floor.
+    """
+
+    _shares: dict[int, _Share] = field(default_factory=dict)
+    _by_priority: Counter[Priority] = field(default_factory=Counter)
+    _breach_times: list[float] = field(default_factory=list)  # sorted
+    _reports: int = 0
+
+    def rebuild(self, incidents: Iterable[Incident], floor: FloorState) -> None:
+        self._shares = {i.id: _share(i, floor) for i in incidents}
+        shares = self._shares.values()
+        self._by_priority = Counter(s.priority for s in shares if s.priority is not None)
+        self._breach_times = sorted(s.breaches_at for s in shares if s.breaches_at is not None)
+        self._reports = sum(s.report for s in shares)
+
+    def update(
+        self, floor: FloorState, ids: Iterable[int], counts: Callable[[Incident], bool]
+    ) -> bool:
+        """Recount the incidents in `ids` (`counts`: whether one is in the view).
+
+        Returns whether any count may have changed.
+        """
+        changed = False
+        for number in ids:
+            incident = floor.incidents.get(number)
+            new = _share(incident, floor) if incident is not None and counts(incident) else None
+            old = self._shares.pop(number, None)
+            if old == new:
+                if new is not None:
+                    self._shares[number] = new
+                continue
+            changed = True
+            if old is not None:
+                self._add(old, -1)
+            if new is not None:
+                self._shares[number] = new
+                self._add(new, 1)
+        return changed
+
+    def _add(self, share: _Share, sign: int) -> None:
+        if share.priority is not None:
+            self._by_priority[share.priority] += sign
+        if share.breaches_at is not None:
+            if sign > 0:
+                insort(self._breach_times, share.breaches_at)
+            else:
+                del self._breach_times[bisect_left(self._breach_times, share.breaches_at)]
+        self._reports += sign * share.report
+
+    def summary(self, now: float) -> QueueSummary:
+        times = self._breach_times
+        late = bisect_left(times, now)  # the next one to fall due is times[late]
+        return QueueSummary(
+            {p: self._by_priority[p] for p in Priority},
+            late,
+            self._reports,
+            times[late] if late < len(times) else float("inf"),
+        )
 
 
 def night_summary(floor: FloorState, now: float) -> NightSummary:

@@ -2,15 +2,18 @@
 
 Pure (no Textual): the queue screen owns one `QueueModel`, feeds it the ids a
 change touched, and hands the ordered incidents to the table. Re-sorting is
-incremental: a changed incident is taken out and put back by bisection.
+incremental: a changed incident is taken out and put back by bisection. The
+text filter narrows a kept list of what passes the other filters, so typing
+(or deleting) a character never looks at the whole floor again.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import overload
 
 from domain.models import Incident, IncidentState, Priority, Role, Staff
 from domain.policy import Policy
@@ -75,15 +78,19 @@ class Filters:
     states: StateFilter = StateFilter.OPEN
 
     def accepts(self, incident: Incident, me: Staff, floor: FloorState) -> bool:
+        if not self.admits(incident, me):
+            return False
+        return not self.text or self.text.casefold() in haystack(incident, floor)
+
+    def admits(self, incident: Incident, me: Staff) -> bool:
+        """Every filter but the text."""
         if incident.state not in STATE_FILTER_STATES[self.states]:
             return False
         if self.priorities and incident.priority not in self.priorities:
             return False
         if self.view is View.MINE and not _is_mine(incident, me):
             return False
-        if self.view is View.PIT and incident.location.pit != me.pit:
-            return False
-        return not self.text or self.text.casefold() in _haystack(incident, floor)
+        return not (self.view is View.PIT and incident.location.pit != me.pit)
 
 
 def _is_mine(incident: Incident, me: Staff) -> bool:
@@ -93,7 +100,8 @@ def _is_mine(incident: Incident, me: Staff) -> bool:
     return me.id in (incident.opened_by, incident.player.host_id)
 
 
-def _haystack(incident: Incident, floor: FloorState) -> str:
+def haystack(incident: Incident, floor: FloorState) -> str:
+    """What the text filter searches in an incident, casefolded."""
     number = f"L-{-incident.id}" if incident.id < 0 else f"#{incident.id}"
     return " ".join(
         (
@@ -108,17 +116,68 @@ def _haystack(incident: Incident, floor: FloorState) -> str:
     ).casefold()
 
 
+Key = tuple[int, float, int]
+Entry = tuple[Key, int]  # (risk key, incident number): the order the queue shows
+
+
+class QueueRows(Sequence[Incident]):
+    """The shown incidents in order, read through to the floor on access.
+
+    A snapshot: the model never changes a list it has handed out, so a change
+    costs no copy of the incidents and finding a row is a bisection.
+    """
+
+    def __init__(
+        self,
+        order: Sequence[Entry],
+        incidents: Mapping[int, Incident],
+        risk: Callable[[Incident], Key],
+    ) -> None:
+        self._order = order
+        self._incidents = incidents
+        self._risk = risk
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @overload
+    def __getitem__(self, index: int) -> Incident: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Incident]: ...
+    def __getitem__(self, index: int | slice) -> Incident | list[Incident]:
+        if isinstance(index, slice):
+            return [self._incidents[number] for _, number in self._order[index]]
+        return self._incidents[self._order[index][1]]
+
+    def __iter__(self) -> Iterator[Incident]:
+        incidents = self._incidents
+        return (incidents[number] for _, number in self._order)
+
+    def index_of(self, incident_id: int) -> int | None:
+        incident = self._incidents.get(incident_id)
+        if incident is None:
+            return None
+        entry = (self._risk(incident), incident_id)
+        at = bisect_left(self._order, entry)
+        return at if at < len(self._order) and self._order[at] == entry else None
+
+
 @dataclass
 class QueueModel:
     """The shown incidents in risk order, kept sorted as changes arrive."""
 
-    _order: list[tuple[tuple[int, float, int], int]] = field(default_factory=list)
-    _key_of: dict[int, tuple[int, float, int]] = field(default_factory=dict)
+    # what passes every filter but the text, and that narrowed by the text
+    _base: list[Entry] = field(default_factory=list)
+    _order: list[Entry] = field(default_factory=list)
+    _key_of: dict[int, Key] = field(default_factory=dict)  # everything in _base
+    _text: str = ""  # casefolded
     # incidents are immutable and their sort key depends on nothing else, so a
     # key is good until the incident object is replaced
-    _keys_seen: dict[int, tuple[Incident, tuple[int, float, int]]] = field(default_factory=dict)
+    _keys_seen: dict[int, tuple[Incident, Key]] = field(default_factory=dict)
+    # the text searched, good until the incident or the staff names change
+    _hays: dict[int, tuple[Incident, object, str]] = field(default_factory=dict)
 
-    def _risk(self, incident: Incident) -> tuple[int, float, int]:
+    def _risk(self, incident: Incident) -> Key:
         seen = self._keys_seen.get(incident.id)
         if seen is not None and seen[0] is incident:
             return seen[1]
@@ -126,33 +185,63 @@ class QueueModel:
         self._keys_seen[incident.id] = (incident, key)
         return key
 
+    def _hay(self, incident: Incident, floor: FloorState) -> str:
+        seen = self._hays.get(incident.id)
+        if seen is not None and seen[0] is incident and seen[1] is floor.staff:
+            return seen[2]
+        hay = haystack(incident, floor)
+        self._hays[incident.id] = (incident, floor.staff, hay)
+        return hay
+
+    def _matching(self, entries: Iterable[Entry], floor: FloorState, text: str) -> list[Entry]:
+        incidents, hay = floor.incidents, self._hay
+        return [e for e in entries if text in hay(incidents[e[1]], floor)]
+
     def rebuild(self, floor: FloorState, me: Staff, filters: Filters) -> None:
         self._key_of = {
-            i.id: self._risk(i) for i in floor.incidents.values() if filters.accepts(i, me, floor)
+            i.id: self._risk(i) for i in floor.incidents.values() if filters.admits(i, me)
         }
-        self._order = sorted((key, number) for number, key in self._key_of.items())
+        self._base = sorted((key, number) for number, key in self._key_of.items())
+        self._text = filters.text.casefold()
+        self._order = self._matching(self._base, floor, self._text) if self._text else self._base
 
-    def narrow(self, floor: FloorState, me: Staff, filters: Filters) -> None:
-        """Drop what no longer passes a stricter filter (nothing new can appear)."""
-        self._order = [
-            (key, number)
-            for key, number in self._order
-            if (incident := floor.incidents.get(number)) is not None
-            and filters.accepts(incident, me, floor)
-        ]
-        self._key_of = {number: key for key, number in self._order}
+    def set_text(self, floor: FloorState, text: str) -> None:
+        """Filter by another text: typing on narrows what is shown, deleting widens it."""
+        text = text.casefold()
+        if text == self._text:
+            return
+        narrowing = bool(self._text) and self._text in text
+        self._order = (
+            self._matching(self._order if narrowing else self._base, floor, text)
+            if text
+            else self._base
+        )
+        self._text = text
 
     def update(self, floor: FloorState, me: Staff, filters: Filters, ids: Iterable[int]) -> None:
         """Re-place only the incidents in `ids` (added, changed or gone)."""
+        base = list(self._base)  # copies: the rows handed out keep their order
+        order = list(self._order) if self._text else base
         for number in ids:
             old = self._key_of.pop(number, None)
             if old is not None:
-                del self._order[bisect_left(self._order, (old, number))]
+                del base[bisect_left(base, (old, number))]
+                if self._text:
+                    at = bisect_left(order, (old, number))
+                    if at < len(order) and order[at] == (old, number):
+                        del order[at]
             incident = floor.incidents.get(number)
-            if incident is not None and filters.accepts(incident, me, floor):
+            if incident is not None and filters.admits(incident, me):
                 key = self._risk(incident)
                 self._key_of[number] = key
-                insort(self._order, (key, number))
+                insort(base, (key, number))
+                if self._text and self._text in self._hay(incident, floor):
+                    insort(order, (key, number))
+        self._base, self._order = base, order
+
+    def rows(self, floor: FloorState) -> QueueRows:
+        """The shown incidents of `floor` (the floor these changes came from)."""
+        return QueueRows(self._order, floor.incidents, self._risk)
 
     @property
     def ids(self) -> list[int]:

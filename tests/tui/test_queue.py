@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from domain.commands import Acknowledge
 from domain.models import IncidentState, Priority
 from domain.sla import risk_key
 from screens.queue import QueueScreen
 from tests.tui.conftest import settle
-from tui.queue_model import View
+from tui.floor_summary import queue_summary
+from tui.queue_model import View, haystack
 from tui.widgets.incident_table import IncidentTable, layout
 
 
@@ -138,3 +140,128 @@ def test_narrow_layout_keeps_the_columns_a_pit_boss_needs() -> None:
 def _visible_text(app) -> str:
     table = app.screen.query_one(IncidentTable)
     return "\n".join(table.render_line(y).text for y in range(table.size.height))
+
+
+def _screen(app) -> list[str]:
+    """The terminal as the user sees it: every line as composed from the widgets."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def _repainted(app, pilot) -> list[str]:
+    """The same screen painted again from nothing (the partial repaints are not trusted)."""
+    for widget in app.screen.walk_children():
+        widget.refresh()
+    await pilot.pause()
+    return _screen(app)
+
+
+def _shown_numbers(lines: list[str]) -> list[int]:
+    return [int(line.split()[0][1:]) for line in lines if line[:2].strip("#").isdigit()]
+
+
+async def test_countdowns_keep_ticking_on_every_visible_row(static_floor, make_app) -> None:
+    floor = static_floor("dm1")
+    app = make_app(floor)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down")
+        first = _screen(app)
+        # a second (the seconds change), a minute and more (the minutes roll), an hour
+        for seconds in (1, 61, 3600):
+            floor.advance(seconds)
+            app.tick()
+            await pilot.pause()
+            ticked = _screen(app)
+            assert ticked == await _repainted(app, pilot)
+        header = next(n for n, line in enumerate(ticked) if "Next due" in line)
+        end = ticked[header].index("Next due") + len("Next due")
+        rows = slice(header + 1, header + 18)
+        assert [line[end - 14 : end] for line in first[rows]] != [
+            line[end - 14 : end] for line in ticked[rows]
+        ]
+        # the seconds line up: countdowns are right-aligned under their title
+        assert {line[end - 1] for line in ticked[rows]} <= set("0123456789h")
+
+
+async def test_countdowns_follow_the_rows_when_the_list_scrolls(static_floor, make_app) -> None:
+    floor = static_floor("dm1")
+    app = make_app(floor)
+    async with app.run_test(size=(120, 16)) as pilot:
+        await pilot.pause()
+        top = _shown_numbers(_screen(app))
+        for keys in (("end",), ("pageup",), ("home",)):
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert _screen(app) == await _repainted(app, pilot), keys
+            floor.advance(1)
+            app.tick()
+            await pilot.pause()
+            seen = _screen(app)
+            assert seen == await _repainted(app, pilot), keys
+        assert _shown_numbers(seen) == top
+        await pilot.press("end")
+        await pilot.pause()
+        assert _shown_numbers(_screen(app)) != top  # it did scroll
+
+
+async def test_a_change_repaints_what_it_moved_and_keeps_the_order(static_floor, make_app) -> None:
+    floor = static_floor("dm1")
+    app = make_app(floor)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        pinned = _rows(app)[0]
+        assert pinned.priority is Priority.P1 and pinned.state is IncidentState.NEW
+        await pilot.press("down", "down")  # the cursor's row stays in view: nothing scrolls
+        floor.submit_as("dm2", Acknowledge(incident_id=pinned.id))
+        await settle(app, pilot)
+        seen = _screen(app)
+        assert seen == await _repainted(app, pilot)
+        shown = _shown_numbers(seen)
+        in_view = [i for i in app.screen.floor.incidents.values() if i.state.is_open]
+        expected = [i.id for i in sorted(in_view, key=risk_key)]
+        assert shown == expected[: len(shown)]
+        assert pinned.id in shown and shown[0] != pinned.id  # no longer pinned on top
+        # the counts above the queue are those of the floor as it is now
+        floor_now = app.screen.floor
+        fresh = queue_summary(floor_now.incidents.values(), floor_now, app.now)
+        counts = " ".join(f"{p} {n}" for p, n in fresh.by_priority.items())
+        assert counts in seen[0] and f"breached {fresh.breached}" in seen[0]
+
+
+async def test_filter_shows_the_matching_rows_while_typing_and_deleting(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("dm1")
+    app = make_app(floor)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        everything = _shown_numbers(_screen(app))
+        await pilot.press("slash")
+        await pilot.pause()
+        header = _header_line(_screen(app))
+        for typed, text in (("b", "b"), ("j", "bj"), ("-", "bj-"), ("0", "bj-0"), ("7", "bj-07")):
+            await pilot.press(typed)
+            await pilot.pause()
+            seen = _screen(app)
+            shown = _shown_numbers(seen)
+            floor_now = app.screen.floor
+            matching = [
+                i
+                for i in floor_now.incidents.values()
+                if i.state.is_open and text in haystack(i, floor_now)
+            ]
+            assert shown, text
+            assert shown == [i.id for i in sorted(matching, key=risk_key)][: len(shown)], text
+            assert f"showing {len(matching)}: text “{text}”" in "\n".join(seen[:3])
+            assert _header_line(seen) == header  # the rows stay where they are
+        for _ in range(5):
+            await pilot.press("backspace")
+        await pilot.pause()
+        seen = _screen(app)
+        shown = _shown_numbers(seen)
+        assert shown == everything[: len(shown)] and len(shown) >= len(everything) - 2
+        assert _header_line(seen) == header
+
+
+def _header_line(lines: list[str]) -> int:
+    return next(n for n, line in enumerate(lines) if "Next due" in line)

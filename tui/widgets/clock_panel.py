@@ -1,19 +1,20 @@
 """An incident's promises in one row: answer, stabilise, resolve, next update.
 
-Each cell carries the urgency class from `tui.timefmt.URGENCY_CLASS`, so the
-theme colours it; the panel recomputes from stored deadlines on every tick.
+Each cell is coloured by its urgency through the theme's timer colours; the
+panel recomputes from stored deadlines on every tick.
 """
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import HorizontalGroup
-from textual.widgets import Static
+from itertools import pairwise
+
+from textual.content import Content
+from textual.widget import Widget
 
 from domain.models import Incident
 from domain.policy import Policy
 from domain.sla import Clock, Urgency, clocks, urgency_of
-from tui.timefmt import URGENCY_CLASS, format_clock, format_countdown, format_span
+from tui.timefmt import format_clock, format_countdown, format_span
 
 CLOCK_NAMES = ("answer", "stabilise", "resolve", "update")
 
@@ -39,49 +40,77 @@ def update_clock(incident: Incident) -> Clock | None:
     return Clock("update", start, incident.next_update_due, None)
 
 
-class ClockCell(Static):
-    """One named clock; hidden when the incident has no such promise."""
+# (border, text) styles of a cell by urgency; a breached cell is heavy and tinted
+_ROUND = ("╭", "─", "╮", "│", "╰", "╯")
+_HEAVY = ("┏", "━", "┓", "┃", "┗", "┛")
+_BORDER = {
+    Urgency.OK: "$foreground 30%",
+    Urgency.MET: "$foreground 30%",
+    Urgency.AMBER: "$timer-amber",
+    Urgency.RED: "$timer-red",
+    Urgency.BREACHED: "$timer-breached",
+}
+_TEXT = {
+    Urgency.OK: "bold $timer-ok",
+    Urgency.MET: "$foreground 60%",
+    Urgency.AMBER: "bold $timer-amber",
+    Urgency.RED: "bold $timer-red",
+    Urgency.BREACHED: "bold $timer-breached",
+}
+_TITLE = "$foreground 70%"
+_BREACHED_BACKGROUND = "on $timer-breached 15%"
 
-    def __init__(self, name: str) -> None:
-        super().__init__(id=f"clock-{name}", classes="clock-cell")
-        self.clock_name = name
-        self.border_title = name
 
-    def show(self, reading: tuple[str, Urgency] | None) -> None:
-        self.display = reading is not None
-        if reading is None:
-            return
-        text, urgency = reading
-        for cls in URGENCY_CLASS.values():
-            self.set_class(cls == URGENCY_CLASS[urgency], cls)
-        self.update(text)
+def cell_widths(width: int, count: int) -> list[int]:
+    """`count` equal shares of `width` cells, the remainders spread as Textual spreads 1fr."""
+    edges = [width * n // count for n in range(count + 1)]
+    return [right - left for left, right in pairwise(edges)]
 
 
-class ClockPanel(HorizontalGroup):
-    DEFAULT_CSS = """
-    ClockPanel {
-        height: auto;
-    }
-    ClockPanel ClockCell {
-        width: 1fr;
-        height: 3;
-        border: round $foreground 30%;
-        border-title-color: $foreground 70%;
-        content-align: center middle;
-        text-style: bold;
-    }
-    ClockPanel ClockCell.-ok { color: $timer-ok; }
-    ClockPanel ClockCell.-amber { color: $timer-amber; border: round $timer-amber; }
-    ClockPanel ClockCell.-red { color: $timer-red; border: round $timer-red; }
-    ClockPanel ClockCell.-breached {
-        color: $timer-breached; background: $timer-breached 15%; border: heavy $timer-breached;
-    }
-    ClockPanel ClockCell.-met { color: $foreground 60%; text-style: none; }
+def cell_lines(name: str, reading: tuple[str, Urgency], width: int) -> list[Content]:
+    """One bordered cell, `width` cells wide: its title in the top border, the reading centred."""
+    text, urgency = reading
+    tl, h, tr, v, bl, br = _HEAVY if urgency is Urgency.BREACHED else _ROUND
+    border = _BORDER[urgency]
+    inner = max(0, width - 2)
+    label = f" {name} "
+    top = Content.assemble(
+        (tl + h, border), (label, _TITLE), (h * max(0, inner - 1 - len(label)) + tr, border)
+    )
+    left = (inner - len(text)) // 2
+    pad = inner - left - len(text)
+    middle = Content.assemble(
+        (v, border), " " * left, (text, _TEXT[urgency]), " " * pad, (v, border)
+    )
+    bottom = Content.styled(bl + h * inner + br, border)
+    lines = [top, middle, bottom]
+    if urgency is Urgency.BREACHED:
+        lines = [line.stylize_before(_BREACHED_BACKGROUND) for line in lines]
+    return lines
+
+
+class ClockPanel(Widget):
+    """The four promises side by side, each a bordered cell; a cell without a promise is left out.
+
+    One widget drawing the cells itself: four bordered widgets in a row were
+    restyled, laid out and rendered on every open and every second's tick.
     """
 
-    def compose(self) -> ComposeResult:
-        for name in CLOCK_NAMES:
-            yield ClockCell(name)
+    DEFAULT_CSS = """
+    ClockPanel {
+        height: 3;
+        text-wrap: nowrap;
+        text-overflow: clip;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.readings: dict[str, tuple[str, Urgency] | None] = dict.fromkeys(CLOCK_NAMES)
+
+    def reading(self, name: str) -> tuple[str, Urgency] | None:
+        """What the cell `name` shows, and how urgent it is; None when it is not shown."""
+        return self.readings[name]
 
     def show(
         self, incident: Incident, now: float, policy: Policy, *, approximate: bool = False
@@ -96,5 +125,18 @@ class ClockPanel(HorizontalGroup):
                 format_countdown(left, approximate=approximate),
                 urgency_of(left, update.due - update.start, policy),
             )
-        for cell in self.query(ClockCell):
-            cell.show(readings[cell.clock_name])
+        if readings != self.readings:
+            self.readings = readings
+            self.refresh()
+
+    def render(self) -> Content:
+        shown = [(name, r) for name, r in self.readings.items() if r is not None]
+        if not shown:
+            return Content()
+        rows: list[list[Content]] = [[], [], []]
+        for (name, reading), width in zip(
+            shown, cell_widths(self.size.width, len(shown)), strict=True
+        ):
+            for row, line in zip(rows, cell_lines(name, reading, width), strict=True):
+                row.append(line)
+        return Content("\n").join(Content("").join(row) for row in rows)

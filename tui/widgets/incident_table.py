@@ -1,20 +1,29 @@
 """The queue table: a Line API ScrollView that paints only the rows in view.
 
-Countdowns are computed in `render_line` from each incident's stored
-deadlines, so the 1-second tick is one `refresh()` of the visible lines (no
-per-cell updates, no per-row timers). The owner sets `incidents` (already
-sorted) when the floor changes and `now` on every tick; the cursor follows
-its incident when the rows re-sort.
+Countdowns are computed at paint time from each incident's stored deadlines,
+so the 1-second tick needs no per-row timers. The clock-driven cells (next
+due, update) are painted by two `RowSlice` children docked over the rows: one
+for the countdown, one from its last two characters (the seconds) on. Textual
+rewrites a changed line from the left edge of the widget that paints it, so a
+tick that repaints only the characters that changed writes the seconds of
+each row, not the row. The rest of a row is rendered once per incident
+version and reused while the row scrolls or moves.
+
+The owner sets the rows (already sorted) when the floor changes and `now` on
+every tick; the cursor follows its incident when the rows re-sort.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Self
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -23,9 +32,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from domain.models import Chain, Incident, IncidentState, Tier
+from domain.policy import Policy
 from domain.sla import Urgency, next_clock, urgency_of
 from domain.state import FloorState
+from tui.queue_columns import COLUMNS, Column, Split, layout, split
+from tui.queue_model import QueueRows
 from tui.timefmt import URGENCY_CLASS, format_clock, format_countdown
+from tui.widgets.row_slice import RowSlice
 
 CLOCK_ABBREV = {"answer": "ans", "stabilise": "stab", "resolve": "res", "update": "upd"}
 STATE_WORDS = {
@@ -39,56 +52,32 @@ STATE_WORDS = {
 SILENT_MARK = "⊘"
 PENDING_MARK = "↻"
 HIDDEN_PLAYER = "••••••"
+STEADY_CACHE = 2048  # rendered rows kept; far more than a screen holds
+
+# a timed cell as painted: (x in the timed part, text as fitted, style)
+TimedCells = tuple[tuple[int, str, Style | str], ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    title: str
-    width: int
-    wide_only: bool = False
-    grow: bool = False  # takes the width left over
+class Dues:
+    """What an incident counts down to; fixed until the incident changes."""
+
+    label: str  # ans, stab, res, upd, rept; "" with nothing running
+    due: float
+    window: float
+    update_at: str  # the promised player update as a clock time, or ""
+    update_due: float
 
 
-COLUMNS: tuple[Column, ...] = (
-    Column("number", "#", 6),
-    Column("mark", "", 1),
-    Column("priority", "P", 2),
-    Column("tier", "Tier", 4),
-    Column("player", "Player", 14, grow=True),
-    Column("location", "Location", 10, grow=True),
-    Column("kind", "Kind", 16, wide_only=True, grow=True),
-    Column("state", "State", 8),
-    Column("owner", "Owner", 10, wide_only=True),
-    Column("line", "Line", 4),
-    Column("next", "Next due", 14),
-    Column("update", "Update", 6, wide_only=True),
-)
-WIDE_AT = 100  # narrower than this, the wide-only columns go
-# the only cells that change with the clock; the tick repaints just these
-TIMED_COLUMNS = ("next", "update")
+@dataclass(slots=True)
+class TimedRow:
+    """A row's clock-driven cells at one `now`; the strip is made when painted."""
 
-
-NARROW_KIND = 9  # a narrow table shows the kind only if this much room is left over
-
-
-def layout(width: int) -> list[tuple[Column, int]]:
-    """Columns and their widths for a table `width` cells wide."""
-    wide = width >= WIDE_AT
-    columns = [c for c in COLUMNS if wide or not c.wide_only]
-    if not wide:
-        # spare room on a narrow screen goes to the kind, not a wider player column
-        spare = width - sum(c.width + 1 for c in columns)
-        if spare >= NARROW_KIND:
-            at = next(n for n, c in enumerate(columns) if c.key == "state")
-            columns.insert(at, Column("kind", "Kind", 0, grow=True))
-            columns = [Column(c.key, c.title, c.width) if c.key == "player" else c for c in columns]
-    used = sum(c.width for c in columns) + len(columns) - 1
-    growers = [c for c in columns if c.grow]
-    extra, rest = divmod(max(0, width - used), len(growers))
-    return [
-        (c, c.width + (extra + (rest if c is growers[-1] else 0) if c.grow else 0)) for c in columns
-    ]
+    incident: Incident
+    look: tuple[bool, bool, int]  # on the cursor, focused, table width
+    cells: TimedCells
+    values: tuple[tuple[int, int], ...]  # where each cell's value is (its style's extent)
+    strip: Strip | None = None
 
 
 class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
@@ -145,7 +134,8 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("end", "jump(-1)", "Last", id="queue.last", show=False),
     ]
 
-    cursor: reactive[int] = reactive(0, init=False)
+    # watch_cursor repaints the two rows whose highlight changed, not the table
+    cursor: reactive[int] = reactive(0, init=False, repaint=False)
     # watch_now repaints only the countdown characters that changed
     now: reactive[float] = reactive(0.0, init=False, repaint=False)
     approximate: reactive[bool] = reactive(False, init=False)
@@ -169,33 +159,75 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             super().__init__()
             self.incident_id = incident_id
 
+    _slices: tuple[RowSlice, ...] = ()  # refresh() runs before __init__ is done
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._rows: list[Incident] = []
+        self._rows: Sequence[Incident] = ()
         self._floor = FloorState()
         self._pending: frozenset[int] = frozenset()
         self.empty_text = "No incidents in this view."
-        # what each line's timed cells showed when last painted: line -> (id, cells)
-        self._painted: dict[int, tuple[int, tuple[tuple[str, Style | str], ...]]] = {}
+        self._countdowns = RowSlice(self._paint_slice, id="queue-countdowns")
+        self._seconds = RowSlice(self._paint_slice, id="queue-seconds")
+        self._slices = (self._countdowns, self._seconds)
+        # what each line showed when last painted: line -> incident; and per slice,
+        # line -> (incident id, timed cells)
+        self._shown: dict[int, Incident] = {}
+        self._painted: dict[RowSlice, dict[int, tuple[int, TimedCells]]] = {
+            part: {} for part in self._slices
+        }
+        self._steady: dict[int, tuple[Incident, tuple[object, ...], Strip]] = {}
+        self._timed: dict[int, TimedRow] = {}  # by incident id, for the current `now`
+        self._dues: dict[int, tuple[Incident, Policy, Dues]] = {}
+        self._base: Style | None = None  # the table's own style, under every cell
+        self._view: tuple[tuple[Size, bool, bool], Size] | None = None
+
+    @property
+    def is_container(self) -> bool:
+        # a ScrollView lays out no children; this one docks its countdown slices
+        return True
+
+    def compose(self) -> ComposeResult:
+        yield from self._slices
 
     # --- attributes down ------------------------------------------------------------
 
     def set_rows(
         self, rows: Sequence[Incident], floor: FloorState, pending: frozenset[int]
     ) -> None:
-        """New rows in display order; the cursor stays on its incident if still shown."""
+        """New rows in display order; the cursor stays on its incident if still shown.
+
+        Only the lines whose row changed are repainted.
+        """
         current = self.selected_id
-        self._rows = list(rows)
-        self._floor = floor
-        self._pending = pending
-        self.virtual_size = Size(self.size.width, len(self._rows) + 1)
-        index = next((n for n, i in enumerate(self._rows) if i.id == current), None)
-        cursor = index if index is not None else min(self.cursor, max(0, len(self._rows) - 1))
+        everything = floor.staff is not self._floor.staff or floor.policy is not self._floor.policy
+        if everything:
+            self._steady.clear()
+            self._dues.clear()
+        was_pending, self._pending = self._pending, pending
+        self._rows, self._floor = rows, floor
+        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        index = _index_of(rows, current) if current is not None else None
+        cursor = index if index is not None else min(self.cursor, max(0, len(rows) - 1))
         if cursor != self.cursor:
             self.cursor = cursor
         else:
             self._announce()
-        self.refresh()
+        if everything or not self.is_mounted:
+            self.refresh()
+            return
+        marks = was_pending ^ pending
+        top = round(self.scroll_y)
+        width, height = self._view_size
+        changed = []
+        for y in range(1, height):
+            index = top + y - 1
+            incident = rows[index] if index < len(rows) else None
+            shown = self._shown.get(y)
+            if incident is not shown or (incident is not None and incident.id in marks):
+                changed.append(Region(0, y, width, 1))
+        if changed:
+            self.refresh(*changed)  # one refresh for all of them: each costs the slices too
 
     @property
     def selected(self) -> Incident | None:
@@ -211,9 +243,11 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         return len(self._rows)
 
     def watch_now(self) -> None:
+        self._timed.clear()
         self._refresh_timed_cells()
 
     def watch_approximate(self) -> None:
+        self._timed.clear()
         self.refresh()
 
     def watch_masked(self) -> None:
@@ -233,6 +267,46 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _announce(self) -> None:
         self.post_message(self.Highlighted(self, self.selected_id))
 
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+        # the slices paint part of every line: whatever repaints lines repaints them
+        if repaint and not recompose:
+            for part in self._slices:
+                if part.is_mounted:
+                    part.repaint(regions)
+        return self
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base = self._view = None
+        self._steady.clear()
+        self._timed.clear()
+
+    @property
+    def _view_size(self) -> Size:
+        """The size the rows are painted in: as `scrollable_content_region`, without
+        looking the table up on the screen (painting asks for every line)."""
+        key = (self.outer_size, self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
+        if self._view is None or self._view[0] != key:
+            width, height = key[0]
+            gutter_width, gutter_height = self.gutter.totals
+            size = Size(max(0, width - gutter_width), max(0, height - gutter_height))
+            self._view = (key, size)
+        return self._view[1]
+
+    @property
+    def _base_style(self) -> Style:
+        # computing it walks every ancestor's styles: once per style change, not per line
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
+
     # --- moving ---------------------------------------------------------------------
 
     def action_cursor(self, delta: int) -> None:
@@ -247,7 +321,7 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.cursor = index % len(self._rows)
 
     def _scroll_to_cursor(self) -> None:
-        visible = max(1, self.scrollable_content_region.height - 1)
+        visible = max(1, self._view_size.height - 1)
         top = round(self.scroll_y)
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False)
@@ -255,6 +329,7 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.scroll_to(y=self.cursor - visible + 1, animate=False)
 
     def on_click(self, event: events.Click) -> None:
+        # clicks on the countdown slices bubble up here; they share the table's lines
         index = round(self.scroll_y) + event.y - 1
         if event.y >= 1 and 0 <= index < len(self._rows):
             self.cursor = index
@@ -263,85 +338,89 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self._rows) + 1)
+        self._place_slices()
 
-    # --- painting -------------------------------------------------------------------
+    # --- the countdown slices -----------------------------------------------------------
 
-    def _timed_spans(self, width: int) -> list[tuple[str, int, int]]:
-        """(column key, x, width) of the clock-driven cells at this table width."""
-        spans, x = [], 0
-        for column, size in layout(width):
-            if column.key in TIMED_COLUMNS:
-                spans.append((column.key, x, size))
-            x += size + 1
-        return spans
-
-    def _timed_cells(
-        self, incident: Incident, spans: list[tuple[str, int, int]]
-    ) -> tuple[tuple[str, Style | str], ...]:
-        cells = []
-        for key, _x, size in spans:
-            value, style = self._cell(key, incident)
-            cells.append((_fit(value, size).plain, style))
-        return tuple(cells)
+    def _place_slices(self) -> Split:
+        """Dock the slices over the countdown and its seconds (from the right edge)."""
+        width = self._view_size.width
+        parts = split(width)
+        seconds = max(0, width - parts.seconds_x)
+        self._seconds.place(seconds, 0)
+        self._countdowns.place(max(0, width - seconds - parts.timed_x), seconds)
+        return parts
 
     def _refresh_timed_cells(self) -> None:
         """Repaint only the characters of countdowns that changed since they were painted.
 
         A whole-widget refresh every second re-renders and rewrites every visible
         row; most of a row never changes with the clock, and within a countdown
-        usually only the last digit does.
+        usually only the last digit does. The cells left of the countdowns are
+        not touched at all.
         """
         if not self.is_mounted or not self._rows:
-            self.refresh()
             return
-        spans = self._timed_spans(self.scrollable_content_region.width)
+        width = self._view_size.width
+        parts = self._place_slices()
         top = round(self.scroll_y)
-        regions: list[Region] = []
-        for y in range(1, self.scrollable_content_region.height):
-            index = top + y - 1
-            if index >= len(self._rows):
-                break
-            incident = self._rows[index]
-            painted = self._painted.get(y)
-            cells = self._timed_cells(incident, spans)
-            if painted is None or painted[0] != incident.id:
-                regions.append(Region(0, y, self.scrollable_content_region.width, 1))
-                continue
-            for (_key, x, size), (text, style), (was, was_style) in zip(
-                spans, cells, painted[1], strict=True
-            ):
-                if style != was_style or len(text) != len(was):
-                    regions.append(Region(x, y, size, 1))
-                elif text != was:
-                    first = next(
-                        n for n, (a, b) in enumerate(zip(text, was, strict=False)) if a != b
-                    )
-                    last = max(n for n, (a, b) in enumerate(zip(text, was, strict=False)) if a != b)
-                    regions.append(Region(x + first, y, last - first + 1, 1))
-        if regions:
-            self.refresh(*regions)
+        shown = range(1, min(self._view_size.height, len(self._rows) - top + 1))
+        timed = {y: self._timed_row(top + y - 1, parts, width) for y in shown}
+        for part in self._slices:
+            painted = self._painted[part]
+            regions: list[Region] = []
+            for y, row in timed.items():
+                was = painted.get(y)
+                if was is None or was[0] != row.incident.id:
+                    regions.append(Region(0, y, width, 1))
+                else:
+                    regions.extend(_changes(row.cells, was[1], parts.timed_x, y))
+            if regions:
+                part.repaint(tuple(regions))
+
+    def _paint_slice(self, part: RowSlice, y: int, start: int, end: int) -> Strip:
+        """Columns `start` to `end` of line `y`, for one of the slices."""
+        width = self._view_size.width
+        parts = split(width)
+        index = round(self.scroll_y) + y - 1
+        if not (y >= 1 and index < len(self._rows)):
+            self._painted[part].pop(y, None)
+            return self._line(y, record=False).crop_extend(start, end, self._base_style)
+        timed = self._timed_row(index, parts, width)
+        self._painted[part][y] = (timed.incident.id, timed.cells)
+        if start < parts.timed_x:  # not where it belongs (yet): paint what is there
+            return self._line(y, record=False).crop_extend(start, end, self._base_style)
+        return self._timed_part(timed, start - parts.timed_x, end - parts.timed_x)
+
+    # --- painting -------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        return self._line(y, record=True)
+
+    def _line(self, y: int, *, record: bool) -> Strip:
+        """Line `y` in full; `record` notes which row the table now shows there."""
+        width = self._view_size.width
         if y == 0:
             text = self._header(width)
         else:
             index = round(self.scroll_y) + y - 1
             if index < len(self._rows):
                 incident = self._rows[index]
-                timed: list[tuple[str, Style | str]] = []
-                text = self._row(incident, width, index == self.cursor, timed)
-                self._painted[y] = (incident.id, tuple(timed))
-            elif index == 0:
-                text = Text(" " + self.empty_text, style=self._style("dim"))
-            else:
-                text = Text()
-            if index >= len(self._rows):
-                self._painted.pop(y, None)
+                if record:
+                    self._shown[y] = incident
+                parts = split(width)
+                timed = self._timed_row(index, parts, width)
+                steady = self._steady_strip(incident, index == self.cursor, parts, width)
+                timed_strip = self._timed_strip(timed, max(0, width - parts.timed_x))
+                # both are cut to size: a list of their segments is the line
+                return Strip([*steady, *timed_strip], width)
+            if record:
+                self._shown.pop(y, None)
+            empty = index == 0
+            text = Text(" " + self.empty_text, style=self._style("dim")) if empty else Text()
         text.truncate(width, pad=True)
         text.end = ""
-        return Strip(list(text.render(self.app.console))).apply_style(base)
+        return Strip(list(text.render(self.app.console))).apply_style(self._base_style)
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"incident-table--{name}", partial=True)
@@ -349,34 +428,103 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _header(self, width: int) -> Text:
         text = Text(style=self._style("header"))
         for column, size in layout(width):
-            text.append(column.title.ljust(size)[:size] + " ")
+            title = column.title.rjust(size) if column.right else column.title.ljust(size)
+            text.append(title[:size] + " ")
         return text
 
-    def _row(
-        self,
-        incident: Incident,
-        width: int,
-        is_cursor: bool,
-        timed: list[tuple[str, Style | str]] | None = None,
-    ) -> Text:
-        """One row; the clock-driven cells as painted are added to `timed`."""
+    def _steady_strip(self, incident: Incident, is_cursor: bool, parts: Split, width: int) -> Strip:
+        """The cells left of the countdowns, rendered once per incident version."""
+        key = (width, is_cursor, self.has_focus, self.masked, incident.id in self._pending)
+        cached = self._steady.get(incident.id)
+        if cached is not None and cached[0] is incident and cached[1] == key:
+            return cached[2]
         text = Text()
-        for column, size in layout(width):
-            value, style = self._cell(column.key, incident)
-            cell = _fit(value, size)
-            if timed is not None and column.key in TIMED_COLUMNS:
-                timed.append((cell.plain, style))
-            if style:
-                cell.stylize(style, 0, min(len(value), size))
-            text.append_text(cell)
+        for column, size in parts.steady:
+            text.append_text(self._fitted(column, size, *self._cell(column.key, incident)))
             text.append(" ")
+        strip = self._finish(text, incident, is_cursor, min(width, parts.timed_x))
+        if len(self._steady) >= STEADY_CACHE:
+            self._steady.clear()
+        self._steady[incident.id] = (incident, key, strip)
+        return strip
+
+    def _timed_row(self, index: int, parts: Split, width: int) -> TimedRow:
+        """A row's clock-driven cells now (made once per tick, shared by the slices)."""
+        incident = self._rows[index]
+        is_cursor = index == self.cursor
+        look = (is_cursor, self.has_focus, width)
+        timed = self._timed.get(incident.id)
+        if timed is not None and timed.incident is incident and timed.look == look:
+            return timed
+        cells: list[tuple[int, str, Style | str]] = []
+        values: list[tuple[int, int]] = []
+        x = 0
+        for column, size in parts.timed:
+            value, style = self._cell(column.key, incident)
+            text, start, end = _fit_plain(str(value), size, right=column.right)
+            cells.append((x, text, style))
+            values.append((start, end) if style else (0, 0))
+            x += size + 1
+        timed = TimedRow(incident, look, tuple(cells), tuple(values))
+        self._timed[incident.id] = timed
+        return timed
+
+    def _timed_strip(self, timed: TimedRow, width: int) -> Strip:
+        """All the timed cells, `width` wide (under the slices, for a whole line)."""
+        if timed.strip is None or timed.strip.cell_length != width:
+            timed.strip = self._timed_part(timed, 0, width)
+        return timed.strip
+
+    def _timed_part(self, timed: TimedRow, start: int, end: int) -> Strip:
+        """Columns `start` to `end` of the timed cells, built as segments: a slice
+        paints this for every row every second, so neither Rich Text nor cropping."""
+        base = self._base_style
+        row = self._row_style(timed.incident, timed.look[0])
+        plain = base + row
+        segments: list[Segment] = []
+        for (x, text, style), (value, value_end) in zip(timed.cells, timed.values, strict=True):
+            cell = text + " "
+            for lo, hi, look in (
+                (0, value, plain),
+                (value, value_end, base + style + row if style else plain),
+                (value_end, len(cell), plain),
+            ):
+                lo, hi = max(lo, start - x), min(hi, end - x)
+                if lo < hi:
+                    segments.append(Segment(cell[lo:hi], look))
+        shown = sum(len(s.text) for s in segments)
+        if shown < end - start:
+            segments.append(Segment(" " * (end - start - shown), base))
+        return Strip(Segment.simplify(segments), end - start)
+
+    def _row_style(self, incident: Incident, is_cursor: bool) -> Style:
+        """The styles over a whole row: unacknowledged, then the cursor."""
+        style = Style()
+        if incident.state is IncidentState.NEW:
+            style += self._style("unacked")
+        if is_cursor:
+            style += self._style("cursor")
+        return style
+
+    def _finish(self, text: Text, incident: Incident, is_cursor: bool, width: int) -> Strip:
+        """The row-wide styles over part of a row, as a strip `width` cells wide."""
         if incident.state is IncidentState.NEW:
             text.stylize(self._style("unacked"))
         if is_cursor:
             text.stylize(self._style("cursor"))
-        return text
+        text.truncate(width, pad=True)
+        text.end = ""
+        return Strip(list(text.render(self.app.console))).apply_style(self._base_style)
 
-    def _cell(self, key: str, incident: Incident) -> tuple[str, Style | str]:
+    def _fitted(self, column: Column, size: int, value: Text | str, style: Style | str) -> Text:
+        cell = _fit(value, size, right=column.right)
+        if style:
+            shown = min(len(value), size)
+            start = size - shown if column.right else 0
+            cell.stylize(style, start, start + shown)
+        return cell
+
+    def _cell(self, key: str, incident: Incident) -> tuple[Text | str, Style | str]:
         floor = self._floor
         if key == "number":
             return (f"L-{-incident.id}" if incident.id < 0 else f"#{incident.id}"), ""
@@ -406,13 +554,11 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         if key == "next":
             return self._next_due(incident)
         if key == "update":
-            due = incident.next_update_due
-            if due is None or not incident.state.is_open:
+            dues = self._dues_of(incident)
+            if not dues.update_at:
                 return "", ""
-            late = due < self.now
-            return format_clock(due, floor.policy.timezone), self._style(
-                "breached" if late else "dim"
-            )
+            late = dues.update_due < self.now
+            return dues.update_at, self._style("breached" if late else "dim")
         return "", ""
 
     def _player(self, incident: Incident) -> tuple[Text | str, Style | str]:
@@ -421,27 +567,76 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             return shown, ""
         return Text.assemble((SILENT_MARK, self._style("silent")), " ", shown), ""
 
+    def _dues_of(self, incident: Incident) -> Dues:
+        policy = self._floor.policy
+        cached = self._dues.get(incident.id)
+        if cached is not None and cached[0] is incident and cached[1] is policy:
+            return cached[2]
+        dues = _dues(incident, policy)
+        self._dues[incident.id] = (incident, policy, dues)
+        return dues
+
     def _next_due(self, incident: Incident) -> tuple[str, Style | str]:
-        now, policy = self.now, self._floor.policy
-        clock = next_clock(incident)
-        if clock is not None:
-            urgency = clock.urgency(now, policy)
-            label = CLOCK_ABBREV.get(clock.name, clock.name)
-            due, window = clock.due, clock.due - clock.start
-        elif incident.report_due is not None:
-            label, due, window = "rept", incident.report_due, policy.report_due_after
-            urgency = urgency_of(due - now, window, policy)
-        else:
+        dues = self._dues_of(incident)
+        if not dues.label:
             return "", ""
-        text = f"{label} {format_countdown(due - now, approximate=self.approximate)}"
+        left = dues.due - self.now
+        urgency = urgency_of(left, dues.window, self._floor.policy)
+        text = f"{dues.label} {format_countdown(left, approximate=self.approximate)}"
         return text, self._style(URGENCY_CLASS[urgency].lstrip("-"))
 
 
-def _fit(value: Text | str, size: int) -> Text:
+def _dues(incident: Incident, policy: Policy) -> Dues:
+    update_at, update_due = "", float("inf")
+    if incident.next_update_due is not None and incident.state.is_open:
+        update_at = format_clock(incident.next_update_due, policy.timezone)
+        update_due = incident.next_update_due
+    clock = next_clock(incident)
+    if clock is not None:
+        label = CLOCK_ABBREV.get(clock.name, clock.name)
+        return Dues(label, clock.due, clock.due - clock.start, update_at, update_due)
+    if incident.report_due is not None:
+        return Dues("rept", incident.report_due, policy.report_due_after, update_at, update_due)
+    return Dues("", 0.0, 0.0, update_at, update_due)
+
+
+def _changes(now: TimedCells, was: TimedCells, x0: int, y: int) -> list[Region]:
+    """The characters of timed cells that differ from what was painted, as regions."""
+    if len(now) != len(was):  # another layout: every timed cell
+        return [Region(x0, y, sum(len(text) + 1 for _, text, _ in now), 1)]
+    regions = []
+    for (x, text, style), (_, old, old_style) in zip(now, was, strict=True):
+        if style != old_style or len(text) != len(old):
+            regions.append(Region(x0 + x, y, len(text), 1))
+        elif text != old:
+            differ = [n for n, (a, b) in enumerate(zip(text, old, strict=True)) if a != b]
+            regions.append(Region(x0 + x + differ[0], y, differ[-1] - differ[0] + 1, 1))
+    return regions
+
+
+def _index_of(rows: Sequence[Incident], incident_id: int) -> int | None:
+    if isinstance(rows, QueueRows):
+        return rows.index_of(incident_id)
+    return next((n for n, i in enumerate(rows) if i.id == incident_id), None)
+
+
+def _fit_plain(value: str, size: int, *, right: bool) -> tuple[str, int, int]:
+    """`value` fitted to `size` cells (single-width text), and where it sits."""
+    if size <= 0:
+        return "", 0, 0
+    if len(value) > size:
+        value = value[: size - 1] + "…"
+    start = size - len(value) if right else 0
+    return value.rjust(size) if right else value.ljust(size), start, start + len(value)
+
+
+def _fit(value: Text | str, size: int, *, right: bool = False) -> Text:
     text = value.copy() if isinstance(value, Text) else Text(value)
     if text.cell_len > size:
         text.truncate(size - 1)
         text.append("…")
+    if right and text.cell_len < size:
+        text.pad_left(size - text.cell_len)
     text.truncate(size, pad=True)
     return text
 

@@ -10,6 +10,7 @@ from textual.widgets import Static
 from api_client.contract import Link
 from domain.permissions import ROLE_LABELS
 from tui.timefmt import format_clock_seconds, format_span
+from tui.watchers import forget_watchers
 
 if TYPE_CHECKING:
     from tui.app import FloorApp
@@ -35,6 +36,9 @@ class StatusBar(Static):
         app = cast("FloorApp", self.app)
         self.watch(app, "now", self._refresh_status)
         self.watch(app, "revision", self._refresh_status)
+
+    def on_unmount(self) -> None:
+        forget_watchers(self.app, self)
 
     def _refresh_status(self, _value: object = None) -> None:
         app = cast("FloorApp", self.app)

@@ -1,0 +1,54 @@
+"""The counts above the queue stay right as changes arrive and promises fall due."""
+
+from __future__ import annotations
+
+from domain.commands import Acknowledge, OpenIncident, Resolve, SetPriority
+from domain.models import Channel, IncidentKind, Location, Player, Priority, Tier
+from tests.tui.conftest import BASE_TIME
+from tui.floor_summary import QueueCounts, QueueSummary, queue_summary
+
+
+def _numbers(summary: QueueSummary) -> tuple[object, ...]:
+    return summary.by_priority, summary.breached, summary.reports_due
+
+
+def test_counts_kept_change_by_change_match_a_recount(static_floor) -> None:
+    floor = static_floor("dm1")
+    counts = QueueCounts()
+    counts.rebuild(floor.state.incidents.values(), floor.state)
+    opened = OpenIncident(
+        kind=IncidentKind.PAYMENT_FAILURE,
+        priority=Priority.P2,
+        channel=Channel.CHAT,
+        player=Player(reference="VP-1234-5678", tier=Tier.VIP),
+        location=Location(pit=None, spot="online"),
+    )
+    new_id = floor.state.next_incident_id
+    steps = [
+        opened,
+        Acknowledge(incident_id=39),
+        SetPriority(incident_id=new_id, priority=Priority.P1, reason="a VIP waiting"),
+        Resolve(incident_id=40, note="dealer relieved, hand voided"),
+    ]
+    for step in steps:
+        events = floor.submit_as("dm1", step)
+        counts.update(floor.state, {e.incident_id for e in events}, lambda _incident: True)
+        state = floor.state
+        for later in (0, 59, 600, 3600, 86400):
+            now = BASE_TIME + later
+            fresh = queue_summary(state.incidents.values(), state, now)
+            assert _numbers(counts.summary(now)) == _numbers(fresh), (step.type, later)
+
+
+def test_the_summary_is_recounted_when_its_next_promise_falls_due(static_floor) -> None:
+    floor = static_floor("dm1")
+    state = floor.state
+    counts = QueueCounts()
+    counts.rebuild(state.incidents.values(), state)
+    now = BASE_TIME
+    summary = counts.summary(now)
+    assert summary.valid_until > now
+    before = counts.summary(summary.valid_until - 0.001)
+    after = counts.summary(summary.valid_until + 0.001)
+    assert _numbers(before) == _numbers(summary)
+    assert after.breached == summary.breached + 1

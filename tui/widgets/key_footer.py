@@ -1,0 +1,146 @@
+"""The key footer: the screen's shown keys on one line, drawn as Textual's compact `Footer`.
+
+Textual's `Footer` is a container of one widget per key, removed and mounted
+again on every bindings refresh, and each key is re-styled, re-measured and
+re-rendered whenever its screen is shown again: about 15 ms a screen switch
+and as much again a rebuild, on a floor terminal. Here the whole line is one
+widget whose text is rebuilt from `Screen.active_bindings` (and repainted
+only when it changed); keys answer clicks and hover as the footer's do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.widget import Widget
+
+
+@dataclass(frozen=True, slots=True)
+class FooterItem:
+    key: str  # what `simulate_key` presses
+    display: str  # how the key is shown, e.g. "?" or "^l"
+    description: str
+    enabled: bool
+
+
+class KeyFooter(Widget):
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {
+        "key-footer--key",
+        "key-footer--description",
+        "key-footer--hover",
+    }
+    # the colours, paddings and margins of Textual's compact Footer and FooterKey
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: clip;
+        color: $footer-foreground;
+        background: $footer-background;
+        .key-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .key-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .key-footer--hover {
+            color: $footer-key-foreground;
+            background: $block-hover-background;
+        }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._items: tuple[FooterItem, ...] = ()
+        # cell ranges of the items, as drawn: (start, end) per item
+        self._spans: tuple[tuple[int, int], ...] = ()
+        self._hover: int | None = None
+
+    @property
+    def items(self) -> tuple[FooterItem, ...]:
+        return self._items
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: object) -> None:
+        items = self._shown_items()
+        if items != self._items:
+            self._items = items
+            self._hover = None
+            self.refresh()
+
+    def _shown_items(self) -> tuple[FooterItem, ...]:
+        """The first shown binding of each action, in the footer's order."""
+        by_action: dict[str, tuple[Binding, bool]] = {}
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if binding.show and binding.action not in by_action:
+                by_action[binding.action] = (binding, active.enabled)
+        get_display = self.app.get_key_display
+        return tuple(
+            FooterItem(binding.key, get_display(binding), binding.description, enabled)
+            for binding, enabled in by_action.values()
+        )
+
+    def render(self) -> Text:
+        line = Text(no_wrap=True, overflow="crop", end="")
+        spans: list[tuple[int, int]] = []
+        key_style = self.get_component_rich_style("key-footer--key")
+        description_style = self.get_component_rich_style("key-footer--description")
+        hover = Style(bgcolor=self.get_component_rich_style("key-footer--hover").bgcolor)
+        dim = Style(dim=True)
+        for index, item in enumerate(self._items):
+            if index:
+                line.append(" ")  # the footer's margin between keys
+            start = line.cell_len
+            extra = hover if index == self._hover else Style()
+            if not item.enabled:
+                extra += dim
+            line.append(item.display, key_style + extra)
+            if item.description:
+                line.append(" " + item.description, description_style + extra)
+            spans.append((start, line.cell_len))
+        self._spans = tuple(spans)
+        return line
+
+    def _item_at(self, x: int) -> int | None:
+        for index, (start, end) in enumerate(self._spans):
+            if start <= x < end:
+                return index
+        return None
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        index = self._item_at(event.x)
+        if index != self._hover:
+            self._hover = index
+            self.refresh()
+
+    def on_leave(self, event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        index = self._item_at(event.x)
+        if index is None:
+            return
+        item = self._items[index]
+        if item.enabled:
+            self.app.simulate_key(item.key)
+        else:
+            self.app.bell()
