@@ -1,80 +1,35 @@
 """One incident, whole: promises, ladder, intake, pending work, recovery, timeline.
 
-Every action posts a `CommandRequested`; the app queues it and answers. An
-action the signed-in role may not take is explained (`why_not`), not ignored;
-one the incident's state rules out is hidden from the footer, asked of
-`domain.decide` with a dry run so the screen never restates a rule.
+The keys and what they send are `IncidentActionsScreen`'s; this is the layout
+and its refresh. Composing and mounting the screen costs several times what
+showing it does, so the app keeps one (`incident_screen`) and points it at
+each incident it opens: opening is then a refresh of its content and a frame.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual import events
+from textual.app import App, ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
 from api_client.contract import Changes
-from domain import commands as c
-from domain.decide import Actor, RejectCode, Rejected, decide
-from domain.escalation import LINE_TITLES, TOP_LINE
 from domain.models import Incident, Priority
-from domain.permissions import ROLE_LABELS, role_may, why_not
-from domain.sla import compensation_due
-from screens.modals import (
-    AssignModal,
-    CompensationModal,
-    ConfirmModal,
-    NoteModal,
-    OptionalNoteModal,
-    PriorityModal,
-    ReasonModal,
-    ReportModal,
-)
-from tui.floor_screen import FloorScreen
-from tui.messages import CommandRequested
-from tui.timefmt import format_countdown, format_datetime, format_span
+from screens.incident_actions import IncidentActionsScreen
 from tui.widgets.clock_panel import ClockPanel
 from tui.widgets.incident_facts import SILENT_VISIT_TEXT, IncidentFacts, IncidentTimeline
+from tui.widgets.incident_notices import notices_content
 from tui.widgets.ladder import LadderPanel, next_step_text
+from tui.widgets.updates import update_static
 
-# a harmless command of each kind, to ask `decide` whether the action is possible now
-_PROBES: dict[str, Callable[[Incident], c.Command]] = {
-    "ack": lambda i: c.Acknowledge(incident_id=i.id),
-    "take": lambda i: c.Take(incident_id=i.id, expected_version=i.version),
-    "assign": lambda i: c.Assign(incident_id=i.id, owner=i.opened_by, expected_version=i.version),
-    "note": lambda i: c.AddNote(incident_id=i.id, text="-"),
-    "priority": lambda i: c.SetPriority(
-        incident_id=i.id, priority=Priority.P2 if i.priority is Priority.P1 else Priority.P1
-    ),
-    "escalate": lambda i: c.Escalate(incident_id=i.id),
-    "stabilise": lambda i: c.Stabilise(incident_id=i.id),
-    "resolve": lambda i: c.Resolve(incident_id=i.id, expected_version=i.version),
-    "reopen": lambda i: c.Reopen(incident_id=i.id),
-    "close": lambda i: c.Close(incident_id=i.id, expected_version=i.version),
-    "compensation": lambda i: c.RecordCompensation(incident_id=i.id, text="-"),
-    "report": lambda i: c.FileReport(incident_id=i.id, text="-"),
-}
-_COMMAND_TYPE = {
-    "ack": "acknowledge",
-    "take": "take",
-    "assign": "assign",
-    "note": "add_note",
-    "priority": "set_priority",
-    "escalate": "escalate",
-    "stabilise": "stabilise",
-    "resolve": "resolve",
-    "reopen": "reopen",
-    "close": "close",
-    "compensation": "record_compensation",
-    "report": "file_report",
-    "page": "page_contact",
-}
+KEPT_NAME = "incident"
 
 
-class IncidentScreen(FloorScreen):
+class IncidentScreen(IncidentActionsScreen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     DEFAULT_CSS = """
     IncidentScreen #incident-head { height: 1; padding: 0 1; text-style: bold; }
@@ -92,30 +47,14 @@ class IncidentScreen(FloorScreen):
     IncidentScreen.-wide #incident-columns { layout: horizontal; }
     IncidentScreen.-wide .incident-column { width: 1fr; }
     """
-    # the rarer keys stay off the footer (80 columns); `?` lists every one
-    BINDINGS = [
-        Binding("a", "ack", "Ack", id="incident.ack"),
-        Binding("t", "take", "Take", id="incident.take"),
-        Binding("s", "assign", "Assign", id="incident.assign", show=False),
-        Binding("m", "note", "Note", id="incident.note"),
-        Binding("p", "priority", "Priority", id="incident.priority", show=False),
-        Binding("x", "escalate", "Escalate", id="incident.escalate"),
-        Binding("b", "stabilise", "Stabilise", id="incident.stabilise"),
-        Binding("r", "resolve", "Resolve", id="incident.resolve"),
-        Binding("R", "reopen", "Reopen", id="incident.reopen", show=False),
-        Binding("c", "close", "Close", id="incident.close"),
-        Binding("g", "page", "Page", id="incident.page"),
-        Binding("k", "compensation", "Recovery", id="incident.compensation", show=False),
-        Binding("f", "report", "Report", id="incident.report", show=False),
-    ]
 
-    def __init__(self, incident_id: int) -> None:
+    def __init__(
+        self, incident_id: int | None = None, *, when_ready: Callable[[], object] | None = None
+    ) -> None:
         super().__init__()
         self.incident_id = incident_id
-
-    @property
-    def incident(self) -> Incident | None:
-        return self.floor.incidents.get(self.incident_id)
+        self._styled_theme = ""
+        self._when_ready = when_ready  # made ahead: called once it has been warmed up
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="incident-head")
@@ -133,8 +72,45 @@ class IncidentScreen(FloorScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self._styled_theme = self.app.theme  # styled as it mounted
         self._show_all()
         self.query_one("#incident-body").focus()
+        if self.incident_id is None:
+            self.call_later(self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Show an incident once off screen, so the first open costs what the others do.
+
+        (Textual's own steps for a screen being shown, minus the display: a
+        screen not on the stack is never drawn. The first layout and render,
+        and the first use of each style, cost several times a later one.)
+        """
+        self.incident_id = next(iter(self.floor.incidents), None)
+        self._show_all()
+        self._refresh_layout(self.app.size)
+        self._compositor.render_update(full=True)
+        self.incident_id = None
+        if self._when_ready is not None:
+            self.app.call_later(self._when_ready)
+            self._when_ready = None
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # (runs before Textual's own handler) restyling every widget on each open
+        # costs a fifth of it, and the kept screen's styles still hold unless the
+        # theme changed while it was away: the app restyles only screens on its stack
+        theme = self.app.theme
+        if theme == self._styled_theme:
+            event.refresh_styles = False
+        self._styled_theme = theme
+
+    def show_incident(self, incident_id: int | None) -> None:
+        """Point this screen at `incident_id`, before it is shown (again)."""
+        self.incident_id = incident_id
+        if not self.is_mounted:
+            return  # composed with it when first shown
+        self.query_one("#incident-body", VerticalScroll).scroll_home(animate=False)
+        self._show_all()
+        self.refresh_bindings()
 
     # --- refresh -------------------------------------------------------------
 
@@ -144,32 +120,40 @@ class IncidentScreen(FloorScreen):
             self._show_timed(incident, now)
 
     def on_floor_changed(self, changes: Changes) -> None:
+        if self not in self.app.screen_stack:
+            return  # kept for the next open, which refreshes it whole
         touched = changes.reset or changes.roster or changes.outbox
         if touched or self.incident_id in changes.incidents:
             self._show_all()
             self.refresh_bindings()
 
     def _show_all(self) -> None:
+        if self.incident_id is None:
+            return  # made ahead of the first open (`prepare_incident_screen`)
         incident = self.incident
         head = self.query_one("#incident-head", Static)
+        body = self.query_one("#incident-body")
+        silent = self.query_one("#incident-silent", Static)
         if incident is None:
-            head.update(f"#{self.incident_id} is not on this terminal (outside your view?)")
-            self.query_one("#incident-body").display = False
-            self.query_one("#incident-silent").display = False
+            update_static(head, f"#{self.incident_id} is not on this terminal (outside your view?)")
+            body.display = False
+            silent.display = False
+            self.query_one("#incident-next", Static).display = False
             return
-        self.query_one("#incident-body").display = True
+        body.display = True
         floor = self.floor
         owner = floor.staff_name(incident.owner) if incident.owner else "no owner"
         state = incident.state.replace("_", " ").upper()
-        head.update(
+        update_static(
+            head,
             f"#{incident.id}  {incident.priority}  {incident.kind.label}  {state}  "
-            f"{owner}  L{incident.line}"
+            f"{owner}  L{incident.line}",
+            layout=False,  # one line, whatever it says
         )
         for p in Priority:
             head.set_class(incident.priority is p, f"-{p.lower()}")
-        silent = self.query_one("#incident-silent", Static)
         silent.display = incident.player.silent_visit
-        silent.update(SILENT_VISIT_TEXT)
+        update_static(silent, SILENT_VISIT_TEXT)
         self.query_one(IncidentFacts).show(incident, floor)
         self.query_one(IncidentTimeline).show(incident, floor)
         self._show_timed(incident, self.now)
@@ -182,239 +166,45 @@ class IncidentScreen(FloorScreen):
         step = next_step_text(incident, floor, now, approximate=approximate)
         upcoming = self.query_one("#incident-next", Static)
         upcoming.display = step is not None
-        upcoming.update(
-            Content.assemble(("next escalation ", "dim"), (step, "bold")) if step else ""
+        update_static(
+            upcoming, Content.assemble(("next escalation ", "dim"), (step, "bold")) if step else ""
         )
-        notices = self._notices(incident, now)
+        source = self.source
+        notices = notices_content(incident, floor.policy, source.pending, source.conflicts, now)
         panel = self.query_one("#incident-notices", Static)
         panel.display = bool(notices)
-        panel.update(notices)
+        update_static(panel, notices)
 
-    def _notices(self, incident: Incident, now: float) -> Content:
-        """Service recovery, report due, and this incident's queued or refused commands."""
-        policy = self.floor.policy
-        lines: list[Content] = []
-        owed = compensation_due(incident, policy)
-        if incident.compensation:
-            lines.append(Content.assemble(("service recovery: ", "bold"), incident.compensation))
-        elif owed:
-            lines.append(
-                Content.assemble(
-                    ("service recovery owed: ", "bold $warning"),
-                    owed,
-                    (" (record it with k before closing)", "dim"),
-                )
-            )
-        if incident.report_due is not None:
-            due = format_datetime(incident.report_due, policy.timezone)
-            left = format_countdown(incident.report_due - now)
-            lines.append(Content.styled(f"report due by {due} (in {left}): f to file", "bold"))
-        elif incident.report:
-            lines.append(Content.styled("post-incident report filed", "dim"))
-        for item in self.source.pending:
-            if item.incident_id == incident.id:
-                age = format_span(now - item.issued_at)
-                lines.append(Content.styled(f"pending: {item.summary} ({age} ago)", "$pending"))
-        for conflict in self.source.conflicts:
-            if getattr(conflict.command, "incident_id", None) == incident.id:
-                what = conflict.summary or conflict.command.type.replace("_", " ")
-                lines.append(
-                    Content.styled(
-                        f"refused: {what}: {conflict.reason} (o: outbox)", "bold $conflict"
-                    )
-                )
-        return Content("\n").join(lines)
 
-    # --- what may run ----------------------------------------------------------
+def prepare_incident_screen(app: App[Any], when_ready: Callable[[], object] | None = None) -> None:
+    """Make, compose, mount and warm the kept screen off the stack, ahead of the first
+    open; then call `when_ready`.
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        probe = _PROBES.get(action)
-        incident = self.incident
-        if action == "page":
-            return incident is not None
-        if probe is None:
-            return True
-        me = self.source.me
-        if incident is None or me is None:
-            return False
-        if action == "take" and incident.owner == me.id:
-            return False
-        try:
-            events = decide(self.floor, probe(incident), Actor(me), self.now)
-        except Rejected as exc:
-            if exc.code is RejectCode.FORBIDDEN:
-                return True  # shown: pressing it says who may
-            # kept visible so pressing it says what to record first
-            return action == "close" and compensation_due(incident, self.floor.policy) is not None
-        return bool(events)
-
-    def _may(self, action: str) -> Incident | None:
-        """The incident, if the signed-in role may do `action`; else say why not."""
-        me = self.source.me
-        incident = self.incident
-        if incident is None or me is None:
-            return None
-        command_type = _COMMAND_TYPE[action]
-        if not role_may(me.role, command_type):
-            self.notify(why_not(me.role, command_type), title="Not allowed", severity="warning")
-            return None
-        return incident
-
-    def _send(self, command: c.Command, done: str) -> None:
-        self.post_message(CommandRequested(command, done=done))
-
-    # --- actions -------------------------------------------------------------
-
-    def action_ack(self) -> None:
-        if incident := self._may("ack"):
-            self._send(c.Acknowledge(incident_id=incident.id), f"acknowledged #{incident.id}")
-
-    def action_take(self) -> None:
-        if incident := self._may("take"):
-            self._send(
-                c.Take(incident_id=incident.id, expected_version=incident.version),
-                f"took #{incident.id}",
-            )
-
-    def action_assign(self) -> None:
-        if not (incident := self._may("assign")):
+    Called again for a new session: the last session's screen (its user's
+    incident still in its widgets) is dropped for a fresh one.
+    """
+    if app.is_screen_installed(KEPT_NAME):
+        last = app.get_screen(KEPT_NAME)
+        if last in app.screen_stack:
+            if when_ready is not None:
+                when_ready()
             return
-        version = incident.version  # the version this user saw, not the one at OK
-        staff = sorted(self.floor.staff.values(), key=lambda s: (s.role, s.name))
-        options = [(f"{s.name} ({ROLE_LABELS[s.role]})", s.id) for s in staff]
+        app.uninstall_screen(KEPT_NAME)
+        last.remove()
+    kept = IncidentScreen(when_ready=when_ready)
+    app.install_screen(kept, KEPT_NAME)
+    # what `push_screen` does first for a screen not yet running, without showing it
+    app._register(app, kept)
 
-        def assign(owner: str | None) -> None:
-            if owner:
-                name = self.floor.staff_name(owner)
-                self._send(
-                    c.Assign(incident_id=incident.id, owner=owner, expected_version=version),
-                    f"assigned #{incident.id} to {name}",
-                )
 
-        self.app.push_screen(AssignModal(options, current=incident.owner), assign)
-
-    def action_note(self) -> None:
-        if not (incident := self._may("note")):
-            return
-
-        def note(text: str | None) -> None:
-            if text:
-                self._send(c.AddNote(incident_id=incident.id, text=text), f"noted #{incident.id}")
-
-        self.app.push_screen(NoteModal(f"Note on #{incident.id}"), note)
-
-    def action_priority(self) -> None:
-        if not (incident := self._may("priority")):
-            return
-
-        def change(answer: tuple[Priority, str] | None) -> None:
-            if answer:
-                priority, reason = answer
-                self._send(
-                    c.SetPriority(incident_id=incident.id, priority=priority, reason=reason),
-                    f"#{incident.id} is now {priority}",
-                )
-
-        self.app.push_screen(PriorityModal(incident.priority), change)
-
-    def action_escalate(self) -> None:
-        if not (incident := self._may("escalate")):
-            return
-        line = min(incident.line + 1, TOP_LINE)
-        title = LINE_TITLES[incident.chain][line]
-
-        def escalate(reason: str | None) -> None:
-            if reason is not None:
-                self._send(
-                    c.Escalate(incident_id=incident.id, reason=reason),
-                    f"escalated #{incident.id} to L{line}",
-                )
-
-        question = f"Escalate #{incident.id} by hand to L{line} ({title})?"
-        self.app.push_screen(ConfirmModal("Escalate", question), escalate)
-
-    def action_stabilise(self) -> None:
-        if not (incident := self._may("stabilise")):
-            return
-
-        def stabilise(note: str | None) -> None:
-            if note is not None:
-                self._send(
-                    c.Stabilise(incident_id=incident.id, note=note), f"stabilised #{incident.id}"
-                )
-
-        self.app.push_screen(OptionalNoteModal(f"Stabilise #{incident.id}"), stabilise)
-
-    def action_resolve(self) -> None:
-        if not (incident := self._may("resolve")):
-            return
-        version = incident.version
-
-        def resolve(note: str | None) -> None:
-            if note is not None:
-                self._send(
-                    c.Resolve(incident_id=incident.id, note=note, expected_version=version),
-                    f"resolved #{incident.id}",
-                )
-
-        self.app.push_screen(OptionalNoteModal(f"Resolve #{incident.id}"), resolve)
-
-    def action_reopen(self) -> None:
-        if not (incident := self._may("reopen")):
-            return
-
-        def reopen(reason: str | None) -> None:
-            if reason is not None:
-                self._send(
-                    c.Reopen(incident_id=incident.id, reason=reason), f"reopened #{incident.id}"
-                )
-
-        self.app.push_screen(ReasonModal(f"Reopen #{incident.id}"), reopen)
-
-    def action_close(self) -> None:
-        if not (incident := self._may("close")):
-            return
-        command = c.Close(incident_id=incident.id, expected_version=incident.version)
-        me = self.source.me
-        try:
-            # a dry run: an owed service recovery blocks closing, say so before queueing
-            if me is not None:
-                decide(self.floor, command, Actor(me), self.now)
-        except Rejected as exc:
-            if exc.code is RejectCode.ILLEGAL:
-                self.notify(exc.message, title=f"#{incident.id} not closed", severity="warning")
-                return
-        self._send(command, f"closed #{incident.id}")
-
-    def action_compensation(self) -> None:
-        if not (incident := self._may("compensation")):
-            return
-        proposal = incident.compensation or compensation_due(incident, self.floor.policy) or ""
-
-        def record(text: str | None) -> None:
-            if text:
-                self._send(
-                    c.RecordCompensation(incident_id=incident.id, text=text),
-                    f"service recovery recorded on #{incident.id}",
-                )
-
-        self.app.push_screen(CompensationModal(value=proposal), record)
-
-    def action_report(self) -> None:
-        if not (incident := self._may("report")):
-            return
-
-        def report(text: str | None) -> None:
-            if text:
-                self._send(
-                    c.FileReport(incident_id=incident.id, text=text),
-                    f"report filed on #{incident.id}",
-                )
-
-        self.app.push_screen(ReportModal(), report)
-
-    def action_page(self) -> None:
-        from screens.escalation import EscalationScreen
-
-        if incident := self._may("page"):
-            self.app.push_screen(EscalationScreen(incident_id=incident.id))
+def incident_screen(app: App[Any], incident_id: int) -> IncidentScreen:
+    """The screen to push for `incident_id`: the app's kept one, unless it is already up."""
+    if not app.is_screen_installed(KEPT_NAME):
+        kept = IncidentScreen(incident_id)
+        app.install_screen(kept, KEPT_NAME)
+        return kept
+    kept = app.get_screen(KEPT_NAME)
+    if not isinstance(kept, IncidentScreen) or kept in app.screen_stack:
+        return IncidentScreen(incident_id)
+    kept.show_incident(incident_id)
+    return kept

@@ -128,6 +128,10 @@ class LockScreen(ModalScreen[None]):
 
     def _send(self) -> None:
         pin = self.query_one("#lock-pin", Input).value
+        if not pin:
+            # a stray enter is not a wrong guess
+            self.failed("type your PIN, then enter")
+            return
         if self.switching:
             staff_id = self.query_one("#lock-staff", Input).value
             self.post_message(self.SwitchUserRequested(self, staff_id, pin))

@@ -26,6 +26,7 @@ from domain.decide import Rejected
 from screens.lock import LockScreen
 from screens.login import LoginScreen
 from themes import THEMES, VARIABLE_DEFAULTS, next_theme, resolve_theme
+from tui import collector
 from tui.alerts import Alert, BreachWatch, new_p1_alerts
 from tui.config import Config, load_config
 from tui.messages import CommandRequested, DismissRequested, PageRequested
@@ -34,10 +35,10 @@ from tui.session import Session
 from tui.source import FloorSource
 
 SourceFactory = Callable[[str], FloorSource]
+SETTLE_AFTER = 1.0  # seconds after the queue is shown: see `tui.settle`
 
 # (module in screens/, class, what the user calls it)
 _SCREENS: dict[str, tuple[str, str, str]] = {
-    "incident": ("incident", "IncidentScreen", "incident detail"),
     "new_incident": ("new_incident", "NewIncidentScreen", "new incident"),
     "downtime": ("downtime", "DowntimeScreen", "downtime board"),
     "escalation": ("escalation", "EscalationScreen", "escalation ladder"),
@@ -135,7 +136,8 @@ class FloorApp(App[None]):
         self.set_interval(1.0, self.tick, name="floor-tick")
         if self.source.me is not None:
             self.show_queue()
-            self.start_sync()
+            # the floor this source already holds goes on screen before any network work
+            self.call_after_refresh(self.start_sync)
         else:
             self.session.resume_or_sign_in()
 
@@ -145,8 +147,20 @@ class FloorApp(App[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(QueueScreen())
+        self.call_after_refresh(collector.floor_painted)
+        self.settle_soon()
+
+    def settle_soon(self) -> None:
+        """Once idle after a new session: a fresh incident screen made ahead, the heap frozen."""
+        self.set_timer(SETTLE_AFTER, self._settle)
+
+    def _settle(self) -> None:
+        from tui.settle import settle
+
+        settle(self)
 
     async def on_unmount(self) -> None:
+        collector.app_closed()
         try:
             await self.source.close()
         except Exception:  # closing must never stop the app from exiting
@@ -179,7 +193,9 @@ class FloorApp(App[None]):
         if changes is None:
             return
         self.last_changes = changes
-        self._breaches.floor_changed()
+        if changes.reset:
+            self.call_after_refresh(collector.floor_painted)
+        self._breaches.floor_changed(None if changes.reset else changes.incidents)
         me = self.source.me.id if self.source.me else None
         self._alert(new_p1_alerts(changes.events, self.source.state, me))
         self.revision += 1
@@ -284,7 +300,9 @@ class FloorApp(App[None]):
         self.open_screen("outbox")
 
     def action_open_incident(self, incident_id: int) -> None:
-        self.open_screen("incident", incident_id)
+        from screens.incident import incident_screen
+
+        self.push_screen(incident_screen(self, incident_id))
 
     def open_screen(self, key: str, *args: Any) -> None:
         """Push one of the floor screens, imported only when first asked for."""

@@ -11,23 +11,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from typing import TYPE_CHECKING
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from api_client.contract import Changes
 from api_client.errors import ClientError
 
 if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
     from screens.lock import LockScreen
     from screens.login import LoginScreen
     from tui.app import FloorApp
     from tui.source import FloorSource
 
 SIGN_IN_TIMEOUT = 30.0
+FIRST_PAINT_WAIT = 1.0  # the longest a resumed sign-in waits to connect
 
-_hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    # argon2 (cffi bindings) is loaded with the first PIN, not with the app
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 
 
 class Session:
@@ -54,6 +61,12 @@ class Session:
             self.show_login()
             return
         app.show_queue()
+        # the stored floor on screen first: connecting imports and builds the
+        # HTTP and websocket machinery, which would hold that first paint up
+        painted = asyncio.Event()
+        app.call_after_refresh(painted.set)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(painted.wait(), FIRST_PAINT_WAIT)
         await self._adopt(app.source)
 
     def show_login(self, error: str = "") -> None:
@@ -133,9 +146,11 @@ class Session:
         app.start_sync()
         app.last_changes = Changes(reset=True)
         app.revision += 1
+        # the kept incident screen still holds the last user's incident
+        app.settle_soon()
 
     async def _remember_pin(self, staff_id: str, pin: str) -> None:
-        digest = await asyncio.to_thread(_hasher.hash, pin)
+        digest = await asyncio.to_thread(_hasher().hash, pin)
         self._pin_hash = (staff_id, digest)
 
     # --- the lock -----------------------------------------------------------------
@@ -164,11 +179,13 @@ class Session:
         self._unlocked()
 
     async def _pin_matches(self, staff_id: str, pin: str) -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         if not pin:
             return False
         if self._pin_hash is not None and self._pin_hash[0] == staff_id:
             try:
-                return await asyncio.to_thread(_hasher.verify, self._pin_hash[1], pin)
+                return await asyncio.to_thread(_hasher().verify, self._pin_hash[1], pin)
             except (VerificationError, InvalidHashError):
                 return False
         # no PIN from this session (signed in before start-up): ask the server

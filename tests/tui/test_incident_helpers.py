@@ -18,6 +18,13 @@ def text_of(screen: Screen[object], selector: str) -> str:
     return str(screen.query_one(selector, Static).content)
 
 
+def ladder_text(screen: Screen[object]) -> str:
+    """The escalation panel's text as shown, one line per row."""
+    from tui.widgets.ladder import LadderPanel
+
+    return screen.query_one(LadderPanel).render().plain
+
+
 def notices(app: App[object]) -> list[str]:
     return [n.message for n in app._notifications]
 

@@ -7,11 +7,12 @@ from textual.widgets import Input, OptionList, Static
 
 from domain import commands as c
 from domain.models import IncidentState
+from domain.sla import Urgency
 from screens.escalation import EscalationScreen
-from screens.incident import IncidentScreen
-from tui.widgets.clock_panel import ClockCell
+from screens.incident import KEPT_NAME, IncidentScreen
+from tui.widgets.clock_panel import ClockPanel
 
-from .test_incident_helpers import find_incident, notices, settle, text_of
+from .test_incident_helpers import find_incident, ladder_text, notices, settle, text_of
 
 
 async def open_incident(app, pilot: Pilot, incident_id: int) -> IncidentScreen:
@@ -44,10 +45,11 @@ async def test_shows_clocks_ladder_and_next_escalation(static_floor, make_app) -
         assert text_of(screen, "#incident-next") == (
             "next escalation L2 duty manager at 02:21 (in 8:00) - Dana K., radio ch 3"
         )
-        stabilise = screen.query_one("#clock-stabilise", ClockCell)
-        assert str(stabilise.content) == "13:00" and stabilise.has_class("-ok")
-        assert str(screen.query_one("#clock-answer", ClockCell).content).startswith("met ")
-        assert screen.query_one("#ladder-l1").has_class("-current")
+        clocks = screen.query_one(ClockPanel)
+        assert clocks.reading("stabilise") == ("13:00", Urgency.OK)
+        answer = clocks.reading("answer")
+        assert answer is not None and answer[0].startswith("met ") and answer[1] is Urgency.MET
+        assert "▶ L1 VIP desk / host" in ladder_text(screen)
         assert "VV-****-4411" in text_of(screen, "#incident-facts")
         assert "2231" not in text_of(screen, "#incident-facts")
 
@@ -55,8 +57,7 @@ async def test_shows_clocks_ladder_and_next_escalation(static_floor, make_app) -
         floor.advance(12 * 60)
         app.now = floor.now()
         await pilot.pause()
-        assert stabilise.has_class("-red")
-        assert str(stabilise.content) == "1:00"
+        assert clocks.reading("stabilise") == ("1:00", Urgency.RED)
 
 
 async def test_note_take_escalate_stabilise_resolve(static_floor, make_app) -> None:
@@ -85,14 +86,15 @@ async def test_note_take_escalate_stabilise_resolve(static_floor, make_app) -> N
         await settle(app, pilot)
         assert floor.state.incidents[bj07].line == 2
         assert "L2" in text_of(screen, "#incident-head")
-        assert screen.query_one("#ladder-l2").has_class("-current")
+        assert "▶ L2 duty manager" in ladder_text(screen)
 
         await pilot.press("b")
         await pilot.press(*"surveillance review started", "enter")
         await settle(app, pilot)
         assert floor.state.incidents[bj07].state is IncidentState.STABILISED
-        assert screen.query_one("#clock-stabilise", ClockCell).has_class("-met")
-        assert "stopped" in text_of(screen, "#ladder-next")
+        stabilise = screen.query_one(ClockPanel).reading("stabilise")
+        assert stabilise is not None and stabilise[1] is Urgency.MET
+        assert "automatic escalation stopped" in ladder_text(screen)
 
         version = floor.state.incidents[bj07].version
         await pilot.press("r", "enter")
@@ -111,7 +113,7 @@ async def test_duty_manager_acknowledges_a_new_payment_incident(static_floor, ma
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_incident(app, pilot, failed)
         assert "payments chain" in screen.query_one("#incident-ladder").border_title
-        assert "L2 finance" in str(screen.query_one("#ladder-l2 .ladder-title", Static).content)
+        assert "L2 finance" in ladder_text(screen)
         await pilot.press("a")
         await settle(app, pilot)
         assert floor.state.incidents[failed].state is IncidentState.ACKNOWLEDGED
@@ -209,3 +211,138 @@ async def test_follows_another_terminals_change(static_floor, make_app) -> None:
         await settle(app, pilot)
         assert "Sam P." in text_of(screen, "#incident-head")
         assert "assigned to Sam P." in text_of(screen, "#incident-timeline")
+
+
+async def test_each_open_shows_the_incident_asked_for(static_floor, make_app) -> None:
+    floor = static_floor("dm1")
+    failed = find_incident(floor, "VP-5120-3388")
+    arrival = find_incident(floor, "VV-7310-0925")
+    app = make_app(floor)
+    async with app.run_test(size=(120, 36)) as pilot:
+        first = await open_incident(app, pilot, failed)
+        assert "payments chain" in first.query_one("#incident-ladder").border_title
+        assert not first.query_one("#incident-silent", Static).display
+        await pilot.press("escape")
+        await pilot.pause()
+
+        # changed by another terminal while no incident was open
+        floor.submit_as("h1", c.AddNote(incident_id=arrival, text="car is at the side door"))
+        await settle(app, pilot)
+        second = await open_incident(app, pilot, arrival)
+        assert text_of(second, "#incident-head").startswith(f"#{arrival} ")
+        assert second.query_one("#incident-silent", Static).display
+        assert "main ladder" in second.query_one("#incident-ladder").border_title
+        assert "VV-****-0925" in text_of(second, "#incident-facts")
+        assert "car is at the side door" in text_of(second, "#incident-timeline")
+        assert "VP-****" not in text_of(second, "#incident-facts")
+        await pilot.press("escape")
+        await pilot.pause()
+
+        again = await open_incident(app, pilot, failed)
+        assert text_of(again, "#incident-head").startswith(f"#{failed} ")
+        assert not again.query_one("#incident-silent", Static).display
+
+
+async def test_reopened_in_the_theme_chosen_meanwhile(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    bj07 = find_incident(floor, "VV-2231-4411")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_incident(app, pilot, bj07)
+        floor_p1 = screen.query_one("#incident-head").styles.background
+        await pilot.press("escape")
+        await pilot.pause()
+
+        app.switch_theme("high-contrast")
+        await pilot.pause()
+        screen = await open_incident(app, pilot, bj07)
+        await pilot.pause()
+        assert screen.query_one("#incident-head").styles.background != floor_p1
+
+
+async def test_reopened_at_the_terminal_size_of_now(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    bj07 = find_incident(floor, "VV-2231-4411")
+    app = make_app(floor)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_incident(app, pilot, bj07)
+        assert screen.has_class("-wide")
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        screen = await open_incident(app, pilot, bj07)
+        assert screen.has_class("-narrow") and not screen.has_class("-wide")
+        columns = screen.query(".incident-column")
+        assert columns[0].region.y < columns[1].region.y  # stacked, not side by side
+
+
+async def test_after_a_switch_of_user_an_open_shows_the_new_users_incident(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb2")
+    bj07 = find_incident(floor, "VV-2231-4411")  # pit 2
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(1.2)  # settled: the incident screen made ahead
+        await open_incident(app, pilot, bj07)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+l", "f2", *"pb1", "enter", *"1001", "enter")
+        await settle(app, pilot)
+        await pilot.pause(1.2)  # the app settles after sign-in (tui.settle)
+        # nothing of the last user's incident is kept, even off screen
+        hidden = app.get_screen(KEPT_NAME)
+        assert isinstance(hidden, IncidentScreen) and hidden.incident_id != bj07
+        assert "VV-****-4411" not in text_of(hidden, "#incident-facts")
+
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, IncidentScreen) and screen.incident_id != bj07
+        incident = floor.state.incidents[screen.incident_id]
+        assert incident.location.pit == "1"
+        assert text_of(screen, "#incident-head").startswith(f"#{incident.id} ")
+        assert "VV-****-4411" not in text_of(screen, "#incident-facts")
+
+
+async def test_signing_in_again_opens_incidents_as_before(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    bj07 = find_incident(floor, "VV-2231-4411")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(1.2)  # settled: the incident screen made ahead
+        await open_incident(app, pilot, bj07)
+        await pilot.press("escape")
+        await pilot.pause()
+
+        app.session.show_login("your session has expired; sign in again")
+        await pilot.pause()
+        await pilot.press(*"1002", "enter")
+        await settle(app, pilot)
+        await pilot.pause(1.2)  # settled again after this sign-in
+
+        screen = await open_incident(app, pilot, bj07)
+        assert text_of(screen, "#incident-head").startswith(f"#{bj07} ")
+        assert "VV-****-4411" in text_of(screen, "#incident-facts")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, IncidentScreen)
+
+
+async def test_clicking_a_key_in_the_footer_presses_it(static_floor, make_app) -> None:
+    from screens.modals import NoteModal
+    from tui.widgets.key_footer import KeyFooter
+
+    floor = static_floor("pb2")
+    bj07 = find_incident(floor, "VV-2231-4411")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_incident(app, pilot, bj07)
+        footer = screen.query_one(KeyFooter)
+        line = footer.render().plain
+        assert "m Note" in line
+        await pilot.click(KeyFooter, offset=(line.index("m Note") + 2, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, NoteModal)

@@ -37,6 +37,9 @@ async def test_lock_hides_players_and_blocks_keys_until_the_same_pin(
         await pilot.pause()
         assert isinstance(app.screen, LockScreen) and app.locked
         assert "VV-****-4411" not in _table_text(app) and HIDDEN_PLAYER in _table_text(app)
+        await pilot.press("enter")  # a stray enter is not counted as a guess
+        await settle(app, pilot)
+        assert "type your PIN" in str(app.screen.query_one("#lock-message").content)
         await pilot.press("a", "n", "escape")  # nothing behind the lock acts
         assert floor.submitted == []
         await pilot.press(*"9999", "enter")
@@ -212,6 +215,30 @@ async def test_a_promise_falling_due_rings_once(static_floor, make_app) -> None:
         await pilot.pause()
         assert len(rings) == 1
         assert any("#40" in m and "stabilise overdue" in m for m in _messages(app))
+        floor.advance(1)
+        app.tick()
+        assert len(rings) == 1
+
+
+async def test_a_promise_of_an_incident_changed_since_start_up_still_rings_once(
+    static_floor, make_app
+) -> None:
+    from domain.commands import AddNote
+
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    rings = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        app.tick()
+        await floor.submit(AddNote(incident_id=40, text="dealer relieved"))
+        await pilot.pause()
+        await pilot.pause()
+        floor.advance(floor.truth.incidents[40].stabilise_due - BASE_TIME + 1)
+        app.tick()
+        await pilot.pause()
+        assert len(rings) == 1
+        assert sum("#40" in m and "stabilise overdue" in m for m in _messages(app)) == 1
         floor.advance(1)
         app.tick()
         assert len(rings) == 1

@@ -14,6 +14,7 @@ from domain.permissions import ROLE_LABELS
 from domain.policy import Policy
 from domain.state import FloorState
 from tui.timefmt import format_clock, format_datetime
+from tui.widgets.updates import update_static
 
 TIER_LABELS: dict[Tier, str] = {Tier.STANDARD: "standard", Tier.VIP: "VIP", Tier.VVIP: "VVIP"}
 CHANNEL_LABELS: dict[Channel, str] = {
@@ -131,7 +132,7 @@ class IncidentFacts(Static):
 
     def show(self, incident: Incident, floor: FloorState) -> None:
         self.border_title = "intake"
-        self.update(facts_content(incident, floor))
+        update_static(self, facts_content(incident, floor))
 
 
 class IncidentTimeline(Static):
@@ -146,4 +147,4 @@ class IncidentTimeline(Static):
 
     def show(self, incident: Incident, floor: FloorState) -> None:
         self.border_title = f"timeline ({len(incident.timeline)}), newest first"
-        self.update(timeline_content(incident, floor))
+        update_static(self, timeline_content(incident, floor))

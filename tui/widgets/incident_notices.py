@@ -1,0 +1,53 @@
+"""What still needs doing on one incident: service recovery, the report, this terminal's
+queued and refused commands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.content import Content
+
+from api_client.contract import Conflict, PendingCommand
+from domain.models import Incident
+from domain.policy import Policy
+from domain.sla import compensation_due
+from tui.timefmt import format_countdown, format_datetime, format_span
+
+
+def notices_content(
+    incident: Incident,
+    policy: Policy,
+    pending: Iterable[PendingCommand],
+    conflicts: Iterable[Conflict],
+    now: float,
+) -> Content:
+    """One line per notice; empty when there is nothing to say."""
+    lines: list[Content] = []
+    owed = compensation_due(incident, policy)
+    if incident.compensation:
+        lines.append(Content.assemble(("service recovery: ", "bold"), incident.compensation))
+    elif owed:
+        lines.append(
+            Content.assemble(
+                ("service recovery owed: ", "bold $warning"),
+                owed,
+                (" (record it with k before closing)", "dim"),
+            )
+        )
+    if incident.report_due is not None:
+        due = format_datetime(incident.report_due, policy.timezone)
+        left = format_countdown(incident.report_due - now)
+        lines.append(Content.styled(f"report due by {due} (in {left}): f to file", "bold"))
+    elif incident.report:
+        lines.append(Content.styled("post-incident report filed", "dim"))
+    for item in pending:
+        if item.incident_id == incident.id:
+            age = format_span(now - item.issued_at)
+            lines.append(Content.styled(f"pending: {item.summary} ({age} ago)", "$pending"))
+    for conflict in conflicts:
+        if getattr(conflict.command, "incident_id", None) == incident.id:
+            what = conflict.summary or conflict.command.type.replace("_", " ")
+            lines.append(
+                Content.styled(f"refused: {what}: {conflict.reason} (o: outbox)", "bold $conflict")
+            )
+    return Content("\n").join(lines)
