@@ -55,6 +55,7 @@ class IncidentScreen(IncidentActionsScreen):
         self.incident_id = incident_id
         self._styled_theme = ""
         self._when_ready = when_ready  # made ahead: called once it has been warmed up
+        self.warmed = incident_id is not None  # made ahead: once `_warm_up` has run
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="incident-head")
@@ -90,6 +91,7 @@ class IncidentScreen(IncidentActionsScreen):
         self._refresh_layout(self.app.size)
         self._compositor.render_update(full=True)
         self.incident_id = None
+        self.warmed = True
         if self._when_ready is not None:
             self.app.call_later(self._when_ready)
             self._when_ready = None
@@ -188,6 +190,11 @@ def prepare_incident_screen(app: App[Any], when_ready: Callable[[], object] | No
         if last in app.screen_stack:
             if when_ready is not None:
                 when_ready()
+            return
+        if isinstance(last, IncidentScreen) and not last.warmed:
+            # still being made (asked twice at once): it warms up on the floor of
+            # now, and removing it before it has mounted would break its mount
+            last._when_ready = when_ready
             return
         app.uninstall_screen(KEPT_NAME)
         last.remove()

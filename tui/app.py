@@ -19,6 +19,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 
 from api_client.contract import Changes
 from domain.commands import Command, PageContact
@@ -116,6 +117,7 @@ class FloorApp(App[None]):
         self._theme_choice = resolve_theme(theme or settings.theme)
         self._breaches = BreachWatch()
         self._held: Changes | None = None
+        self._settle_timer: Timer | None = None
         self.remember_server = remember_server
         self.set_reactive(FloorApp.now, source.now())
 
@@ -151,8 +153,13 @@ class FloorApp(App[None]):
         self.settle_soon()
 
     def settle_soon(self) -> None:
-        """Once idle after a new session: a fresh incident screen made ahead, the heap frozen."""
-        self.set_timer(SETTLE_AFTER, self._settle)
+        """Once idle after a new session: a fresh incident screen made ahead, the heap frozen.
+
+        A sign-in asks from two places; one settling, a second after the last ask, does.
+        """
+        if self._settle_timer is not None:
+            self._settle_timer.stop()
+        self._settle_timer = self.set_timer(SETTLE_AFTER, self._settle)
 
     def _settle(self) -> None:
         from tui.settle import settle

@@ -10,6 +10,7 @@ from domain.models import IncidentState
 from domain.sla import Urgency
 from screens.escalation import EscalationScreen
 from screens.incident import KEPT_NAME, IncidentScreen
+from tui.settle import settle as settle_now
 from tui.widgets.clock_panel import ClockPanel
 
 from .test_incident_helpers import find_incident, ladder_text, notices, settle, text_of
@@ -346,3 +347,20 @@ async def test_clicking_a_key_in_the_footer_presses_it(static_floor, make_app) -
         await pilot.click(KeyFooter, offset=(line.index("m Note") + 2, 0))
         await pilot.pause()
         assert isinstance(app.screen, NoteModal)
+
+
+async def test_settling_asked_twice_at_once_leaves_a_working_incident_screen(
+    static_floor, make_app
+) -> None:
+    """A sign-in asks to settle from two places; under load both land together."""
+    floor = static_floor("pb2")
+    bj07 = find_incident(floor, "VV-2231-4411")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        settle_now(app)
+        settle_now(app)  # before the first screen has mounted
+        await pilot.pause(0.3)
+        screen = await open_incident(app, pilot, bj07)
+        assert screen is app.get_screen(KEPT_NAME)
+        assert text_of(screen, "#incident-head").startswith(f"#{bj07} ")
