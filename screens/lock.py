@@ -16,8 +16,10 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from screens.form_screen import FormScreen
 
-class LockScreen(ModalScreen[None]):
+
+class LockScreen(FormScreen, ModalScreen[None]):
     HELP_TITLE = "Locked"
     DEFAULT_CSS = """
     LockScreen { align: center middle; background: $background 70%; }
@@ -41,6 +43,7 @@ class LockScreen(ModalScreen[None]):
     LockScreen #lock-message.-error { color: $error; text-style: bold; }
     LockScreen #lock-note { color: $text-muted; height: auto; margin-bottom: 1; }
     """
+    SUBMIT_FIELD = "lock-pin"
     BINDINGS = [
         Binding("f2", "switch_user", "Switch user", id="lock.switch_user"),
         Binding("escape", "unlock_mode", "Unlock", id="lock.unlock", show=False),
@@ -117,14 +120,10 @@ class LockScreen(ModalScreen[None]):
     def _unlock_pressed(self) -> None:
         self._send()
 
-    @on(Input.Submitted)
+    @on(Input.Submitted, "#lock-pin")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "lock-staff":
-            # at once, not queued: keys typed right after enter belong to the PIN
-            self.set_focus(self.query_one("#lock-pin", Input))
-        else:
-            self._send()
+        self._send()
 
     def _send(self) -> None:
         pin = self.query_one("#lock-pin", Input).value

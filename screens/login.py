@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
+from screens.form_screen import FormScreen
 from tui.widgets.status_bar import StatusBar
 
 
-class LoginScreen(Screen[None]):
+class LoginScreen(FormScreen):
     HELP_TITLE = "Sign in"
     DEFAULT_CSS = """
     LoginScreen { align: center middle; }
@@ -36,7 +35,7 @@ class LoginScreen(Screen[None]):
     LoginScreen #login-message.-busy { color: $text-muted; }
     LoginScreen #login-hint { color: $text-muted; height: auto; margin-bottom: 1; }
     """
-    BINDINGS = [Binding("enter", "sign_in", "Sign in", id="login.sign_in", show=False)]
+    SUBMIT_FIELD = "login-pin"
 
     busy: reactive[bool] = reactive(False, init=False)
 
@@ -87,14 +86,10 @@ class LoginScreen(Screen[None]):
             target = "#login-server"
         self.query_one(target, Input).focus()
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
+    @on(Input.Submitted, "#login-pin")
+    def _pin_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "login-pin":
-            self.action_sign_in()
-        else:
-            # at once, not queued: keys typed right after enter belong to the next field
-            self.set_focus(self.focus_chain[self.focus_chain.index(event.input) + 1])
+        self.action_sign_in()
 
     @on(Button.Pressed, "#login-sign-in")
     def _pressed(self) -> None:

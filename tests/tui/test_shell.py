@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import tomllib
 
+import pytest
+from textual import events
+
 from api_client.contract import ConnectionStatus, Link
 from domain.commands import OpenIncident
 from domain.models import Channel, IncidentKind, Location, Player, Priority, Tier
@@ -14,6 +17,12 @@ from screens.queue import QueueScreen
 from tests.tui.conftest import BASE_TIME, settle
 from tui.widgets.incident_table import HIDDEN_PLAYER, IncidentTable
 from tui.widgets.status_bar import StatusBar
+
+
+def in_one_read(app, keys: list[str | tuple[str, str]]) -> None:
+    """Deliver `keys` as a terminal does a paste: all before the app handles any."""
+    for key, char in (k if isinstance(k, tuple) else (k, k) for k in keys):
+        app.post_message(events.Key(key, char))
 
 
 def _messages(app) -> list[str]:
@@ -68,6 +77,22 @@ async def test_switch_user_signs_the_first_out_and_shows_the_new_pit(
         assert "Alex R." in str(app.screen.query_one(StatusBar).content)
 
 
+async def test_a_switch_of_user_typed_in_one_read_lands_in_its_fields(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+l", "f2")
+        in_one_read(app, [*"pb1", ("enter", "\r"), *"1001", ("enter", "\r")])
+        for _ in range(20):
+            await settle(app, pilot)
+            if isinstance(app.screen, QueueScreen):
+                break
+        assert floor.me is not None and floor.me.id == "pb1"
+        assert floor.signed_out == ["pb2"]
+
+
 async def test_auto_lock_after_the_configured_idle_time(static_floor, make_app) -> None:
     idle = [0.0]
     app = make_app(static_floor("pb2"), auto_lock_seconds=300, idle_clock=lambda: idle[0])
@@ -102,6 +127,42 @@ async def test_sign_in_failure_is_shown_under_the_form_and_the_pin_cleared(
         await settle(app, pilot)
         assert isinstance(app.screen, QueueScreen)
         assert app.config.settings.last_staff_id == "pb2"
+
+
+@pytest.mark.parametrize("between", [("tab", "\t"), ("enter", "\r")])
+async def test_a_sign_in_typed_in_one_read_lands_in_its_fields(
+    static_floor, make_app, between
+) -> None:
+    """A badge reader (or a paste, or a fast typist on a slow terminal) delivers
+    "staff ID, Tab or Enter, PIN, Enter" before the app has handled any of it."""
+    floor = static_floor(None)
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        assert app.focused is app.screen.query_one("#login-staff")
+        in_one_read(app, [*"pb2", between, *"1002", ("enter", "\r")])
+        for _ in range(20):
+            await settle(app, pilot)
+            if not isinstance(app.screen, LoginScreen):
+                break
+        assert isinstance(app.screen, QueueScreen)
+        assert app.config.settings.last_staff_id == "pb2"
+
+
+async def test_enter_in_the_staff_id_field_moves_on_to_the_pin(static_floor, make_app) -> None:
+    floor = static_floor(None)
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"pb2", "enter")
+        assert app.focused is app.screen.query_one("#login-pin")
+        assert isinstance(app.screen, LoginScreen)  # not sent half-filled
+        await pilot.press("shift+tab")
+        assert app.focused is app.screen.query_one("#login-staff")
+        await pilot.press("tab", *"1002", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QueueScreen)
 
 
 async def test_keyring_warning_is_shown_once_after_sign_in(static_floor, make_app) -> None:
