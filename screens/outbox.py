@@ -174,6 +174,4 @@ class OutboxScreen(FloorScreen):
         conflict = next((x for x in self.source.conflicts if x.command_id == event.option.id), None)
         incident_id = getattr(conflict.command, "incident_id", None) if conflict else None
         if incident_id is not None and incident_id in self.floor.incidents:
-            from screens.incident import IncidentScreen
-
-            self.app.push_screen(IncidentScreen(incident_id))
+            self.floor_app.action_open_incident(incident_id)

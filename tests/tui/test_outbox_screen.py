@@ -6,6 +6,7 @@ from textual.widgets import OptionList
 
 from api_client.contract import Conflict
 from domain import commands as c
+from screens.incident import KEPT_NAME, IncidentScreen
 from screens.outbox import OutboxScreen
 
 from .test_incident_helpers import find_incident, settle, text_of
@@ -70,3 +71,18 @@ async def test_dismiss_a_conflict(static_floor, make_app) -> None:
         assert floor.conflicts == ()
         assert screen.query_one(OptionList).option_count == 0
         assert "none" in screen.query_one(OptionList).border_title
+
+
+async def test_enter_on_a_conflict_opens_its_incident_to_redo_it(static_floor, make_app) -> None:
+    floor = static_floor("h1")
+    arrival = with_outbox(floor)
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(1.2)  # settled: the incident screen made ahead
+        await open_outbox(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, IncidentScreen) and screen.incident_id == arrival
+        assert screen is app.get_screen(KEPT_NAME)  # the quick one the queue opens
+        assert text_of(screen, "#incident-head").startswith(f"#{arrival} ")
