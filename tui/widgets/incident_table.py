@@ -7,7 +7,9 @@ for the countdown, one from its last two characters (the seconds) on. Textual
 rewrites a changed line from the left edge of the widget that paints it, so a
 tick that repaints only the characters that changed writes the seconds of
 each row, not the row. The rest of a row is rendered once per incident
-version and reused while the row scrolls or moves.
+version and reused while the row scrolls or moves. What each cell shows, and
+its style, comes from `queue_cells.RowCells`; this module holds the widget:
+rows, cursor, scrolling, the rendered rows kept and the slices.
 
 The owner sets the rows (already sorted) when the floor changes and `now` on
 every tick; the cursor follows its incident when the rows re-sort.
@@ -16,10 +18,8 @@ every tick; the cursor follows its incident when the rows re-sort.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Self
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -31,53 +31,15 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from domain.models import Chain, Incident, IncidentState, Tier
-from domain.policy import Policy
-from domain.sla import Urgency, next_clock, urgency_of
+from domain.models import Incident
+from domain.sla import Urgency
 from domain.state import FloorState
-from tui.queue_columns import COLUMNS, Column, Split, layout, split
+from tui.queue_columns import COLUMNS, Split, layout, split
 from tui.queue_model import QueueRows
-from tui.timefmt import URGENCY_CLASS, format_clock, format_countdown
+from tui.widgets.queue_cells import HIDDEN_PLAYER, RowCells, TimedCells, TimedRow, changed_regions
 from tui.widgets.row_slice import RowSlice
 
-CLOCK_ABBREV = {"answer": "ans", "stabilise": "stab", "resolve": "res", "update": "upd"}
-STATE_WORDS = {
-    IncidentState.NEW: "new",
-    IncidentState.ACKNOWLEDGED: "acked",
-    IncidentState.IN_PROGRESS: "working",
-    IncidentState.STABILISED: "stable",
-    IncidentState.RESOLVED: "resolved",
-    IncidentState.CLOSED: "closed",
-}
-SILENT_MARK = "⊘"
-PENDING_MARK = "↻"
-HIDDEN_PLAYER = "••••••"
 STEADY_CACHE = 2048  # rendered rows kept; far more than a screen holds
-
-# a timed cell as painted: (x in the timed part, text as fitted, style)
-TimedCells = tuple[tuple[int, str, Style | str], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Dues:
-    """What an incident counts down to; fixed until the incident changes."""
-
-    label: str  # ans, stab, res, upd, rept; "" with nothing running
-    due: float
-    window: float
-    update_at: str  # the promised player update as a clock time, or ""
-    update_due: float
-
-
-@dataclass(slots=True)
-class TimedRow:
-    """A row's clock-driven cells at one `now`; the strip is made when painted."""
-
-    incident: Incident
-    look: tuple[bool, bool, int]  # on the cursor, focused, table width
-    cells: TimedCells
-    values: tuple[tuple[int, int], ...]  # where each cell's value is (its style's extent)
-    strip: Strip | None = None
 
 
 class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
@@ -164,8 +126,9 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: Sequence[Incident] = ()
-        self._floor = FloorState()
-        self._pending: frozenset[int] = frozenset()
+        # renders the cells; it holds the floor and pending marks set_rows gives, and
+        # the watchers pass it now, approximate and masked
+        self._cells = RowCells(self.get_component_rich_style)
         self.empty_text = "No incidents in this view."
         self._countdowns = RowSlice(self._paint_slice, id="queue-countdowns")
         self._seconds = RowSlice(self._paint_slice, id="queue-seconds")
@@ -178,7 +141,6 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         }
         self._steady: dict[int, tuple[Incident, tuple[object, ...], Strip]] = {}
         self._timed: dict[int, TimedRow] = {}  # by incident id, for the current `now`
-        self._dues: dict[int, tuple[Incident, Policy, Dues]] = {}
         self._base: Style | None = None  # the table's own style, under every cell
         self._view: tuple[tuple[Size, bool, bool], Size] | None = None
 
@@ -200,12 +162,13 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         Only the lines whose row changed are repainted.
         """
         current = self.selected_id
-        everything = floor.staff is not self._floor.staff or floor.policy is not self._floor.policy
+        cells = self._cells
+        everything = floor.staff is not cells.floor.staff or floor.policy is not cells.floor.policy
         if everything:
             self._steady.clear()
-            self._dues.clear()
-        was_pending, self._pending = self._pending, pending
-        self._rows, self._floor = rows, floor
+            cells.forget_dues()
+        was_pending = cells.pending
+        self._rows, cells.floor, cells.pending = rows, floor, pending
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         index = _index_of(rows, current) if current is not None else None
         cursor = index if index is not None else min(self.cursor, max(0, len(rows) - 1))
@@ -242,15 +205,18 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
     def row_count(self) -> int:
         return len(self._rows)
 
-    def watch_now(self) -> None:
+    def watch_now(self, now: float) -> None:
+        self._cells.now = now
         self._timed.clear()
         self._refresh_timed_cells()
 
-    def watch_approximate(self) -> None:
+    def watch_approximate(self, approximate: bool) -> None:
+        self._cells.approximate = approximate
         self._timed.clear()
         self.refresh()
 
-    def watch_masked(self) -> None:
+    def watch_masked(self, masked: bool) -> None:
+        self._cells.masked = masked
         self.refresh()
 
     def watch_cursor(self, old: int, new: int) -> None:
@@ -374,7 +340,7 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
                 if was is None or was[0] != row.incident.id:
                     regions.append(Region(0, y, width, 1))
                 else:
-                    regions.extend(_changes(row.cells, was[1], parts.timed_x, y))
+                    regions.extend(changed_regions(row.cells, was[1], parts.timed_x, y))
             if regions:
                 part.repaint(tuple(regions))
 
@@ -390,7 +356,8 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._painted[part][y] = (timed.incident.id, timed.cells)
         if start < parts.timed_x:  # not where it belongs (yet): paint what is there
             return self._line(y, record=False).crop_extend(start, end, self._base_style)
-        return self._timed_part(timed, start - parts.timed_x, end - parts.timed_x)
+        x = parts.timed_x
+        return self._cells.timed_part(timed, start - x, end - x, self._base_style)
 
     # --- painting -------------------------------------------------------------------
 
@@ -417,16 +384,17 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             if record:
                 self._shown.pop(y, None)
             empty = index == 0
-            text = Text(" " + self.empty_text, style=self._style("dim")) if empty else Text()
+            text = Text(" " + self.empty_text, style=self._cells.style("dim")) if empty else Text()
+        return self._strip(text, width)
+
+    def _strip(self, text: Text, width: int) -> Strip:
+        """`text` as a strip `width` cells wide, over the table's own style."""
         text.truncate(width, pad=True)
         text.end = ""
         return Strip(list(text.render(self.app.console))).apply_style(self._base_style)
 
-    def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"incident-table--{name}", partial=True)
-
     def _header(self, width: int) -> Text:
-        text = Text(style=self._style("header"))
+        text = Text(style=self._cells.style("header"))
         for column, size in layout(width):
             title = column.title.rjust(size) if column.right else column.title.ljust(size)
             text.append(title[:size] + " ")
@@ -434,15 +402,12 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _steady_strip(self, incident: Incident, is_cursor: bool, parts: Split, width: int) -> Strip:
         """The cells left of the countdowns, rendered once per incident version."""
-        key = (width, is_cursor, self.has_focus, self.masked, incident.id in self._pending)
+        key = (width, is_cursor, self.has_focus, self.masked, incident.id in self._cells.pending)
         cached = self._steady.get(incident.id)
         if cached is not None and cached[0] is incident and cached[1] == key:
             return cached[2]
-        text = Text()
-        for column, size in parts.steady:
-            text.append_text(self._fitted(column, size, *self._cell(column.key, incident)))
-            text.append(" ")
-        strip = self._finish(text, incident, is_cursor, min(width, parts.timed_x))
+        text = self._cells.steady(incident, is_cursor, parts.steady)
+        strip = self._strip(text, min(width, parts.timed_x))
         if len(self._steady) >= STEADY_CACHE:
             self._steady.clear()
         self._steady[incident.id] = (incident, key, strip)
@@ -456,162 +421,15 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         timed = self._timed.get(incident.id)
         if timed is not None and timed.incident is incident and timed.look == look:
             return timed
-        cells: list[tuple[int, str, Style | str]] = []
-        values: list[tuple[int, int]] = []
-        x = 0
-        for column, size in parts.timed:
-            value, style = self._cell(column.key, incident)
-            text, start, end = _fit_plain(str(value), size, right=column.right)
-            cells.append((x, text, style))
-            values.append((start, end) if style else (0, 0))
-            x += size + 1
-        timed = TimedRow(incident, look, tuple(cells), tuple(values))
+        timed = self._cells.timed(incident, look, parts.timed)
         self._timed[incident.id] = timed
         return timed
 
     def _timed_strip(self, timed: TimedRow, width: int) -> Strip:
         """All the timed cells, `width` wide (under the slices, for a whole line)."""
         if timed.strip is None or timed.strip.cell_length != width:
-            timed.strip = self._timed_part(timed, 0, width)
+            timed.strip = self._cells.timed_part(timed, 0, width, self._base_style)
         return timed.strip
-
-    def _timed_part(self, timed: TimedRow, start: int, end: int) -> Strip:
-        """Columns `start` to `end` of the timed cells, built as segments: a slice
-        paints this for every row every second, so neither Rich Text nor cropping."""
-        base = self._base_style
-        row = self._row_style(timed.incident, timed.look[0])
-        plain = base + row
-        segments: list[Segment] = []
-        for (x, text, style), (value, value_end) in zip(timed.cells, timed.values, strict=True):
-            cell = text + " "
-            for lo, hi, look in (
-                (0, value, plain),
-                (value, value_end, base + style + row if style else plain),
-                (value_end, len(cell), plain),
-            ):
-                lo, hi = max(lo, start - x), min(hi, end - x)
-                if lo < hi:
-                    segments.append(Segment(cell[lo:hi], look))
-        shown = sum(len(s.text) for s in segments)
-        if shown < end - start:
-            segments.append(Segment(" " * (end - start - shown), base))
-        return Strip(Segment.simplify(segments), end - start)
-
-    def _row_style(self, incident: Incident, is_cursor: bool) -> Style:
-        """The styles over a whole row: unacknowledged, then the cursor."""
-        style = Style()
-        if incident.state is IncidentState.NEW:
-            style += self._style("unacked")
-        if is_cursor:
-            style += self._style("cursor")
-        return style
-
-    def _finish(self, text: Text, incident: Incident, is_cursor: bool, width: int) -> Strip:
-        """The row-wide styles over part of a row, as a strip `width` cells wide."""
-        if incident.state is IncidentState.NEW:
-            text.stylize(self._style("unacked"))
-        if is_cursor:
-            text.stylize(self._style("cursor"))
-        text.truncate(width, pad=True)
-        text.end = ""
-        return Strip(list(text.render(self.app.console))).apply_style(self._base_style)
-
-    def _fitted(self, column: Column, size: int, value: Text | str, style: Style | str) -> Text:
-        cell = _fit(value, size, right=column.right)
-        if style:
-            shown = min(len(value), size)
-            start = size - shown if column.right else 0
-            cell.stylize(style, start, start + shown)
-        return cell
-
-    def _cell(self, key: str, incident: Incident) -> tuple[Text | str, Style | str]:
-        floor = self._floor
-        if key == "number":
-            return (f"L-{-incident.id}" if incident.id < 0 else f"#{incident.id}"), ""
-        if key == "mark":
-            if incident.id in self._pending:
-                return PENDING_MARK, self._style("pending")
-            return "", ""
-        if key == "priority":
-            return str(incident.priority), self._style(incident.priority.lower())
-        if key == "tier":
-            tier = incident.player.tier
-            if tier is Tier.STANDARD:
-                return ("anon" if incident.player.anonymous else "std"), self._style("dim")
-            return tier.upper(), self._style(f"tier-{tier.value}")
-        if key == "player":
-            return self._player(incident)
-        if key == "location":
-            return incident.location.display, ""
-        if key == "kind":
-            return incident.kind.label, ""
-        if key == "state":
-            return STATE_WORDS[incident.state], ""
-        if key == "owner":
-            return floor.staff_name(incident.owner), ""
-        if key == "line":
-            return f"L{incident.line}{'$' if incident.chain is Chain.PAYMENTS else ''}", ""
-        if key == "next":
-            return self._next_due(incident)
-        if key == "update":
-            dues = self._dues_of(incident)
-            if not dues.update_at:
-                return "", ""
-            late = dues.update_due < self.now
-            return dues.update_at, self._style("breached" if late else "dim")
-        return "", ""
-
-    def _player(self, incident: Incident) -> tuple[Text | str, Style | str]:
-        shown = HIDDEN_PLAYER if self.masked else incident.player.display
-        if not incident.player.silent_visit:
-            return shown, ""
-        return Text.assemble((SILENT_MARK, self._style("silent")), " ", shown), ""
-
-    def _dues_of(self, incident: Incident) -> Dues:
-        policy = self._floor.policy
-        cached = self._dues.get(incident.id)
-        if cached is not None and cached[0] is incident and cached[1] is policy:
-            return cached[2]
-        dues = _dues(incident, policy)
-        self._dues[incident.id] = (incident, policy, dues)
-        return dues
-
-    def _next_due(self, incident: Incident) -> tuple[str, Style | str]:
-        dues = self._dues_of(incident)
-        if not dues.label:
-            return "", ""
-        left = dues.due - self.now
-        urgency = urgency_of(left, dues.window, self._floor.policy)
-        text = f"{dues.label} {format_countdown(left, approximate=self.approximate)}"
-        return text, self._style(URGENCY_CLASS[urgency].lstrip("-"))
-
-
-def _dues(incident: Incident, policy: Policy) -> Dues:
-    update_at, update_due = "", float("inf")
-    if incident.next_update_due is not None and incident.state.is_open:
-        update_at = format_clock(incident.next_update_due, policy.timezone)
-        update_due = incident.next_update_due
-    clock = next_clock(incident)
-    if clock is not None:
-        label = CLOCK_ABBREV.get(clock.name, clock.name)
-        return Dues(label, clock.due, clock.due - clock.start, update_at, update_due)
-    if incident.report_due is not None:
-        return Dues("rept", incident.report_due, policy.report_due_after, update_at, update_due)
-    return Dues("", 0.0, 0.0, update_at, update_due)
-
-
-def _changes(now: TimedCells, was: TimedCells, x0: int, y: int) -> list[Region]:
-    """The characters of timed cells that differ from what was painted, as regions."""
-    if len(now) != len(was):  # another layout: every timed cell
-        return [Region(x0, y, sum(len(text) + 1 for _, text, _ in now), 1)]
-    regions = []
-    for (x, text, style), (_, old, old_style) in zip(now, was, strict=True):
-        if style != old_style or len(text) != len(old):
-            regions.append(Region(x0 + x, y, len(text), 1))
-        elif text != old:
-            differ = [n for n, (a, b) in enumerate(zip(text, old, strict=True)) if a != b]
-            regions.append(Region(x0 + x + differ[0], y, differ[-1] - differ[0] + 1, 1))
-    return regions
 
 
 def _index_of(rows: Sequence[Incident], incident_id: int) -> int | None:
@@ -620,25 +438,4 @@ def _index_of(rows: Sequence[Incident], incident_id: int) -> int | None:
     return next((n for n, i in enumerate(rows) if i.id == incident_id), None)
 
 
-def _fit_plain(value: str, size: int, *, right: bool) -> tuple[str, int, int]:
-    """`value` fitted to `size` cells (single-width text), and where it sits."""
-    if size <= 0:
-        return "", 0, 0
-    if len(value) > size:
-        value = value[: size - 1] + "…"
-    start = size - len(value) if right else 0
-    return value.rjust(size) if right else value.ljust(size), start, start + len(value)
-
-
-def _fit(value: Text | str, size: int, *, right: bool = False) -> Text:
-    text = value.copy() if isinstance(value, Text) else Text(value)
-    if text.cell_len > size:
-        text.truncate(size - 1)
-        text.append("…")
-    if right and text.cell_len < size:
-        text.pad_left(size - text.cell_len)
-    text.truncate(size, pad=True)
-    return text
-
-
-__all__ = ["COLUMNS", "IncidentTable", "Urgency", "layout"]
+__all__ = ["COLUMNS", "HIDDEN_PLAYER", "IncidentTable", "Urgency", "layout"]
