@@ -11,7 +11,7 @@ leaves the pinned rows to the next one. The
 baseline is the same client and feed into an app that updates one label, in
 the same run.
 
-    python bench/event_to_screen.py --incidents 2000 --samples 60
+    python bench/event_to_screen.py --incidents 2000 --samples 150
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def run(mode: str, product, data_dir: Path, samples: int, tag: str) -> list[floa
 def main(argv: list[str] | None = None) -> list[dict[str, object]]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--incidents", type=int, default=2000)
-    parser.add_argument("--samples", type=int, default=60)
+    parser.add_argument("--samples", type=int, default=150)
     options = parser.parse_args(argv)
     print(f"figure 5: event -> row visible ({machine()}, {options.incidents:,} incidents)")
     with loaded_floor(options.incidents) as (product, folder):

@@ -19,7 +19,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 
 FULL: list[list[str]] = [
-    ["event_to_screen.py", "--incidents", "2000", "--samples", "60"],
+    ["event_to_screen.py", "--incidents", "2000", "--samples", "150"],
     ["countdown.py", "--incidents", "2000,100000", "--seconds", "20"],
     ["keys.py", "--incidents", "2000", "--samples", "40"],
     ["tick_bytes.py", "--incidents", "2000", "--seconds", "10"],
