@@ -69,14 +69,19 @@ class FloorClient:
         ping_timeout: float = 10,
         verify: bool | str = True,
         token_store: TokenStore | None = None,
+        replica_name: str | None = None,
     ) -> None:
         self.server = server.rstrip("/")
         self.terminal = terminal or socket.gethostname()
+        # one folder per server for its replicas and outbox: named after its
+        # address unless the caller knows the server by a steadier name
+        folder = storage.safe_name(replica_name) if replica_name else None
         self._folder = (
             Path(data_dir or platformdirs.user_data_dir("floorline"))
             / "replicas"
-            / storage.server_slug(self.server)
+            / (folder or storage.server_slug(self.server))
         )
+        self._replica_owner = f"name:{replica_name}" if replica_name else self.server
         self._clock = ClockEstimator(wall_clock, monotonic)
         self._verify = verify
         self._tls_context: ssl.SSLContext | None = None
@@ -281,7 +286,7 @@ class FloorClient:
             self._floor.close()
         self._floor = LocalFloor(
             self._folder,
-            server=self.server,
+            server=self._replica_owner,
             staff_id=staff_id,
             terminal=self.terminal,
             hub=self._hub,

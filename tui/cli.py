@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             config=config,
             hint=hint,
             remember_server=embedded is None,
+            embedded_url=embedded.url if embedded is not None else None,
         )
     finally:
         if embedded is not None:
@@ -94,6 +95,7 @@ def run_app(
     config: Config,
     hint: str,
     remember_server: bool,
+    embedded_url: str | None = None,
 ) -> int:
     from api_client.client import FloorClient
     from tui.app import FloorApp
@@ -101,7 +103,9 @@ def run_app(
     verify: bool | str = options.ca_bundle or True
 
     def client_for(url: str) -> FloorSource:
-        return FloorClient(url, data_dir=data_dir, verify=verify)
+        # the built-in backend keeps its floor whatever port it ends up on
+        name = "embedded" if url.rstrip("/") == (embedded_url or "").rstrip("/") else None
+        return FloorClient(url, data_dir=data_dir, verify=verify, replica_name=name)
 
     app = FloorApp(
         source_factory=client_for,
