@@ -64,7 +64,9 @@ class FloorClient:
         terminal: str | None = None,
         wall_clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
-        reconnect_delays: tuple[float, float] = (0.5, 30.0),
+        # capped at 10 s: back within seconds of the server's return, and with
+        # jitter, a floor of terminals does not hammer a server that is down
+        reconnect_delays: tuple[float, float] = (0.5, 10.0),
         ping_interval: float = 10,
         ping_timeout: float = 10,
         verify: bool | str = True,

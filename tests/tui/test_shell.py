@@ -311,9 +311,14 @@ async def test_status_bar_follows_the_link(static_floor, make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         bar = app.screen.query_one(StatusBar)
         assert "ONLINE" in str(bar.content)
-        floor.set_status(ConnectionStatus(Link.OFFLINE, since=BASE_TIME - 5, pending=3))
+        floor.set_status(
+            ConnectionStatus(
+                Link.OFFLINE, since=BASE_TIME - 5, pending=3, attempt=3, next_try_at=BASE_TIME + 7
+            )
+        )
         await pilot.pause()
-        assert "OFFLINE since 02:12:55" in str(bar.content) and "3 pending" in str(bar.content)
+        assert "OFFLINE since 02:12:55  next try in 0:07" in str(bar.content)
+        assert "3 pending" in str(bar.content)
         assert "~" in _table_text(app)  # countdowns marked approximate
         floor.set_status(ConnectionStatus(Link.RECONNECTING, attempt=2, next_try_at=BASE_TIME + 4))
         await pilot.pause()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from textual.widgets import Static
 
-from api_client.contract import Link
+from api_client.contract import ConnectionStatus, Link
 from domain.permissions import ROLE_LABELS
 from tui.timefmt import format_clock_seconds, format_span
 from tui.watchers import forget_watchers
@@ -52,15 +52,14 @@ class StatusBar(Static):
         if status.link is Link.ONLINE:
             line.append(" ONLINE ", style="bold reverse")
         elif status.link is Link.RECONNECTING:
-            wait = (
-                f" next try in {format_span(max(0.0, status.next_try_at - now))}"
-                if status.next_try_at
-                else ""
-            )
+            wait = f" {_next_try(status, now)}" if status.next_try_at else ""
             line.append(f" RECONNECTING (attempt {status.attempt}{wait}) ", style="bold reverse")
         elif status.link is Link.OFFLINE:
             since = f" since {format_clock_seconds(status.since, tz)}" if status.since else ""
             line.append(f" OFFLINE{since} ", style="bold reverse")
+            if status.next_try_at:
+                # it keeps trying: say when, so nobody restarts a terminal to "fix" it
+                line.append(f" {_next_try(status, now)} ", style="dim")
         else:
             line.append(" SIGNED OUT ", style="bold reverse")
         if status.pending:
@@ -79,3 +78,8 @@ class StatusBar(Static):
         if line != self._shown:
             self._shown = line
             self.update(line)
+
+
+def _next_try(status: ConnectionStatus, now: float) -> str:
+    assert status.next_try_at is not None
+    return f"next try in {format_span(max(0.0, status.next_try_at - now))}"
