@@ -13,7 +13,7 @@ from typing import Any
 from domain import commands as c
 from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
 from domain.events import Event, EventType
-from domain.models import Downtime, Incident, IncidentState, Staff
+from domain.models import Channel, Downtime, Incident, IncidentState, Role, Staff
 from domain.permissions import can_see_incident, in_pit_scope, role_may, why_not
 from domain.privacy import mask_card_numbers
 from domain.sla import compensation_due
@@ -236,6 +236,7 @@ def _open(
     incident = Incident(
         id=number,
         opened_at=now,
+        answered_at=now if _manager_on_site(command, actor) else None,
         opened_by=actor.id if actor else SYSTEM,
         chain=chain,
         line=line,
@@ -247,6 +248,14 @@ def _open(
         incident_id=number,
         data={"incident": incident.model_dump(mode="json")},
     )
+
+
+def _manager_on_site(command: c.OpenIncident, actor: Actor | None) -> bool:
+    """A pit boss or duty manager raising an on-site incident is at the table or car:
+    the "manager on site" promise is kept as it opens."""
+    if actor is None or command.channel is not Channel.ON_SITE:
+        return False
+    return actor.staff.role in (Role.PIT_BOSS, Role.DUTY_MANAGER)
 
 
 def _page_data(state: FloorState, command: c.PageContact, incident: Incident | None) -> dict:

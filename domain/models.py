@@ -216,6 +216,9 @@ class Incident(Frozen):
     owner: str | None = None
     opened_by: str = ""
     opened_at: float
+    # the answer promise kept: at the acknowledgement, or at opening when floor
+    # management raised it at the table (they are the manager who came)
+    answered_at: float | None = None
     acknowledged_at: float | None = None
     stabilised_at: float | None = None
     resolved_at: float | None = None

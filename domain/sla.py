@@ -106,7 +106,8 @@ def clocks(incident: Incident) -> list[Clock]:
     t0 = incident.opened_at
     result = []
     if incident.answer_due is not None:
-        result.append(Clock("answer", t0, incident.answer_due, incident.acknowledged_at))
+        done = incident.answered_at or incident.acknowledged_at
+        result.append(Clock("answer", t0, incident.answer_due, done))
     if incident.stabilise_due is not None:
         # resolving also stabilises: a kept resolve promise keeps this one too
         done = incident.stabilised_at or incident.resolved_at

@@ -25,6 +25,23 @@ def test_vvip_on_site_p1_has_the_journey_clocks() -> None:
     assert [clock.name for clock in clocks(incident)] == ["answer", "stabilise", "resolve"]
 
 
+def test_a_pit_boss_raising_it_at_the_table_is_the_manager_who_came() -> None:
+    """Journey 1: the pit boss opens the dispute at BJ-07; the answer clock is done."""
+    floor = Floor()
+    number = floor.open("pb2")
+    at_the_table = floor.state.incidents[number]
+    assert [c.done_at for c in clocks(at_the_table)] == [T0, None, None]
+    assert next_clock(at_the_table).name == "stabilise"
+    assert at_the_table.state == "new"  # still to be acknowledged, and pinned until then
+
+    # a host at the car is not the manager the promise is about; a desk call is not on site
+    by_host, by_phone = floor.open("h1"), floor.open("pb2", channel="phone")
+    for waiting in (by_host, by_phone):
+        assert next_clock(floor.state.incidents[waiting]).name == "answer"
+    floor.run("h1", c.Acknowledge(incident_id=by_host), T0 + 30)
+    assert clocks(floor.state.incidents[by_host])[0].done_at == T0 + 30
+
+
 def test_answer_time_follows_channel_and_tier() -> None:
     policy = Policy()
     assert policy.answer_seconds(Channel.PHONE, Tier.VVIP) == 10
@@ -65,7 +82,7 @@ def test_unacknowledged_p1_is_pinned_above_a_sooner_deadline() -> None:
 
 def test_next_clock_moves_on_as_promises_are_kept() -> None:
     floor = Floor()
-    number = floor.open()
+    number = floor.open(channel="phone")
     assert next_clock(floor.state.incidents[number]).name == "answer"
     floor.run("pb2", c.Acknowledge(incident_id=number), T0 + 30)
     assert next_clock(floor.state.incidents[number]).name == "stabilise"
