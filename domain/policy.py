@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date
+from typing import Annotated
 
 from pydantic import Field, ValidationError, model_validator
 
 from domain.models import Channel, Frozen, Priority, Tier
 
 MINUTE = 60.0
+# a time of day, HH:MM
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 HOUR = 3600.0
 
 # Answer time by channel and tier (seconds). Standard players follow the
@@ -87,6 +90,8 @@ class Policy(Frozen):
     kyc_threshold: float = Field(default=1000.0, ge=0)
     currency: str = "USD"
     timezone: str = "Australia/Sydney"
+    # when the floor's shifts begin (HH:MM local): the night view's metrics count from the last
+    shift_starts: tuple[ClockTime, ...] = Field(default=("06:00", "14:00", "22:00"), min_length=1)
     holidays: tuple[date, ...] = ()
     # service recovery for a late P1, by tier (section 8)
     p1_late_compensation: dict[Tier, str] = Field(

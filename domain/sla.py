@@ -7,6 +7,7 @@ every visible row on every tick.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -162,3 +163,45 @@ def compensation_due(incident: Incident, policy: Policy) -> str | None:
 
 def report_needed(incident: Incident, policy: Policy) -> bool:
     return incident.priority in policy.report_priorities and not incident.report
+
+
+def shift_start(now: float, policy: Policy) -> float:
+    """When the shift under way at `now` began (the last of `policy.shift_starts`)."""
+    tz = ZoneInfo(policy.timezone)
+    local = datetime.fromtimestamp(now, tz)
+    starts = []
+    for day in (local.date() - timedelta(days=1), local.date()):
+        for hhmm in policy.shift_starts:
+            hour, minute = (int(part) for part in hhmm.split(":"))
+            starts.append(datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz))
+    return max((s for s in starts if s <= local), default=local).timestamp()
+
+
+@dataclass(frozen=True, slots=True)
+class Attainment:
+    """The answer, stabilise and resolve promises settled in a span of time."""
+
+    kept: int
+    broken: int
+
+    @property
+    def share(self) -> float | None:
+        settled = self.kept + self.broken
+        return self.kept / settled if settled else None
+
+
+def attainment(incidents: Iterable[Incident], since: float, now: float) -> Attainment:
+    """Promises kept or broken between `since` and `now`.
+
+    Kept: met in the span, on time. Broken: fell due in the span and not met by
+    then (met late or still running). A promise is counted once, when it settles.
+    """
+    kept = broken = 0
+    for incident in incidents:
+        for clock in clocks(incident):
+            done, due = clock.done_at, clock.due
+            if done is not None and done <= due:
+                kept += since <= done <= now
+            elif since <= due <= now:
+                broken += 1
+    return Attainment(kept, broken)

@@ -20,7 +20,13 @@ from domain.models import Chain, Priority, Role, Staff
 from domain.permissions import role_may
 from domain.policy import Policy
 from tui.floor_screen import FloorScreen
-from tui.floor_summary import NightSummary, QueueCounts, QueueSummary, night_summary
+from tui.floor_summary import (
+    NightSummary,
+    QueueCounts,
+    QueueSummary,
+    ShiftAttainment,
+    night_summary,
+)
 from tui.messages import CommandRequested
 from tui.queue_model import Filters, QueueModel, StateFilter, View, view_label, views_for
 from tui.widgets.incident_table import IncidentTable
@@ -60,6 +66,7 @@ class QueueScreen(FloorScreen):
         self._summary: QueueSummary | None = None
         self._summary_shown: Content | None = None
         self._summary_said: tuple[object, ...] | None = None  # what the summary was made from
+        self._shift = ShiftAttainment()  # the night view's "SLA kept this shift"
         self._offered: tuple[bool | None, ...] = ()  # open/ack/take as the footer shows them
 
     def compose_body(self) -> ComposeResult:
@@ -121,6 +128,7 @@ class QueueScreen(FloorScreen):
     def on_floor_changed(self, changes: Changes) -> None:
         me = self.source.me
         if changes.reset or me is None or me.id != self._filters_for:
+            self._shift.forget()
             self._rebuild(recount=True)
         elif changes.incidents:
             self.model.update(self.floor, me, self.filters, changes.incidents)
@@ -157,10 +165,12 @@ class QueueScreen(FloorScreen):
             self.query_one("#queue-summary", Static).update("Signed out")
             return
         summary = self._summary = self.counts.summary(self.now)
-        night = night_summary(self.floor, self.now) if self._is_manager else None
+        manager = self._is_manager
+        night = night_summary(self.floor, self.now) if manager else None
+        shift = self._shift.get(self.floor, self.now) if manager else None
         shown = self._filter_words()
         # redone every second for a manager: nothing is rebuilt while the numbers stand
-        said = (me.id, self.filters.view, summary, night, shown, self.floor.policy)
+        said = (me.id, self.filters.view, summary, night, shift, shown, self.floor.policy)
         if said == self._summary_said:
             return
         self._summary_said = said
@@ -175,6 +185,10 @@ class QueueScreen(FloorScreen):
         parts.append(Content.assemble(" ", (f"breached {summary.breached}", late)))
         reports = "$timer-amber" if summary.reports_due else "dim"
         parts.append(Content.assemble("  ", (f"reports due {summary.reports_due}", reports)))
+        if shift is not None:
+            share = shift.share  # None until a promise has settled this shift
+            kept = ("shift SLA n/a", "dim") if share is None else (f"shift SLA {share:.0%}", "")
+            parts.append(Content.assemble("  ", kept))
         lines = [Content("").join(parts)]
         if shown:
             lines.append(Content.assemble((shown, "$text-muted")))

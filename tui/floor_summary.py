@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from domain.escalation import TOP_LINE, on_duty
 from domain.models import Chain, Incident, Priority
-from domain.sla import clocks, report_needed
+from domain.sla import Attainment, attainment, clocks, report_needed, shift_start
 from domain.state import FloorState
 
 
@@ -153,3 +153,29 @@ def night_summary(floor: FloorState, now: float) -> NightSummary:
         if not on_duty(floor.roster, chain, line, now, policy)
     )
     return NightSummary(len(active), overdue, gaps)
+
+
+SHIFT_METRIC_EVERY = 15.0  # seconds a shift's SLA figure may lag the floor
+
+
+@dataclass
+class ShiftAttainment:
+    """The SLA kept so far this shift, for the night view.
+
+    A pass over every promise on the floor, so it is redone at most every
+    `SHIFT_METRIC_EVERY` seconds rather than on every tick or change.
+    """
+
+    _at: float | None = None
+    _value: Attainment | None = None
+
+    def get(self, floor: FloorState, now: float) -> Attainment:
+        if self._value is None or self._at is None or not 0 <= now - self._at < SHIFT_METRIC_EVERY:
+            since = shift_start(now, floor.policy)
+            self._value = attainment(floor.incidents.values(), since, now)
+            self._at = now
+        return self._value
+
+    def forget(self) -> None:
+        """A new floor (sign-in, snapshot): count it afresh."""
+        self._at = self._value = None

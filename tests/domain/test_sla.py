@@ -6,10 +6,12 @@ from domain.policy import Policy
 from domain.sla import (
     Urgency,
     add_business_days,
+    attainment,
     clocks,
     compensation_due,
     next_clock,
     risk_key,
+    shift_start,
     urgency_of,
 )
 from tests.domain.floor import T0, Floor
@@ -101,3 +103,30 @@ def test_compensation_only_when_a_p1_promise_was_broken() -> None:
     floor.run("pb2", c.Resolve(incident_id=late), T0 + 8000)
     proposal = compensation_due(floor.state.incidents[late], floor.state.policy)
     assert proposal is not None and "free play" in proposal
+
+
+def test_the_shift_began_at_the_last_shift_start_even_across_midnight() -> None:
+    policy = Policy()  # 06:00, 14:00, 22:00 in Sydney; T0 is 22:06:40 local
+    assert T0 - shift_start(T0, policy) == 6 * 60 + 40
+    assert shift_start(T0 - 7 * 60, policy) == T0 - 7 * 60 - 8 * 3600 + 20  # 21:59:40 -> 14:00
+    two_am = T0 + 4 * 3600
+    assert shift_start(two_am, policy) == shift_start(T0, policy)  # the night shift goes on
+    assert Policy(shift_starts=("07:30",)).shift_starts == ("07:30",)
+
+
+def test_attainment_counts_each_promise_once_when_it_settles() -> None:
+    floor = Floor()
+    kept = floor.open("pb2")  # answer met at opening (pit boss at the table)
+    floor.run("pb2", c.Stabilise(incident_id=kept), T0 + 10 * 60)  # within 15:00
+    late = floor.open("pb2", channel="phone")  # answer due in 10 s (VVIP phone)
+    floor.run("pb2", c.Acknowledge(incident_id=late), T0 + 60)  # a minute late
+    incidents = floor.state.incidents.values()
+
+    # answer + stabilise of the first kept; the phone answer broken when it fell due
+    at_half_hour = attainment(incidents, T0, T0 + 30 * 60)
+    assert (at_half_hour.kept, at_half_hour.broken) == (2, 2)  # the phone's stabilise: 15:00
+    assert at_half_hour.share == 0.5
+    # a shift that began after these settled counts none of them; the resolves fall later
+    later = attainment(incidents, T0 + 31 * 60, T0 + 90 * 60)
+    assert (later.kept, later.broken, later.share) == (0, 0, None)
+    assert attainment(incidents, T0 + 31 * 60, T0 + 3 * 3600).broken == 2  # both resolves

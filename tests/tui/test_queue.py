@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.commands import Acknowledge
 from domain.models import IncidentState, Priority
-from domain.sla import risk_key
+from domain.sla import attainment, risk_key, shift_start
 from screens.queue import QueueScreen
 from tests.tui.conftest import settle
 from tui.floor_summary import queue_summary
@@ -82,6 +82,24 @@ async def test_duty_manager_starts_on_the_whole_floor_host_on_their_own(
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             assert app.screen.filters.view is first
+
+
+async def test_the_night_view_shows_the_sla_kept_this_shift(static_floor, make_app) -> None:
+    """Journey 7: a duty manager sees the shift's SLA attainment; a pit boss does not."""
+    for staff in ("dm1", "pb2"):
+        floor = static_floor(staff)
+        app = make_app(floor)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            summary = str(app.screen.query_one("#queue-summary").content)
+            if staff == "pb2":
+                assert "shift SLA" not in summary
+                continue
+            now = app.now
+            since = shift_start(now, floor.state.policy)
+            kept = attainment(floor.state.incidents.values(), since, now)
+            assert kept.share is not None and kept.broken  # the demo night has both
+            assert f"shift SLA {kept.share:.0%}" in summary
 
 
 async def test_ack_from_the_queue_updates_the_row_and_keeps_the_cursor_on_it(
