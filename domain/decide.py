@@ -314,8 +314,28 @@ def _downtime(
     if isinstance(command, c.MovePlayer):
         if downtime.player_moved_at is not None:
             raise Rejected(RejectCode.ILLEGAL, f"player already moved to {downtime.moved_to}")
-        return event(EventType.PLAYER_MOVED, downtime_id=downtime.id, data={"to": command.to})
+        to = move_destination(state, downtime.asset_id, command.to)
+        return event(EventType.PLAYER_MOVED, downtime_id=downtime.id, data={"to": to})
     return event(EventType.DOWNTIME_ENDED, downtime_id=downtime.id)
+
+
+def move_destination(state: FloorState, down: str, to: str) -> str:
+    """The table or machine a player from `down` moves to, as the floor names it.
+
+    Raises `Rejected` unless it is another table or machine on the floor that is
+    itself up: the move is the 10-minute rule kept, so it must be somewhere to play.
+    """
+    wanted = to.strip().upper()
+    asset = state.assets.get(wanted) or next(
+        (a for a in state.assets.values() if a.id.upper() == wanted), None
+    )
+    if asset is None:
+        raise Rejected(RejectCode.INVALID, f"no table or machine {to.strip()!r} on the floor")
+    if asset.id == down:
+        raise Rejected(RejectCode.INVALID, f"{asset.id} is the one that is down")
+    if state.open_downtime_of(asset.id) is not None:
+        raise Rejected(RejectCode.ILLEGAL, f"{asset.id} is down too; pick another")
+    return asset.id
 
 
 def _open_downtime(state: FloorState, command: c.MovePlayer | c.EndDowntime) -> Downtime:

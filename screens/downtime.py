@@ -14,6 +14,7 @@ from textual.widgets import ListItem, ListView, Static
 
 from api_client.contract import Changes
 from domain import commands as c
+from domain.decide import Rejected, move_destination
 from domain.models import Downtime
 from domain.permissions import in_pit_scope, role_may, why_not
 from screens.modals import MarkDownModal, PlayerMovedModal
@@ -205,7 +206,14 @@ class DowntimeScreen(FloorScreen):
                     )
                 )
 
-        self.app.push_screen(PlayerMovedModal(f"Player moved from {downtime.asset_id}"), moved)
+        def destination(to: str) -> str:
+            try:
+                return move_destination(self.floor, downtime.asset_id, to)
+            except Rejected as exc:
+                raise ValueError(exc.message) from None
+
+        title = f"Player moved from {downtime.asset_id}"
+        self.app.push_screen(PlayerMovedModal(title, destination=destination), moved)
 
     def action_back_up(self) -> None:
         downtime = self.selected

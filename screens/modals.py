@@ -8,7 +8,7 @@ soon as a card-like number is typed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual import on
@@ -160,10 +160,30 @@ class ReportModal(TextModal):
 
 
 class PlayerMovedModal(TextModal):
+    """Where the player went, as the floor names it.
+
+    `destination` returns that name or raises `ValueError` saying what is
+    wrong; then the dialog stays open with the reason.
+    """
+
     title_text = "Player moved"
     prompt = "Moved to which table or machine"
     placeholder = "HL-1150"
     max_length = 60
+
+    def __init__(self, title: str, *, destination: Callable[[str], str]) -> None:
+        super().__init__(title)
+        self.destination = destination
+
+    def answer(self) -> str | None:
+        text = super().answer()
+        if not text:
+            return None
+        try:
+            return self.destination(text)
+        except ValueError as exc:
+            self.hint(str(exc), error=True)
+            return None
 
 
 class AssignModal(DialogModal):

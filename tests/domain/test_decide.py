@@ -149,8 +149,8 @@ def test_a_downtime_is_found_by_its_table_and_a_stale_number_is_refused() -> Non
     floor.run("pb1", c.StartDowntime(asset_id="BJ-01", reason="shuffler"), T0)
     (first,) = floor.state.downtimes.values()
     # a terminal that never learned the number still addresses the right one
-    floor.run("pb1", c.MovePlayer(asset_id="BJ-01", to="BJ-02"), T0 + 60)
-    assert floor.state.downtimes[first.id].moved_to == "BJ-02"
+    floor.run("pb1", c.MovePlayer(asset_id="BJ-01", to="BJ-03"), T0 + 60)
+    assert floor.state.downtimes[first.id].moved_to == "BJ-03"
     floor.run("pb1", c.EndDowntime(asset_id="BJ-01", downtime_id=first.id), T0 + 120)
     with pytest.raises(Rejected) as back_up:
         floor.run("pb1", c.EndDowntime(asset_id="BJ-01", downtime_id=first.id), T0 + 130)
@@ -166,3 +166,23 @@ def test_a_downtime_is_found_by_its_table_and_a_stale_number_is_refused() -> Non
     with pytest.raises(Rejected) as not_down:
         floor.run("pb1", c.EndDowntime(asset_id="BJ-03"), T0 + 220)
     assert not_down.value.code is RejectCode.ILLEGAL and "not down" in not_down.value.message
+
+
+def test_a_player_is_moved_to_a_table_that_is_up() -> None:
+    floor = Floor()
+    names = ("BJ-01", "BJ-03", "BJ-04")
+    tables = {n: Asset(id=n, kind=AssetKind.TABLE, pit="1") for n in names}
+    floor.state = floor.state.model_copy(update={"assets": tables})
+    floor.run("pb1", c.StartDowntime(asset_id="BJ-01", reason="shuffler"), T0)
+    floor.run("pb1", c.StartDowntime(asset_id="BJ-04", reason="felt torn"), T0)
+    for to, code, words in (
+        ("!!! nonsense $$$", RejectCode.INVALID, "no table or machine '!!! nonsense $$$'"),
+        ("BJ-01", RejectCode.INVALID, "BJ-01 is the one that is down"),
+        ("BJ-04", RejectCode.ILLEGAL, "BJ-04 is down too"),
+    ):
+        with pytest.raises(Rejected) as refused:
+            floor.run("pb1", c.MovePlayer(asset_id="BJ-01", to=to), T0 + 60)
+        assert refused.value.code is code and words in refused.value.message
+    # typed as it comes: the floor's own name is recorded
+    floor.run("pb1", c.MovePlayer(asset_id="BJ-01", to=" bj-03 "), T0 + 60)
+    assert floor.state.open_downtime_of("BJ-01").moved_to == "BJ-03"

@@ -72,6 +72,27 @@ async def test_player_moved_then_back_up(static_floor, make_app) -> None:
         assert "HL-1142" in ended and "down   29:00" in ended
 
 
+async def test_a_move_to_nowhere_is_refused_in_the_dialog_with_nothing_lost(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb3")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_board(app, pilot)
+        await pilot.press("p")
+        await pilot.press(*"table nine", "enter")
+        await pilot.pause()
+        dialog = app.screen
+        assert "no table or machine 'table nine' on the floor" in text_of(dialog, "#dialog-hint")
+        typed = dialog.query_one("#dialog-text", Input)
+        assert typed.value == "table nine"  # still there to correct
+        typed.value = "hl-1150"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        downtime = next(d for d in floor.truth.downtimes.values() if d.asset_id == "HL-1142")
+        assert floor.truth.downtimes[downtime.id].moved_to == "HL-1150"
+
+
 async def test_mark_down(static_floor, make_app) -> None:
     floor = static_floor("pb3")
     app = make_app(floor)
