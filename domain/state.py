@@ -29,7 +29,10 @@ class FloorState(Frozen):
         if not staff_id:
             return "-"
         member = self.staff.get(staff_id)
-        return member.name if member else staff_id
+        if member is not None:
+            return member.name
+        # contacts on the escalation roster (finance, the bank) are not floor staff
+        return next((e.name for e in self.roster if e.staff_id == staff_id), staff_id)
 
     def active_downtimes(self) -> list[Downtime]:
         return [d for d in self.downtimes.values() if d.active]

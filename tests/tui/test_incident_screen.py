@@ -168,6 +168,7 @@ async def test_page_a_contact_from_the_incident_is_logged_on_it(static_floor, ma
         await settle(app, pilot)
         assert app.screen is screen
         assert "paged finance, Lee M., phone x5201" in text_of(screen, "#incident-timeline")
+        assert "paged Lee M. (phone)" in notices(app)  # by name, not the roster's ID
 
 
 async def test_silent_visit_blocks_a_public_page(static_floor, make_app) -> None:
