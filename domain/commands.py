@@ -25,6 +25,8 @@ from domain.privacy import mask_card_numbers
 Text = Annotated[str, Field(max_length=2000)]
 ShortText = Annotated[str, Field(max_length=200)]
 
+MAX_AMOUNT = 1e12  # in the reporting currency: beyond any real claim
+
 
 class OpenIncident(Frozen):
     type: Literal["open_incident"] = "open_incident"
@@ -35,7 +37,7 @@ class OpenIncident(Frozen):
     location: Location = Location()
     summary: Text = ""
     game: ShortText = ""
-    amount: float | None = Field(default=None, ge=0, le=1e12)
+    amount: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
     tx_ref: ShortText = ""
     wallet: ShortText = ""
     desired_outcome: Text = ""

@@ -209,6 +209,9 @@ class NewIncidentScreen(FloorScreen):
                 amount = float(raw)
             except ValueError:
                 errors["amount"] = "a number, like 1500 or 1500.50"
+            else:
+                if not 0 <= amount <= c.MAX_AMOUNT:  # also refuses "nan" and "inf"
+                    errors["amount"] = "an amount of 0 or more, like 1500 or 1500.50"
         if errors:
             return None, errors
         masked = {f: mask_card_numbers(self._text(f)) for f in TEXT_FIELDS}

@@ -37,6 +37,10 @@ async def test_invalid_form_is_not_sent_and_says_why(static_floor, make_app) -> 
         await pilot.press(*"12x")
         await pilot.pause()
         assert text_of(form, "#note-amount") == "a number, like 1500 or 1500.50"
+        for typed in ("-5", "nan"):
+            form.query_one("#new-amount", Input).value = typed
+            await pilot.pause()
+            assert text_of(form, "#note-amount") == "an amount of 0 or more, like 1500 or 1500.50"
 
 
 async def test_a_trigger_kind_shows_it_escalates_at_once(static_floor, make_app) -> None:
