@@ -265,3 +265,37 @@ async def test_filter_shows_the_matching_rows_while_typing_and_deleting(
 
 def _header_line(lines: list[str]) -> int:
     return next(n for n, line in enumerate(lines) if "Next due" in line)
+
+
+async def test_countdowns_move_with_the_columns_when_the_scrollbar_comes_and_goes(
+    static_floor, make_app
+) -> None:
+    # at 80x24 the whole floor needs a scrollbar and one match does not: the table's
+    # width, and with it where every countdown sits, changes by a column each way
+    app = make_app(static_floor("dm1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(IncidentTable)
+        assert table.show_vertical_scrollbar
+        await pilot.press("slash", *"car", "enter")
+        await settle(app, pilot)
+        assert not table.show_vertical_scrollbar
+        await pilot.press("enter")  # open the match
+        await settle(app, pilot)
+        await pilot.press("escape")  # back to the queue
+        await settle(app, pilot)
+        await pilot.press("escape")  # clear the filter: every row, and the scrollbar, again
+        await settle(app, pilot)
+        assert table.show_vertical_scrollbar and table.scroll_y == 0
+        seen = _screen(app)
+        assert seen == await _repainted(app, pilot)
+        header = _header_line(seen)
+        end = seen[header].index("Next due") + len("Next due")
+        assert end == table.scrollable_content_region.right  # the title ends at the scrollbar
+        # the seconds of every countdown under the title's last letters
+        rows = seen[header + 1 : header + table.size.height]
+        assert all(line[end - 1] in "0123456789h" for line in rows)
+    fresh = make_app(static_floor("dm1"))
+    async with fresh.run_test(size=(80, 24)) as pilot:
+        await settle(fresh, pilot)
+        assert _screen(fresh)[header:] == seen[header:]
