@@ -26,7 +26,7 @@ from domain.models import Chain, Incident, RosterEntry
 from tui.floor_screen import FloorScreen
 from tui.messages import PageRequested
 from tui.timefmt import format_clock
-from tui.widgets.ladder import GAP_TEXT
+from tui.widgets.ladder import GAP, GAP_TEXT, TitledLine
 
 CHAIN_TITLES = {Chain.MAIN: "main ladder", Chain.PAYMENTS: "payments chain"}
 RECENT_PAGES = 4
@@ -46,44 +46,40 @@ class ContactRow:
 
 def ladder_rows(
     chain: Chain, on_duty_now: dict[int, list[RosterEntry]]
-) -> list[tuple[ContactRow, Content]]:
-    """One row per way to reach each on-duty person; a disabled row for each gap."""
+) -> list[tuple[ContactRow, TitledLine]]:
+    """One row per way to reach each on-duty person; a disabled row for each gap.
+
+    Each row lays itself out for the list's width: the line titles give way so that
+    a name and a number are never broken over two lines."""
     titles = LINE_TITLES[chain]
     title_width = max(len(f"L{n} {t}") for n, t in titles.items())
+    blank = Content.styled(" " * title_width, "bold")
     people = [e for line in on_duty_now.values() for e in line]
     name_width = max((len(e.name) for e in people), default=0)
-    rows: list[tuple[ContactRow, Content]] = []
+    parts: list[tuple[ContactRow, Content, Content]] = []
     for line in range(1, TOP_LINE + 1):
-        head = f"L{line} {titles[line]}".ljust(title_width)
+        head = Content.styled(f"L{line} {titles[line]}".ljust(title_width), "bold")
         entries = on_duty_now.get(line, [])
         if not entries:
-            rows.append(
-                (
-                    ContactRow(chain, line, None),
-                    Content.assemble((head, "bold"), "  ", (GAP_TEXT.upper(), "bold $error")),
-                )
-            )
+            gap = Content.styled(GAP_TEXT.upper(), "bold $error")
+            parts.append((ContactRow(chain, line, None), head, gap))
             continue
         first_of_line = True
         for entry in entries:
             first_of_entry = True
             for contact in entry.contacts:
-                how = f"{contact.method} {contact.value}"
-                rows.append(
-                    (
-                        ContactRow(chain, line, entry.staff_id, contact.method),
-                        Content.assemble(
-                            (head if first_of_line else " " * title_width, "bold"),
-                            "  ",
-                            (entry.name if first_of_entry else "").ljust(name_width),
-                            "  ",
-                            how,
-                            (" (public)", "dim") if contact.public else "",
-                        ),
-                    )
+                how = Content.assemble(
+                    (entry.name if first_of_entry else "").ljust(name_width),
+                    "  ",
+                    f"{contact.method} {contact.value}",
+                    (" (public)", "dim") if contact.public else "",
                 )
+                row = ContactRow(chain, line, entry.staff_id, contact.method)
+                parts.append((row, head if first_of_line else blank, how))
                 first_of_line = first_of_entry = False
-    return rows
+    rest_cells = max(how.cell_length for _, _, how in parts)
+    title_cells = title_width + GAP
+    return [(row, TitledLine(head, how, title_cells, rest_cells)) for row, head, how in parts]
 
 
 class EscalationScreen(FloorScreen):

@@ -27,7 +27,8 @@ class FloorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield from self.compose_body()
         yield StatusBar()
-        # compact, palette key in the help instead: a screen's keys fit 80 columns
+        # compact, the palette key in the help instead; what does not fit is left out
+        # (the footer keeps `?`, which lists every key)
         yield KeyFooter()
 
     def compose_body(self) -> ComposeResult:

@@ -350,6 +350,27 @@ async def test_clicking_a_key_in_the_footer_presses_it(static_floor, make_app) -
         assert isinstance(app.screen, NoteModal)
 
 
+async def test_the_footer_fits_the_terminal_and_always_offers_the_keys_list(
+    static_floor, make_app
+) -> None:
+    from rich.cells import cell_len
+
+    from tui.widgets.key_footer import KeyFooter
+
+    floor = static_floor("pb2")
+    bj07 = find_incident(floor, "VV-2231-4411")
+    for width, everything in ((80, False), (120, True)):
+        app = make_app(floor)
+        async with app.run_test(size=(width, 24)) as pilot:
+            screen = await open_incident(app, pilot, bj07)
+            line = screen.query_one(KeyFooter).render().plain
+            assert cell_len(line) <= width, line
+            assert line.startswith("t Take m Note x Escalate") and line.endswith(" ? Keys"), line
+            # what is left out is said, and `?` lists it
+            assert ("…" not in line) is everything, line
+            assert ("o Outbox" in line) is everything, line
+
+
 async def test_settling_asked_twice_at_once_leaves_a_working_incident_screen(
     static_floor, make_app
 ) -> None:
@@ -365,3 +386,26 @@ async def test_settling_asked_twice_at_once_leaves_a_working_incident_screen(
         screen = await open_incident(app, pilot, bj07)
         assert screen is app.get_screen(KEPT_NAME)
         assert text_of(screen, "#incident-head").startswith(f"#{bj07} ")
+
+
+async def test_the_ladder_panel_keeps_every_number_on_one_line(static_floor, make_app) -> None:
+    from domain.escalation import on_duty
+
+    floor = static_floor("pb2")
+    bj07 = find_incident(floor, "VV-2231-4411")
+    for size in ((80, 24), (120, 36)):
+        app = make_app(floor)
+        async with app.run_test(size=size) as pilot:
+            screen = await open_incident(app, pilot, bj07)
+            shown = ladder_text(screen).splitlines()
+            state = screen.floor
+            incident = state.incidents[bj07]
+            ways = [
+                f"{contact.method} {contact.value}"
+                for line in range(1, 5)
+                for entry in on_duty(state.roster, incident.chain, line, app.now, state.policy)
+                for contact in entry.contacts
+            ]
+            assert "phone 0400 100 301" in ways
+            for way in ways:
+                assert any(way in line for line in shown), (size, way, shown)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from domain.commands import Acknowledge
 from domain.models import IncidentState, Priority
 from domain.sla import attainment, risk_key, shift_start
@@ -9,7 +11,9 @@ from screens.queue import QueueScreen
 from tests.tui.conftest import settle
 from tui.floor_summary import queue_summary
 from tui.queue_model import View, haystack
+from tui.timefmt import format_clock
 from tui.widgets.incident_table import IncidentTable, layout
+from tui.widgets.queue_cells import short_name
 
 
 def _rows(app) -> list:
@@ -145,14 +149,55 @@ async def test_pending_commands_are_marked_on_their_rows(static_floor, make_app)
         assert "↻" in line
 
 
-def test_narrow_layout_keeps_the_columns_a_pit_boss_needs() -> None:
-    narrow = [c.key for c, _ in layout(78)]
-    assert narrow[:3] == ["number", "mark", "priority"]
-    for key in ("tier", "player", "location", "state", "line", "next"):
-        assert key in narrow
-    assert "owner" not in narrow
-    assert sum(w for _, w in layout(78)) + len(narrow) - 1 <= 78
-    assert {"kind", "owner", "update"} <= {c.key for c, _ in layout(118)}
+def test_narrow_layout_shows_what_every_incident_must_show() -> None:
+    # 80 columns, 79 of them beside the scrollbar: number, owner, SLA and the promised
+    # update time always; who and where too, every title whole, nothing off the edge
+    for width in (79, 80):
+        columns = layout(width)
+        keys = [c.key for c, _ in columns]
+        assert keys[:3] == ["number", "mark", "priority"]
+        for key in ("tier", "player", "location", "state", "owner", "next", "update"):
+            assert key in keys, (width, key)
+        assert sum(size + c.gap for c, size in columns) - columns[-1][0].gap == width
+        assert all(len(c.title) <= size for c, size in columns)
+        assert dict((c.key, size) for c, size in columns)["player"] >= len("⊘ VV-****-1930")
+    # a little wider, the escalation line comes back, then the kind
+    assert "line" in [c.key for c, _ in layout(84)]
+    assert {"kind", "owner", "update", "line"} <= {c.key for c, _ in layout(100)}
+    assert {"kind", "owner", "update", "line"} <= {c.key for c, _ in layout(118)}
+    for width in range(60, 140):
+        columns = layout(width)
+        assert sum(size + c.gap for c, size in columns) - columns[-1][0].gap <= width, width
+
+
+def test_an_owner_is_shortened_only_as_far_as_the_column_needs() -> None:
+    assert short_name("Jordan T.", 9) == "Jordan T."
+    assert short_name("Jordan T.", 8) == "Jordan T"
+    assert short_name("Floor Admin", 8) == "Floor A."
+    assert short_name("Mary Ann Lee", 7) == "Mary L."
+    assert short_name("Alexandria", 8) == "Alexandria"  # nothing shorter says who: cut later
+
+
+async def test_the_narrow_queue_shows_owner_and_promised_update_on_every_row(
+    static_floor, make_app
+) -> None:
+    app = make_app(static_floor("dm1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        seen = _screen(app)
+        header = _header_line(seen)
+        assert seen[header].rstrip() == (
+            "#       P  Tier Player         Location   State   Owner          Next due Upd"
+        )
+        floor = app.screen.floor
+        table = app.screen.query_one(IncidentTable)
+        rows = _rows(app)[: table.size.height - 1]
+        for line, incident in zip(seen[header + 1 :], rows, strict=False):
+            assert line.startswith(f"#{incident.id} ")
+            owner = floor.staff_name(incident.owner)
+            assert f" {owner} " in line or f" {owner.rstrip('.')} " in line, line
+            if incident.next_update_due is not None:
+                assert format_clock(incident.next_update_due, floor.policy.timezone) in line
 
 
 def _visible_text(app) -> str:
@@ -283,3 +328,39 @@ async def test_filter_shows_the_matching_rows_while_typing_and_deleting(
 
 def _header_line(lines: list[str]) -> int:
     return next(n for n, line in enumerate(lines) if "Next due" in line)
+
+
+async def test_countdowns_move_with_the_columns_when_the_scrollbar_comes_and_goes(
+    static_floor, make_app
+) -> None:
+    # at 80x24 the whole floor needs a scrollbar and one match does not: the table's
+    # width, and with it where every countdown sits, changes by a column each way
+    app = make_app(static_floor("dm1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(IncidentTable)
+        assert table.show_vertical_scrollbar
+        await pilot.press("slash", *"car", "enter")
+        await settle(app, pilot)
+        assert not table.show_vertical_scrollbar
+        await pilot.press("enter")  # open the match
+        await settle(app, pilot)
+        await pilot.press("escape")  # back to the queue
+        await settle(app, pilot)
+        await pilot.press("escape")  # clear the filter: every row, and the scrollbar, again
+        await settle(app, pilot)
+        assert table.show_vertical_scrollbar and table.scroll_y == 0
+        seen = _screen(app)
+        assert seen == await _repainted(app, pilot)
+        header = _header_line(seen)
+        end = seen[header].index("Next due") + len("Next due")
+        # the seconds of every countdown under the title's last letters, the promised
+        # update after them, and nothing past the scrollbar's edge
+        rows = seen[header + 1 : header + table.size.height]
+        assert all(line[end - 1] in "0123456789h" for line in rows)
+        edge = table.scrollable_content_region.right
+        assert all(re.fullmatch(r" \d\d:\d\d *", line[end:edge]) for line in rows)
+    fresh = make_app(static_floor("dm1"))
+    async with fresh.run_test(size=(80, 24)) as pilot:
+        await settle(fresh, pilot)
+        assert _screen(fresh)[header:] == seen[header:]

@@ -397,7 +397,7 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         text = Text(style=self._cells.style("header"))
         for column, size in layout(width):
             title = column.title.rjust(size) if column.right else column.title.ljust(size)
-            text.append(title[:size] + " ")
+            text.append(title[:size] + " " * column.gap)
         return text
 
     def _steady_strip(self, incident: Incident, is_cursor: bool, parts: Split, width: int) -> Strip:

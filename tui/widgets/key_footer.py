@@ -6,12 +6,18 @@ re-rendered whenever its screen is shown again: about 15 ms a screen switch
 and as much again a rebuild, on a floor terminal. Here the whole line is one
 widget whose text is rebuilt from `Screen.active_bindings` (and repainted
 only when it changed); keys answer clicks and hover as the footer's do.
+
+Keys that do not fit the width are left out from the end (the screen's own
+keys come first, then the app's), never the one that lists every key: it
+stays last, after a `…` saying some are not shown. A cut-off line would
+have hidden exactly that key.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -25,10 +31,20 @@ class FooterItem:
     display: str  # how the key is shown, e.g. "?" or "^l"
     description: str
     enabled: bool
+    action: str = ""
+
+    @property
+    def cell_length(self) -> int:
+        return cell_len(self.display) + (1 + cell_len(self.description) if self.description else 0)
+
+
+MORE = "…"  # in place of the keys left out
 
 
 class KeyFooter(Widget):
     ALLOW_SELECT = False
+    # shown whatever the width: the key that lists all the others
+    ALWAYS_SHOWN = frozenset({"help"})
     COMPONENT_CLASSES = {
         "key-footer--key",
         "key-footer--description",
@@ -93,20 +109,47 @@ class KeyFooter(Widget):
                 by_action[binding.action] = (binding, active.enabled)
         get_display = self.app.get_key_display
         return tuple(
-            FooterItem(binding.key, get_display(binding), binding.description, enabled)
-            for binding, enabled in by_action.values()
+            FooterItem(binding.key, get_display(binding), binding.description, enabled, action)
+            for action, (binding, enabled) in by_action.items()
         )
+
+    def shown(self, width: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The items that fit in `width` cells, by index: all of them, or as many of
+        the first as fit and (after a `…`) those always shown."""
+        items = self._items
+        lengths = [item.cell_length + 1 for item in items]  # with the margin after it
+        if sum(lengths) - 1 <= width:
+            return tuple(range(len(items))), ()
+        kept = tuple(n for n, item in enumerate(items) if item.action in self.ALWAYS_SHOWN)
+        room = width - sum(lengths[n] for n in kept) - (cell_len(MORE) + 1)
+        first: list[int] = []
+        for n, length in enumerate(lengths):
+            if n in kept:
+                continue
+            if length > room:
+                break
+            first.append(n)
+            room -= length
+        return tuple(first), kept
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="crop", end="")
-        spans: list[tuple[int, int]] = []
         key_style = self.get_component_rich_style("key-footer--key")
         description_style = self.get_component_rich_style("key-footer--description")
         hover = Style(bgcolor=self.get_component_rich_style("key-footer--hover").bgcolor)
         dim = Style(dim=True)
-        for index, item in enumerate(self._items):
-            if index:
+        first, kept = self.shown(self.size.width)
+        left_out = len(first) + len(kept) < len(self._items)
+        entries: list[int | None] = [*first, *([None] if left_out else []), *kept]  # None: …
+        # one span per item, as clicks find items by index: a left-out item's is empty
+        spans = [(0, 0)] * len(self._items)
+        for place, index in enumerate(entries):
+            if place:
                 line.append(" ")  # the footer's margin between keys
+            if index is None:
+                line.append(MORE, description_style)
+                continue
+            item = self._items[index]
             start = line.cell_len
             extra = hover if index == self._hover else Style()
             if not item.enabled:
@@ -114,7 +157,7 @@ class KeyFooter(Widget):
             line.append(item.display, key_style + extra)
             if item.description:
                 line.append(" " + item.description, description_style + extra)
-            spans.append((start, line.cell_len))
+            spans[index] = (start, line.cell_len)
         self._spans = tuple(spans)
         return line
 

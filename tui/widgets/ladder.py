@@ -2,14 +2,23 @@
 
 Pure text builders (shared with the escalation screen) plus `LadderPanel`,
 the incident screen's view of its own chain with the current line marked.
+
+A way to reach someone (`phone 0400 100 301`) is never broken over two
+lines: the column of contacts is at least as wide as the widest of them, and
+the column of line titles gives way (cut with `…`) when the width is short.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.geometry import Size
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widget import Widget
 
 from domain.escalation import LINE_TITLES, TOP_LINE, next_escalation, on_duty
@@ -18,16 +27,88 @@ from domain.state import FloorState
 from tui.timefmt import format_clock, format_countdown
 
 GAP_TEXT = "no one on duty"
+MIN_TITLE = 6  # a line title is cut no shorter than `L3 p…`
+GAP = 2  # cells between the title column and the contacts
 
 
-def contact_text(entry: RosterEntry) -> str:
-    """`Dana K., radio ch 3, phone 555-0102`: a name and every way to reach them."""
-    ways = [f"{c.method} {c.value}".strip() for c in entry.contacts]
-    return ", ".join([entry.name, *ways])
+def on_duty_units(entries: list[RosterEntry]) -> tuple[str, ...]:
+    """Everyone on duty as the pieces a line may break between, punctuated:
+    `Dana K.,` `radio ch 3,` `phone x4001` (`;` between people), or the gap."""
+    if not entries:
+        return (GAP_TEXT,)
+    units: list[str] = []
+    for entry in entries:
+        if units:
+            units[-1] += ";"
+        parts = [entry.name, *(f"{c.method} {c.value}".strip() for c in entry.contacts)]
+        units += [f"{part}," for part in parts[:-1]] + parts[-1:]
+    return tuple(units)
 
 
-def on_duty_text(entries: list[RosterEntry]) -> str:
-    return "; ".join(contact_text(e) for e in entries) if entries else GAP_TEXT
+def wrap_units(units: tuple[str, ...], cells: int) -> list[str]:
+    """`units` joined by spaces into lines of `cells`, broken only between units
+    (a unit wider than `cells` has a line of its own)."""
+    lines: list[str] = []
+    for unit in units:
+        joined = f"{lines[-1]} {unit}" if lines else unit
+        if lines and cell_len(joined) <= cells:
+            lines[-1] = joined
+        else:
+            lines.append(unit)
+    return lines
+
+
+def title_room(width: int, title_cells: int, rest_cells: int) -> int:
+    """How wide the title column (its gap included) may be at `width` when the rest
+    of the line needs `rest_cells`: all of `title_cells` if there is room."""
+    return max(MIN_TITLE + 1, min(title_cells, width - rest_cells))
+
+
+def fit_title(title: Content, cells: int) -> Content:
+    """`title` (maybe padded already) in a column of `cells` with at least one blank
+    after it, cut with `…` when it is longer."""
+    if title.cell_length >= cells:
+        title = title.rstrip()
+        if title.cell_length >= cells:
+            title = title.truncate(cells - 1, ellipsis=True)
+    return title.pad_right(cells - title.cell_length)
+
+
+class TitledLine(Visual):
+    """One row of a ladder list: a line title, then whoever and however to call.
+
+    Laid out for the width it is given, as an option list's row is: the title
+    column is cut (`…`) to keep the contact whole on its line. `rest_cells` is
+    the widest contact of the list, so that every row's title column is the
+    same width and the contacts stay in one column.
+    """
+
+    def __init__(self, title: Content, rest: Content, title_cells: int, rest_cells: int) -> None:
+        self.title = title
+        self.rest = rest
+        self.title_cells = title_cells  # the widest title of the list, and the gap
+        self.rest_cells = rest_cells
+        self._laid_out: tuple[int, Content] | None = None
+
+    def __str__(self) -> str:
+        return f"{self.title.plain.ljust(self.title_cells)}{self.rest.plain}"
+
+    def content(self, width: int) -> Content:
+        if self._laid_out is None or self._laid_out[0] != width:
+            cells = title_room(width, self.title_cells, self.rest_cells)
+            self._laid_out = (width, fit_title(self.title, cells) + self.rest)
+        return self._laid_out[1]
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        return self.content(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.title_cells + self.rest_cells
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self.content(width).get_height(rules, width)
 
 
 def next_step_text(
@@ -58,13 +139,13 @@ class LadderLine:
 
     line: int
     title: str  # `L2 duty manager / game tech`
-    who: str  # everyone on duty with their contacts, or GAP_TEXT
+    who: tuple[str, ...]  # everyone on duty with their contacts, or GAP_TEXT (`on_duty_units`)
     current: bool
     passed: bool
 
     @property
     def gap(self) -> bool:
-        return self.who == GAP_TEXT
+        return self.who == (GAP_TEXT,)
 
 
 def ladder_lines(incident: Incident, floor: FloorState, now: float) -> tuple[LadderLine, ...]:
@@ -73,7 +154,7 @@ def ladder_lines(incident: Incident, floor: FloorState, now: float) -> tuple[Lad
         LadderLine(
             line=line,
             title=f"L{line} {titles[line]}",
-            who=on_duty_text(on_duty(floor.roster, incident.chain, line, now, floor.policy)),
+            who=on_duty_units(on_duty(floor.roster, incident.chain, line, now, floor.policy)),
             current=line == incident.line,
             passed=line < incident.line,
         )
@@ -102,24 +183,36 @@ def ladder_content(
     lines: tuple[LadderLine, ...], tail: Content, title_cells: int, width: int
 ) -> Content:
     """The chain as two columns at `width` cells: each line's title, then who answers it
-    wrapped under its own column; then `tail` across the whole width."""
+    wrapped under its own column (never inside one way to reach them); then `tail`
+    across the whole width."""
+    widest = max((cell_len(unit) for row in lines for unit in row.who), default=0)
+    title_cells = title_room(width, title_cells, widest)
     who_cells = max(1, width - title_cells)
     out: list[Content] = []
     for row in lines:
         marker = "▶ " if row.current else "  "
-        title = f"{marker}{row.title}"[:title_cells]
         if row.current:
             title_style = "bold reverse"
         elif row.passed:
             title_style = "$foreground 60%"
         else:
             title_style = "bold"
-        who = Content.styled(row.who, "$error bold") if row.gap else Content(row.who)
-        for index, part in enumerate(who.wrap(who_cells)):
-            left = Content.styled(title, title_style) if index == 0 else Content()
-            out.append(left.pad_right(title_cells - left.cell_length) + part)
-    out.extend(tail.wrap(width))
+        title = fit_title(Content.styled(f"{marker}{row.title}", title_style), title_cells)
+        for index, part in enumerate(wrap_units(row.who, who_cells)):
+            left = title if index == 0 else Content(" " * title_cells)
+            out.append(left + (Content.styled(part, "$error bold") if row.gap else Content(part)))
+    out.extend(wrap_tail(tail, width))
     return Content("\n").join(out)
+
+
+def wrap_tail(tail: Content, width: int) -> list[Content]:
+    """The next step wrapped at `width`: when it does not fit, the person to call
+    (after the last ` - `) starts a line, so their number is not broken."""
+    at = tail.plain.rfind(" - ")
+    if tail.cell_length <= width or at < 0:
+        return tail.wrap(width)
+    lead, reach = tail.divide([at + len(" -"), at + len(" - ")])[::2]
+    return [*lead.wrap(width), *reach.wrap(width)]
 
 
 class LadderPanel(Widget):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -91,8 +92,11 @@ class RowCells:
         """The cells left of the countdowns, under the row-wide styles."""
         text = Text()
         for column, size in columns:
-            text.append_text(self._fitted(column, size, *self.cell(column.key, incident)))
-            text.append(" ")
+            value, style = self.cell(column.key, incident)
+            if column.key == "owner" and isinstance(value, str):
+                value = short_name(value, size)
+            text.append_text(self._fitted(column, size, value, style))
+            text.append(" " * column.gap)
         if incident.state is IncidentState.NEW:
             text.stylize(self.style("unacked"))
         if is_cursor:
@@ -240,6 +244,18 @@ def _dues(incident: Incident, policy: Policy) -> Dues:
     if incident.report_due is not None:
         return Dues("rept", incident.report_due, policy.report_due_after, update_at, update_due)
     return Dues("", 0.0, 0.0, update_at, update_due)
+
+
+def short_name(name: str, size: int) -> str:
+    """`name` in `size` cells while it still says who: `Jordan T.`, `Jordan T`; a
+    longer name as its first word and the last one's initial; cut only after that."""
+    if cell_len(name) <= size:
+        return name
+    words = name.split()
+    shorter = [name.rstrip(".")]
+    if len(words) > 1:
+        shorter += [f"{words[0]} {words[-1][0]}.", f"{words[0]} {words[-1][0]}"]
+    return next((s for s in shorter if cell_len(s) <= size), name)
 
 
 def _fit_plain(value: str, size: int, *, right: bool) -> tuple[str, int, int]:

@@ -5,6 +5,13 @@ it, whatever the changed cells. A slice docked over the part of a row that
 changes often lets a repaint of that part start there instead of at the
 row's first column. The parent paints the slice's cells (the slice asks it);
 where the slice sits is set by the parent as an offset from its right edge.
+
+The lines a slice keeps show the columns of the parent it was painted over.
+A layout that moves it without resizing it keeps those lines and shows them
+at the new place. That happens when the parent's scrollbar comes or goes:
+Textual places the parent's children before it updates the parent's
+scrollbars, so a slice is painted once where it was and moved a frame later.
+So a slice repaints itself whole whenever it finds itself over other columns.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ class RowSlice(Widget):
         super().__init__(id=id)
         self._paint = paint
         self.placed: tuple[int, int] = (0, 0)  # (width, columns right of it)
-        self._x = 0
+        self._x: int | None = None  # the parent column the kept lines were painted from
 
     def place(self, width: int, right: int) -> None:
         """Cover `width` columns ending `right` columns short of the parent's right edge."""
@@ -58,8 +65,15 @@ class RowSlice(Widget):
             self.refresh(*mine)
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._x = self.parent_x  # once per paint, not per line
+        x = self.parent_x  # once per paint, not per line
+        if x != self._x:
+            # moved over other columns: every kept line shows the wrong part of its row.
+            # Dropping them repaints this crop now; the refresh brings the rest of the
+            # slice (outside a partial crop) to the screen on the next frame.
+            self._x = x
+            self.refresh()
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        return self._paint(self, y, self._x, self._x + self.size.width)
+        x = self.parent_x if self._x is None else self._x
+        return self._paint(self, y, x, x + self.size.width)
