@@ -13,7 +13,7 @@ from typing import Any
 from domain import commands as c
 from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
 from domain.events import Event, EventType
-from domain.models import Downtime, Incident, IncidentState, Staff
+from domain.models import Change, Downtime, Incident, IncidentState, Staff
 from domain.permissions import can_see_incident, in_pit_scope, role_may, why_not
 from domain.privacy import mask_card_numbers
 from domain.sla import compensation_due
@@ -31,24 +31,37 @@ class RejectCode(StrEnum):
 
 
 class Rejected(Exception):
+    """A refusal with its reason; a conflict also says who changed what, and when.
+
+    `incident` is the incident as it is now (sent back as `current`), only
+    ever one the sender may see. `by`/`at` default to its last update; a
+    conflict names the change that beat the sender instead, which may be
+    older, and may concern an incident the sender no longer sees.
+    """
+
     def __init__(
         self,
         code: RejectCode,
         message: str,
         *,
         incident: Incident | None = None,
+        by: str | None = None,
+        at: float | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.incident = incident
+        self.by = by if by is not None else incident.updated_by if incident else None
+        self.at = at if at is not None else incident.updated_at if incident else None
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": str(self.code), "message": self.message}
         if self.incident is not None:
             body["current"] = self.incident.model_dump(mode="json")
-            body["by"] = self.incident.updated_by
-            body["at"] = self.incident.updated_at
+        if self.by is not None:
+            body["by"] = self.by
+            body["at"] = self.at
         return body
 
 
@@ -103,6 +116,7 @@ def decide(
 
     incident = _visible_incident(state, command.incident_id, actor)  # type: ignore[union-attr]
     on = {"incident_id": incident.id}
+    me = actor.id if actor else SYSTEM
     match command:
         case c.Acknowledge():
             _require(incident, OPEN_STATES, "acknowledge")
@@ -114,11 +128,11 @@ def decide(
             return [event(EventType.ACKNOWLEDGED, **on, data={"note": note})]
         case c.Take():
             _require(incident, OPEN_STATES, "take")
-            _check_version(incident, command.expected_version)
+            _check_version(state, incident, command.expected_version, me)
             return [event(EventType.ASSIGNED, **on, data={"owner": actor.id if actor else ""})]
         case c.Assign():
             _require(incident, OPEN_STATES, "assign")
-            _check_version(incident, command.expected_version)
+            _check_version(state, incident, command.expected_version, me)
             if command.owner not in state.staff:
                 raise Rejected(RejectCode.INVALID, f"no staff member {command.owner!r}")
             return [event(EventType.ASSIGNED, **on, data={"owner": command.owner})]
@@ -158,14 +172,14 @@ def decide(
             return [event(EventType.STABILISED, **on, data={"note": _clean(command.note)})]
         case c.Resolve():
             _require(incident, OPEN_STATES, "resolve")
-            _check_version(incident, command.expected_version)
+            _check_version(state, incident, command.expected_version, me)
             return [event(EventType.RESOLVED, **on, data={"note": _clean(command.note)})]
         case c.Reopen():
             _require(incident, (IncidentState.RESOLVED, IncidentState.CLOSED), "reopen")
             return [event(EventType.REOPENED, **on, data={"reason": _clean(command.reason)})]
         case c.Close():
             _require(incident, (IncidentState.RESOLVED,), "close")
-            _check_version(incident, command.expected_version)
+            _check_version(state, incident, command.expected_version, me)
             owed = compensation_due(incident, state.policy)
             if owed and not incident.compensation:
                 raise Rejected(
@@ -211,10 +225,47 @@ def _require(incident: Incident, states: tuple[IncidentState, ...], action: str)
         )
 
 
-def _check_version(incident: Incident, expected: int | None) -> None:
-    if expected is not None and expected != incident.version:
-        change = incident.last_change or "changed"
-        raise Rejected(RejectCode.CONFLICT, f"#{incident.id} {change}", incident=incident)
+def _check_version(state: FloorState, incident: Incident, expected: int | None, me: str) -> None:
+    """Refuse an exclusive command if someone else changed owner or state since `expected`.
+
+    `expected` is the version the sender last had from the server. Changes
+    made since by the sender themselves do not count: a resolve queued offline
+    behind the same user's acknowledge is still based on what they saw. Any
+    other change since, even one undone later, is a conflict naming the first
+    such change; so is a version this incident's history cannot account for.
+    """
+    if expected is None or expected == incident.version:
+        return
+    since = _changes_since(incident, expected)
+    if since is not None and all(change.by == me for change in since):
+        return
+    other = next((change for change in since or () if change.by != me), None)
+    if other is None:
+        what = incident.last_change or "changed"
+        raise Rejected(RejectCode.CONFLICT, f"#{incident.id} {what}", incident=incident)
+    raise Rejected(
+        RejectCode.CONFLICT,
+        f"#{incident.id} {other.text} by {_name(state, other.by)}",
+        incident=incident,
+        by=other.by,
+        at=other.at,
+    )
+
+
+def _changes_since(incident: Incident, version: int) -> tuple[Change, ...] | None:
+    """The changes after `version`, oldest first; None if the history does not reach back.
+
+    A change above `incident.version` is a terminal's own, not yet confirmed
+    (see `api_client.optimistic`): it is not one the sender could have seen.
+    """
+    if version > incident.version:
+        return None
+    later = tuple(ch for ch in incident.changes if version < ch.version <= incident.version)
+    return later if len(later) == incident.version - version else None
+
+
+def _name(state: FloorState, staff_id: str) -> str:
+    return "the system" if staff_id == SYSTEM else state.staff_name(staff_id)
 
 
 def _open(

@@ -30,6 +30,40 @@ def test_first_writer_wins_and_the_second_sees_who_and_when() -> None:
     assert body["current"]["owner"] == "h1"
 
 
+def test_the_senders_own_changes_since_the_version_they_saw_are_no_conflict() -> None:
+    floor = Floor()
+    number = floor.open()
+    seen = floor.state.incidents[number].version
+    # a host's outbox replayed: the acknowledge moves the version, the resolve
+    # behind it still carries the one the host saw
+    floor.run("h1", c.Acknowledge(incident_id=number), T0 + 60)
+    floor.run("h1", c.Resolve(incident_id=number, expected_version=seen), T0 + 61)
+    assert floor.state.incidents[number].state == "resolved"
+
+
+def test_someone_elses_change_behind_the_senders_own_is_still_a_conflict() -> None:
+    floor = Floor()
+    number = floor.open()
+    seen = floor.state.incidents[number].version
+    floor.run("h1", c.Acknowledge(incident_id=number), T0 + 60)
+    floor.run("dm1", c.Assign(incident_id=number, owner="h2"), T0 + 70)
+    floor.run("h1", c.Stabilise(incident_id=number), T0 + 80)
+    with pytest.raises(Rejected) as refused:
+        floor.run("h1", c.Resolve(incident_id=number, expected_version=seen), T0 + 90)
+    assert refused.value.code is RejectCode.CONFLICT
+    # the change that beat the sender, not the last one (their own stabilise)
+    assert refused.value.message == f"#{number} assigned to Riley C. by Dana K."
+    assert (refused.value.by, refused.value.at) == ("dm1", T0 + 70)
+
+
+def test_a_version_the_history_cannot_account_for_is_a_conflict() -> None:
+    floor = Floor()
+    number = floor.open()
+    with pytest.raises(Rejected) as ahead:
+        floor.run("h1", c.Resolve(incident_id=number, expected_version=7), T0 + 60)
+    assert ahead.value.code is RejectCode.CONFLICT
+
+
 def test_illegal_transition_reports_the_current_state() -> None:
     floor = Floor()
     number = floor.open()
