@@ -122,8 +122,10 @@ def decide(
             _require(incident, OPEN_STATES, "acknowledge")
             note = _clean(command.note)
             if incident.acknowledged_at is not None:
-                # already acknowledged (by someone else, or taken meanwhile):
-                # nothing to change, but a note that came with it is kept
+                _check_not_answered(state, incident, me)
+                # the sender's own earlier change (a take, a double press, the
+                # same outbox replayed) answered it: nothing more to change, but
+                # a note that came with it is kept
                 return [event(EventType.NOTE_ADDED, **on, data={"text": note})] if note else []
             return [event(EventType.ACKNOWLEDGED, **on, data={"note": note})]
         case c.Take():
@@ -249,6 +251,31 @@ def _check_version(state: FloorState, incident: Incident, expected: int | None, 
         incident=incident,
         by=other.by,
         at=other.at,
+    )
+
+
+def _check_not_answered(state: FloorState, incident: Incident, me: str) -> None:
+    """An acknowledge of an incident someone else already answered is refused, not dropped.
+
+    A host who acknowledges tells the floor "I am answering this player". If
+    another answered first (acknowledged, took, was assigned it), the host must
+    hear it, or two people walk to the same car, or each thinks the other did.
+    A repeat of the sender's own answer changes nothing and is let through.
+    """
+    first = incident.changes[0] if incident.changes else None
+    if first is not None and first.version == 2 and first.by == me:
+        return  # the first change of any incident is the one that answers it
+    if first is None or first.version != 2:
+        # stored before changes were kept: who answered is unknown, so say no
+        raise Rejected(
+            RejectCode.ILLEGAL, f"#{incident.id} is already acknowledged", incident=incident
+        )
+    raise Rejected(
+        RejectCode.CONFLICT,
+        f"#{incident.id} already answered: {first.text} by {_name(state, first.by)}",
+        incident=incident,
+        by=first.by,
+        at=first.at,
     )
 
 

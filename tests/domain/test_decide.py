@@ -64,6 +64,30 @@ def test_a_version_the_history_cannot_account_for_is_a_conflict() -> None:
     assert ahead.value.code is RejectCode.CONFLICT
 
 
+def test_an_acknowledge_after_someone_else_answered_is_refused_with_who_and_when() -> None:
+    floor = Floor()
+    number = floor.open()
+    floor.run("dm1", c.Assign(incident_id=number, owner="h2"), T0 + 70)
+    with pytest.raises(Rejected) as refused:
+        floor.run("h1", c.Acknowledge(incident_id=number, note="on my way"), T0 + 90)
+    assert refused.value.code is RejectCode.CONFLICT
+    assert refused.value.message == f"#{number} already answered: assigned to Riley C. by Dana K."
+    assert (refused.value.by, refused.value.at) == ("dm1", T0 + 70)
+    assert [e.kind for e in floor.state.incidents[number].timeline] == [
+        "incident_opened",
+        "assigned",
+    ]
+
+
+def test_an_acknowledge_repeating_the_senders_own_answer_changes_nothing() -> None:
+    floor = Floor()
+    number = floor.open()
+    floor.run("pb2", c.Take(incident_id=number), T0 + 10)
+    assert floor.run("pb2", c.Acknowledge(incident_id=number), T0 + 20) == []
+    (noted,) = floor.run("pb2", c.Acknowledge(incident_id=number, note="dealer swapped"), T0 + 30)
+    assert noted.type == "note_added" and noted.data["text"] == "dealer swapped"
+
+
 def test_illegal_transition_reports_the_current_state() -> None:
     floor = Floor()
     number = floor.open()
