@@ -210,12 +210,37 @@ def _clean(text: str) -> str:
 
 def _visible_incident(state: FloorState, incident_id: int, actor: Actor | None) -> Incident:
     incident = state.incidents.get(incident_id)
-    if incident is None or (
-        actor is not None and not can_see_incident(actor.staff, incident, state.policy)
+    if incident is not None and (
+        actor is None or can_see_incident(actor.staff, incident, state.policy)
     ):
-        # an incident outside the actor's view is reported as unknown: no leak
-        raise Rejected(RejectCode.NOT_FOUND, f"no incident #{incident_id}")
-    return incident
+        return incident
+    handed_on = _taken_from(incident, actor.id) if incident and actor else None
+    if handed_on is not None:
+        # they saw it as its owner until this reassignment, so it is no secret
+        # that it happened, by whom and when; who has it now, and the incident
+        # as it is now, stay out of their view
+        raise Rejected(
+            RejectCode.CONFLICT,
+            f"#{incident_id} left your view: reassigned by {_name(state, handed_on.by)}",
+            by=handed_on.by,
+            at=handed_on.at,
+        )
+    # an incident outside the actor's view is reported as unknown: no leak
+    raise Rejected(RejectCode.NOT_FOUND, f"no incident #{incident_id}")
+
+
+def _taken_from(incident: Incident, staff_id: str) -> Change | None:
+    """The reassignment that took the incident from `staff_id`, if they ever owned it.
+
+    Owning is the only way someone's view of an incident changes (its pit,
+    player's host and opener are fixed), so a former owner is exactly someone
+    who saw it and now does not.
+    """
+    owned = [n for n, change in enumerate(incident.changes) if change.owner == staff_id]
+    if not owned:
+        return None
+    later = incident.changes[owned[-1] + 1 :]
+    return next((change for change in later if change.owner != staff_id), None)
 
 
 def _require(incident: Incident, states: tuple[IncidentState, ...], action: str) -> None:

@@ -88,6 +88,36 @@ def test_an_acknowledge_repeating_the_senders_own_answer_changes_nothing() -> No
     assert noted.type == "note_added" and noted.data["text"] == "dealer swapped"
 
 
+def test_a_former_owner_hears_of_the_reassignment_but_not_who_has_it_now() -> None:
+    floor = Floor()
+    lounge = floor.open(
+        actor_id="dm1",
+        kind=IncidentKind.LOUNGE_WAIT,
+        player=Player(reference="VP-4410-2290", tier=Tier.VIP, host_id="h3"),
+        location=Location(spot="VIP lounge"),
+    )
+    floor.run("dm1", c.Assign(incident_id=lounge, owner="h1"), T0 + 10)
+    seen = floor.state.incidents[lounge].version
+    floor.run("dm1", c.Assign(incident_id=lounge, owner="h2"), T0 + 20)
+    floor.run("dm1", c.AddNote(incident_id=lounge, text="Riley is on it"), T0 + 25)
+    for command in (
+        c.AddNote(incident_id=lounge, text="table ready"),
+        c.Resolve(incident_id=lounge, expected_version=seen),
+    ):
+        with pytest.raises(Rejected) as refused:
+            floor.run("h1", command, T0 + 30)
+        assert refused.value.code is RejectCode.CONFLICT
+        assert refused.value.message == f"#{lounge} left your view: reassigned by Dana K."
+        body = refused.value.as_dict()
+        assert (body["by"], body["at"]) == ("dm1", T0 + 20)
+        assert "current" not in body
+    # someone who never saw it learns nothing, as before
+    with pytest.raises(Rejected) as stranger:
+        floor.run("pb1", c.AddNote(incident_id=lounge, text="x"), T0 + 30)
+    assert stranger.value.code is RejectCode.NOT_FOUND
+    assert stranger.value.as_dict() == {"code": "not_found", "message": f"no incident #{lounge}"}
+
+
 def test_illegal_transition_reports_the_current_state() -> None:
     floor = Floor()
     number = floor.open()
