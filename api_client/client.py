@@ -257,8 +257,12 @@ class FloorClient:
 
         A `domain.Rejected` propagates (nothing is queued): the rules said no
         here already. Exclusive commands (take, assign, resolve, close) should
-        carry the `expected_version` the user saw, so a change made meanwhile
-        by someone else comes back as a conflict instead of being overwritten.
+        carry the `expected_version` the user saw, read from `state`, so a change
+        made meanwhile by someone else comes back as a conflict instead of being
+        overwritten. `state` shows this terminal's pending changes but keeps the
+        version the server last confirmed, and the server lets the sender's own
+        changes since then through: a resolve queued behind one's own
+        acknowledge is no conflict, one queued before a reassignment is.
         """
         if self._floor is None or self._floor.me is None:
             raise NotSignedIn("sign in before changing anything")

@@ -49,9 +49,11 @@ class Conflict:
     issued_at: float
     code: str  # conflict, illegal, forbidden, not_found, invalid
     reason: str  # the server's words
-    by: str | None = None
-    at: float | None = None
-    current: Incident | None = None  # the incident as the server has it now
+    by: str | None = None  # who made the change that beat this command (a staff id)
+    at: float | None = None  # and when
+    # the incident as the server has it now; None when it has left this
+    # user's view (reassigned away): the reason still says by whom and when
+    current: Incident | None = None
     summary: str = ""
 
 

@@ -5,6 +5,13 @@ it was issued, and its events folded in. A command that no longer decides
 cleanly against the newer confirmed state is simply not shown as applied: it
 stays pending until the server gives its own answer.
 
+The view shows a pending change of owner or state but not its version bump:
+an incident's `version` here is always the last one the server confirmed.
+That is the version an exclusive command must carry ("the version the user
+saw"); a bumped local number could equal the server's after someone else's
+change, and a stale resolve would then pass as current. The server lets the
+sender's own changes since that version through (`domain.decide`).
+
 The view is computed when read, not on every change: a backlog of a thousand
 commands draining while the feed delivers their events would otherwise be
 refolded once per frame. A command added on top is folded onto the last view.
@@ -18,6 +25,8 @@ from api_client.contract import PendingCommand
 from domain import commands as c
 from domain.commands import Command
 from domain.decide import Actor, Rejected, decide
+from domain.events import Event
+from domain.models import Incident
 from domain.reducer import fold
 from domain.state import FloorState
 
@@ -127,6 +136,22 @@ class OptimisticView:
                 )
             except Rejected:
                 continue
-            state = fold(state, events)
+            state = _confirmed_versions(fold(state, events), state, events)
         # the view never claims events the server has not confirmed
         return state if state.seq == seq else state.model_copy(update={"seq": seq})
+
+
+def _confirmed_versions(after: FloorState, before: FloorState, events: list[Event]) -> FloorState:
+    """`after` with each incident these events changed back at its version in `before`.
+
+    The change itself stays in `Incident.changes`, numbered above the
+    incident's version: the domain reads that as not yet confirmed.
+    """
+    restored: dict[int, Incident] = {}
+    for number in {event.incident_id for event in events if event.incident_id is not None}:
+        old, new = before.incidents.get(number), after.incidents.get(number)
+        if old is not None and new is not None and new.version != old.version:
+            restored[number] = new.model_copy(update={"version": old.version})
+    if not restored:
+        return after
+    return after.model_copy(update={"incidents": {**after.incidents, **restored}})

@@ -26,6 +26,8 @@ def lean_incident(incident: Incident) -> Incident:
     _share(incident.location)
     for entry in incident.timeline:
         _share(entry)
+    for change in incident.changes:
+        _share(change)
     return incident
 
 

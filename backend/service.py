@@ -230,8 +230,8 @@ def _rejection(command_id: str, rejected: Rejected, now: float) -> CommandResult
             code=str(rejected.code),
             message=rejected.message,
             current=incident.model_dump(mode="json") if incident else None,
-            by=incident.updated_by if incident else None,
-            at=incident.updated_at if incident else None,
+            by=rejected.by,
+            at=rejected.at,
         ),
         server_time=now,
     )

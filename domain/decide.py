@@ -13,7 +13,7 @@ from typing import Any
 from domain import commands as c
 from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
 from domain.events import Event, EventType
-from domain.models import Channel, Downtime, Incident, IncidentState, Role, Staff
+from domain.models import Change, Channel, Downtime, Incident, IncidentState, Role, Staff
 from domain.permissions import can_see_incident, in_pit_scope, role_may, why_not
 from domain.privacy import mask_card_numbers
 from domain.sla import compensation_due
@@ -31,24 +31,37 @@ class RejectCode(StrEnum):
 
 
 class Rejected(Exception):
+    """A refusal with its reason; a conflict also says who changed what, and when.
+
+    `incident` is the incident as it is now (sent back as `current`), only
+    ever one the sender may see. `by`/`at` default to its last update; a
+    conflict names the change that beat the sender instead, which may be
+    older, and may concern an incident the sender no longer sees.
+    """
+
     def __init__(
         self,
         code: RejectCode,
         message: str,
         *,
         incident: Incident | None = None,
+        by: str | None = None,
+        at: float | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.incident = incident
+        self.by = by if by is not None else incident.updated_by if incident else None
+        self.at = at if at is not None else incident.updated_at if incident else None
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": str(self.code), "message": self.message}
         if self.incident is not None:
             body["current"] = self.incident.model_dump(mode="json")
-            body["by"] = self.incident.updated_by
-            body["at"] = self.incident.updated_at
+        if self.by is not None:
+            body["by"] = self.by
+            body["at"] = self.at
         return body
 
 
@@ -103,22 +116,25 @@ def decide(
 
     incident = _visible_incident(state, command.incident_id, actor)  # type: ignore[union-attr]
     on = {"incident_id": incident.id}
+    me = actor.id if actor else SYSTEM
     match command:
         case c.Acknowledge():
             _require(incident, OPEN_STATES, "acknowledge")
             note = _clean(command.note)
             if incident.acknowledged_at is not None:
-                # already acknowledged (by someone else, or taken meanwhile):
-                # nothing to change, but a note that came with it is kept
+                _check_not_answered(state, incident, me)
+                # the sender's own earlier change (a take, a double press, the
+                # same outbox replayed) answered it: nothing more to change, but
+                # a note that came with it is kept
                 return [event(EventType.NOTE_ADDED, **on, data={"text": note})] if note else []
             return [event(EventType.ACKNOWLEDGED, **on, data={"note": note})]
         case c.Take():
             _require(incident, OPEN_STATES, "take")
-            _check_version(incident, command.expected_version)
+            _check_version(state, incident, command.expected_version, me)
             return [event(EventType.ASSIGNED, **on, data={"owner": actor.id if actor else ""})]
         case c.Assign():
             _require(incident, OPEN_STATES, "assign")
-            _check_version(incident, command.expected_version)
+            _check_version(state, incident, command.expected_version, me)
             if command.owner not in state.staff:
                 raise Rejected(RejectCode.INVALID, f"no staff member {command.owner!r}")
             return [event(EventType.ASSIGNED, **on, data={"owner": command.owner})]
@@ -158,14 +174,14 @@ def decide(
             return [event(EventType.STABILISED, **on, data={"note": _clean(command.note)})]
         case c.Resolve():
             _require(incident, OPEN_STATES, "resolve")
-            _check_version(incident, command.expected_version)
+            _check_version(state, incident, command.expected_version, me)
             return [event(EventType.RESOLVED, **on, data={"note": _clean(command.note)})]
         case c.Reopen():
             _require(incident, (IncidentState.RESOLVED, IncidentState.CLOSED), "reopen")
             return [event(EventType.REOPENED, **on, data={"reason": _clean(command.reason)})]
         case c.Close():
             _require(incident, (IncidentState.RESOLVED,), "close")
-            _check_version(incident, command.expected_version)
+            _check_version(state, incident, command.expected_version, me)
             owed = compensation_due(incident, state.policy)
             if owed and not incident.compensation:
                 raise Rejected(
@@ -194,12 +210,37 @@ def _clean(text: str) -> str:
 
 def _visible_incident(state: FloorState, incident_id: int, actor: Actor | None) -> Incident:
     incident = state.incidents.get(incident_id)
-    if incident is None or (
-        actor is not None and not can_see_incident(actor.staff, incident, state.policy)
+    if incident is not None and (
+        actor is None or can_see_incident(actor.staff, incident, state.policy)
     ):
-        # an incident outside the actor's view is reported as unknown: no leak
-        raise Rejected(RejectCode.NOT_FOUND, f"no incident #{incident_id}")
-    return incident
+        return incident
+    handed_on = _taken_from(incident, actor.id) if incident and actor else None
+    if handed_on is not None:
+        # they saw it as its owner until this reassignment, so it is no secret
+        # that it happened, by whom and when; who has it now, and the incident
+        # as it is now, stay out of their view
+        raise Rejected(
+            RejectCode.CONFLICT,
+            f"#{incident_id} left your view: reassigned by {_name(state, handed_on.by)}",
+            by=handed_on.by,
+            at=handed_on.at,
+        )
+    # an incident outside the actor's view is reported as unknown: no leak
+    raise Rejected(RejectCode.NOT_FOUND, f"no incident #{incident_id}")
+
+
+def _taken_from(incident: Incident, staff_id: str) -> Change | None:
+    """The reassignment that took the incident from `staff_id`, if they ever owned it.
+
+    Owning is the only way someone's view of an incident changes (its pit,
+    player's host and opener are fixed), so a former owner is exactly someone
+    who saw it and now does not.
+    """
+    owned = [n for n, change in enumerate(incident.changes) if change.owner == staff_id]
+    if not owned:
+        return None
+    later = incident.changes[owned[-1] + 1 :]
+    return next((change for change in later if change.owner != staff_id), None)
 
 
 def _require(incident: Incident, states: tuple[IncidentState, ...], action: str) -> None:
@@ -211,10 +252,72 @@ def _require(incident: Incident, states: tuple[IncidentState, ...], action: str)
         )
 
 
-def _check_version(incident: Incident, expected: int | None) -> None:
-    if expected is not None and expected != incident.version:
-        change = incident.last_change or "changed"
-        raise Rejected(RejectCode.CONFLICT, f"#{incident.id} {change}", incident=incident)
+def _check_version(state: FloorState, incident: Incident, expected: int | None, me: str) -> None:
+    """Refuse an exclusive command if someone else changed owner or state since `expected`.
+
+    `expected` is the version the sender last had from the server. Changes
+    made since by the sender themselves do not count: a resolve queued offline
+    behind the same user's acknowledge is still based on what they saw. Any
+    other change since, even one undone later, is a conflict naming the first
+    such change; so is a version this incident's history cannot account for.
+    """
+    if expected is None or expected == incident.version:
+        return
+    since = _changes_since(incident, expected)
+    if since is not None and all(change.by == me for change in since):
+        return
+    other = next((change for change in since or () if change.by != me), None)
+    if other is None:
+        what = incident.last_change or "changed"
+        raise Rejected(RejectCode.CONFLICT, f"#{incident.id} {what}", incident=incident)
+    raise Rejected(
+        RejectCode.CONFLICT,
+        f"#{incident.id} {other.text} by {_name(state, other.by)}",
+        incident=incident,
+        by=other.by,
+        at=other.at,
+    )
+
+
+def _check_not_answered(state: FloorState, incident: Incident, me: str) -> None:
+    """An acknowledge of an incident someone else already answered is refused, not dropped.
+
+    A host who acknowledges tells the floor "I am answering this player". If
+    another answered first (acknowledged, took, was assigned it), the host must
+    hear it, or two people walk to the same car, or each thinks the other did.
+    A repeat of the sender's own answer changes nothing and is let through.
+    """
+    first = incident.changes[0] if incident.changes else None
+    if first is not None and first.version == 2 and first.by == me:
+        return  # the first change of any incident is the one that answers it
+    if first is None or first.version != 2:
+        # stored before changes were kept: who answered is unknown, so say no
+        raise Rejected(
+            RejectCode.ILLEGAL, f"#{incident.id} is already acknowledged", incident=incident
+        )
+    raise Rejected(
+        RejectCode.CONFLICT,
+        f"#{incident.id} already answered: {first.text} by {_name(state, first.by)}",
+        incident=incident,
+        by=first.by,
+        at=first.at,
+    )
+
+
+def _changes_since(incident: Incident, version: int) -> tuple[Change, ...] | None:
+    """The changes after `version`, oldest first; None if the history does not reach back.
+
+    A change above `incident.version` is a terminal's own, not yet confirmed
+    (see `api_client.optimistic`): it is not one the sender could have seen.
+    """
+    if version > incident.version:
+        return None
+    later = tuple(ch for ch in incident.changes if version < ch.version <= incident.version)
+    return later if len(later) == incident.version - version else None
+
+
+def _name(state: FloorState, staff_id: str) -> str:
+    return "the system" if staff_id == SYSTEM else state.staff_name(staff_id)
 
 
 def _open(

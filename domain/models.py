@@ -198,6 +198,21 @@ class TimelineEntry(Frozen):
     text: str
 
 
+class Change(Frozen):
+    """One change of owner or state: the step that took an incident to `version`.
+
+    Kept so a stale exclusive command can be told apart from one that only
+    follows the sender's own changes, and so a refusal can say who changed
+    what, and when, even to someone who no longer sees the incident.
+    """
+
+    version: int
+    by: str  # staff id, or "system"
+    at: float
+    owner: str | None  # the owner once the change applied
+    text: str  # as the timeline words it: "assigned to Riley C."
+
+
 class Incident(Frozen):
     id: int  # the server's number; negative while only a local draft exists
     kind: IncidentKind
@@ -242,6 +257,9 @@ class Incident(Frozen):
     updated_at: float = 0.0
     updated_by: str = ""
     last_change: str = ""
+    # one entry per version bump, oldest first; empty for incidents stored
+    # before it was kept, and then the version alone decides a conflict
+    changes: tuple[Change, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
 
 

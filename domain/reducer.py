@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.escalation import LINE_TITLES
 from domain.events import Event, EventType
-from domain.models import Downtime, Incident, IncidentState, Priority, TimelineEntry
+from domain.models import Change, Downtime, Incident, IncidentState, Priority, TimelineEntry
 from domain.sla import with_deadlines
 from domain.state import FloorState
 
@@ -178,15 +178,22 @@ def _touch(
         text=text,
     )
     actor_name = state.staff_name(event.actor) if event.actor != "system" else "the system"
-    return incident.model_copy(
-        update={
-            "timeline": (*incident.timeline, entry),
-            "version": incident.version + (1 if version_bump else 0),
-            "updated_at": event.at,
-            "updated_by": event.actor,
-            "last_change": f"{text} by {actor_name}" if version_bump else incident.last_change,
+    update: dict[str, Any] = {
+        "timeline": (*incident.timeline, entry),
+        "updated_at": event.at,
+        "updated_by": event.actor,
+    }
+    if version_bump:
+        version = incident.version + 1
+        change = Change(
+            version=version, by=event.actor, at=event.at, owner=incident.owner, text=text
+        )
+        update |= {
+            "version": version,
+            "last_change": f"{text} by {actor_name}",
+            "changes": (*incident.changes, change),
         }
-    )
+    return incident.model_copy(update=update)
 
 
 def _promise_update(incident: Incident, at: float, state: FloorState) -> Incident:

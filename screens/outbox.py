@@ -69,9 +69,12 @@ def conflict_content(conflict: Conflict, floor: FloorState) -> Content:
     label = CODE_LABELS.get(conflict.code, conflict.code)
     by = ""
     if conflict.by:
-        by = f"by {floor.staff_name(conflict.by)}"
+        name = f"by {floor.staff_name(conflict.by)}"
+        # the server's words may name them already: "#41 assigned to Riley C. by Dana K."
+        parts = [] if conflict.reason.endswith(name) else [name]
         if conflict.at is not None:
-            by += f" at {format_clock(conflict.at, tz)}"
+            parts.append(f"at {format_clock(conflict.at, tz)}")
+        by = " ".join(parts)
     incident_id = getattr(conflict.command, "incident_id", None)
     current = conflict.current or (
         floor.incidents.get(incident_id) if incident_id is not None else None

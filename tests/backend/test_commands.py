@@ -150,8 +150,9 @@ async def test_an_illegal_transition_is_409_with_the_current_incident(
     assert "cannot close" in problem["detail"]
     assert problem["current"]["id"] == number and problem["current"]["state"] == "new"
     assert problem["by"] == "pb1" and problem["at"] > 0
-    # and a stale version is a conflict with who changed it
-    await pb.accepted(
+    # and a version someone else moved on is a conflict with who changed it
+    dm = await Terminal.sign_in(shared.url, "dm1", shared.pins["dm1"])
+    await dm.accepted(
         {"command_id": command_id(), "command": {"type": "take", "incident_id": number}}
     )
     stale = await pb.command(
@@ -161,7 +162,8 @@ async def test_an_illegal_transition_is_409_with_the_current_incident(
         }
     )
     assert stale.status_code == 409 and stale.json()["code"] == "conflict"
-    assert stale.json()["current"]["owner"] == "pb1"
+    assert stale.json()["current"]["owner"] == "dm1" and stale.json()["by"] == "dm1"
+    await dm.close()
     await pb.close()
 
 

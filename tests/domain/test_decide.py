@@ -30,6 +30,94 @@ def test_first_writer_wins_and_the_second_sees_who_and_when() -> None:
     assert body["current"]["owner"] == "h1"
 
 
+def test_the_senders_own_changes_since_the_version_they_saw_are_no_conflict() -> None:
+    floor = Floor()
+    number = floor.open()
+    seen = floor.state.incidents[number].version
+    # a host's outbox replayed: the acknowledge moves the version, the resolve
+    # behind it still carries the one the host saw
+    floor.run("h1", c.Acknowledge(incident_id=number), T0 + 60)
+    floor.run("h1", c.Resolve(incident_id=number, expected_version=seen), T0 + 61)
+    assert floor.state.incidents[number].state == "resolved"
+
+
+def test_someone_elses_change_behind_the_senders_own_is_still_a_conflict() -> None:
+    floor = Floor()
+    number = floor.open()
+    seen = floor.state.incidents[number].version
+    floor.run("h1", c.Acknowledge(incident_id=number), T0 + 60)
+    floor.run("dm1", c.Assign(incident_id=number, owner="h2"), T0 + 70)
+    floor.run("h1", c.Stabilise(incident_id=number), T0 + 80)
+    with pytest.raises(Rejected) as refused:
+        floor.run("h1", c.Resolve(incident_id=number, expected_version=seen), T0 + 90)
+    assert refused.value.code is RejectCode.CONFLICT
+    # the change that beat the sender, not the last one (their own stabilise)
+    assert refused.value.message == f"#{number} assigned to Riley C. by Dana K."
+    assert (refused.value.by, refused.value.at) == ("dm1", T0 + 70)
+
+
+def test_a_version_the_history_cannot_account_for_is_a_conflict() -> None:
+    floor = Floor()
+    number = floor.open()
+    with pytest.raises(Rejected) as ahead:
+        floor.run("h1", c.Resolve(incident_id=number, expected_version=7), T0 + 60)
+    assert ahead.value.code is RejectCode.CONFLICT
+
+
+def test_an_acknowledge_after_someone_else_answered_is_refused_with_who_and_when() -> None:
+    floor = Floor()
+    number = floor.open()
+    floor.run("dm1", c.Assign(incident_id=number, owner="h2"), T0 + 70)
+    with pytest.raises(Rejected) as refused:
+        floor.run("h1", c.Acknowledge(incident_id=number, note="on my way"), T0 + 90)
+    assert refused.value.code is RejectCode.CONFLICT
+    assert refused.value.message == f"#{number} already answered: assigned to Riley C. by Dana K."
+    assert (refused.value.by, refused.value.at) == ("dm1", T0 + 70)
+    assert [e.kind for e in floor.state.incidents[number].timeline] == [
+        "incident_opened",
+        "assigned",
+    ]
+
+
+def test_an_acknowledge_repeating_the_senders_own_answer_changes_nothing() -> None:
+    floor = Floor()
+    number = floor.open()
+    floor.run("pb2", c.Take(incident_id=number), T0 + 10)
+    assert floor.run("pb2", c.Acknowledge(incident_id=number), T0 + 20) == []
+    (noted,) = floor.run("pb2", c.Acknowledge(incident_id=number, note="dealer swapped"), T0 + 30)
+    assert noted.type == "note_added" and noted.data["text"] == "dealer swapped"
+
+
+def test_a_former_owner_hears_of_the_reassignment_but_not_who_has_it_now() -> None:
+    floor = Floor()
+    lounge = floor.open(
+        actor_id="dm1",
+        kind=IncidentKind.LOUNGE_WAIT,
+        player=Player(reference="VP-4410-2290", tier=Tier.VIP, host_id="h3"),
+        location=Location(spot="VIP lounge"),
+    )
+    floor.run("dm1", c.Assign(incident_id=lounge, owner="h1"), T0 + 10)
+    seen = floor.state.incidents[lounge].version
+    floor.run("dm1", c.Assign(incident_id=lounge, owner="h2"), T0 + 20)
+    floor.run("dm1", c.AddNote(incident_id=lounge, text="Riley is on it"), T0 + 25)
+    for command in (
+        c.AddNote(incident_id=lounge, text="table ready"),
+        c.Resolve(incident_id=lounge, expected_version=seen),
+    ):
+        with pytest.raises(Rejected) as refused:
+            floor.run("h1", command, T0 + 30)
+        assert refused.value.code is RejectCode.CONFLICT
+        assert refused.value.message == f"#{lounge} left your view: reassigned by Dana K."
+        body = refused.value.as_dict()
+        assert (body["by"], body["at"]) == ("dm1", T0 + 20)
+        assert "current" not in body
+    # someone who never saw it learns nothing, as before
+    with pytest.raises(Rejected) as stranger:
+        floor.run("pb1", c.AddNote(incident_id=lounge, text="x"), T0 + 30)
+    assert stranger.value.code is RejectCode.NOT_FOUND
+    assert stranger.value.as_dict() == {"code": "not_found", "message": f"no incident #{lounge}"}
+
+
 def test_illegal_transition_reports_the_current_state() -> None:
     floor = Floor()
     number = floor.open()

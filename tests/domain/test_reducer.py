@@ -96,6 +96,21 @@ def test_version_moves_on_owner_and_state_changes_only() -> None:
     assert floor.state.incidents[number].version == version + 1
 
 
+def test_each_version_keeps_who_made_it_when_and_the_owner_after() -> None:
+    floor = Floor()
+    number = floor.open()
+    floor.run("pb2", c.Acknowledge(incident_id=number), T0 + 10)
+    floor.run("pb2", c.AddNote(incident_id=number, text="called surveillance"), T0 + 20)
+    floor.run("dm1", c.Assign(incident_id=number, owner="h1"), T0 + 30)
+    incident = floor.state.incidents[number]
+    assert [(ch.version, ch.by, ch.at, ch.owner) for ch in incident.changes] == [
+        (2, "pb2", T0 + 10, None),
+        (3, "dm1", T0 + 30, "h1"),
+    ]
+    assert incident.changes[-1].text == "assigned to Sam P."
+    assert incident.version == incident.changes[-1].version
+
+
 def test_a_repeated_auto_escalation_adds_nothing() -> None:
     floor = Floor()
     number = floor.open()

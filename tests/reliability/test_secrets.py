@@ -86,11 +86,12 @@ async def a_shift(
         )
     )
     await until(client, lambda: not client.pending, what="the online commands to land")
+    opened = max(client.confirmed.incidents)  # still unanswered: acknowledging it applies
     # the Wi-Fi goes: these wait in the outbox on disk
     await asyncio.to_thread(server.stop)
     await until(client, lambda: client.status.link is not Link.ONLINE, what="offline")
     await client.submit(c.AddNote(incident_id=target, text=f"offline: card {CARD}"))
-    await client.submit(c.Acknowledge(incident_id=target, note=f"card {CARD_SPELLINGS[1]}"))
+    await client.submit(c.Acknowledge(incident_id=opened, note=f"card {CARD_SPELLINGS[1]}"))
     await asyncio.to_thread(server.start)
     await until(client, lambda: not client.pending, what="the outbox to drain", within=30)
     snapshot = await matches_server(client, server.url, STAFF, server.pins[STAFF])

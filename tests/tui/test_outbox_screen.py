@@ -7,7 +7,7 @@ from textual.widgets import OptionList
 from api_client.contract import Conflict
 from domain import commands as c
 from screens.incident import KEPT_NAME, IncidentScreen
-from screens.outbox import OutboxScreen
+from screens.outbox import OutboxScreen, conflict_content
 
 from .test_incident_helpers import find_incident, settle, text_of
 
@@ -86,3 +86,39 @@ async def test_enter_on_a_conflict_opens_its_incident_to_redo_it(static_floor, m
         assert isinstance(screen, IncidentScreen) and screen.incident_id == arrival
         assert screen is app.get_screen(KEPT_NAME)  # the quick one the queue opens
         assert text_of(screen, "#incident-head").startswith(f"#{arrival} ")
+
+
+def test_a_conflict_names_who_and_when_once(static_floor) -> None:
+    floor = static_floor("h1")
+    arrival = find_incident(floor, "VV-7310-0925")
+    floor.submit_as("dm1", c.Assign(incident_id=arrival, owner="h2"))
+    worded_by_server = Conflict(
+        command_id="refused-2",
+        command=c.Resolve(incident_id=arrival, expected_version=1),
+        issued_at=floor.now() - 120,
+        code="conflict",
+        reason=f"#{arrival} assigned to Riley C. by Dana K.",
+        by="dm1",
+        at=floor.now() - 60,
+    )
+    text = conflict_content(worded_by_server, floor.state).plain
+    assert f"#{arrival} assigned to Riley C. by Dana K. at 02:12" in text
+    assert text.count("Dana K.") == 1
+
+
+def test_a_conflict_on_an_incident_that_left_the_view_shows_no_current_state(
+    static_floor,
+) -> None:
+    floor = static_floor("h1")
+    left = Conflict(
+        command_id="refused-3",
+        command=c.Resolve(incident_id=999, expected_version=2),
+        issued_at=floor.now() - 120,
+        code="conflict",
+        reason="#999 left your view: reassigned by Dana K.",
+        by="dm1",
+        at=floor.now() - 60,
+    )
+    text = conflict_content(left, floor.state).plain
+    assert "#999 left your view: reassigned by Dana K. at 02:12" in text
+    assert "incident not on this terminal" in text
