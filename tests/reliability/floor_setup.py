@@ -80,7 +80,8 @@ class FloorSetup:
             return {"type": kind, "asset_id": self.asset(pit), "reason": "felt torn"}
         if kind in ("move_player", "end_downtime"):
             asset, downtime = await self.downtime(pit)
-            extra = {"to": "BJ-99"} if kind == "move_player" else {}
+            # moved to another table of the pit that is up
+            extra = {"to": self.free[pit][-1]} if kind == "move_player" else {}
             return {"type": kind, "asset_id": asset, "downtime_id": downtime, **extra}
         resolved = kind in ("reopen", "close", "file_report")
         incident = await self.incident(pit, host, resolved=resolved)
