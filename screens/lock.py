@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from screens.form_screen import FormScreen
+from tui.widgets.key_footer import KeyFooter
 
 
 class LockScreen(FormScreen, ModalScreen[None]):
@@ -89,6 +90,8 @@ class LockScreen(FormScreen, ModalScreen[None]):
                 "Player details are hidden and nothing can be changed until unlocked.",
                 id="lock-note",
             )
+        # over the queue's own footer, whose keys do nothing while locked
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#lock-pin", Input).focus()
