@@ -19,6 +19,7 @@ from domain.commands import Acknowledge, Take
 from domain.models import Chain, Priority, Role, Staff
 from domain.permissions import role_may
 from domain.policy import Policy
+from domain.sla import Attainment, shift_start
 from tui.floor_screen import FloorScreen
 from tui.floor_summary import (
     NightSummary,
@@ -67,6 +68,7 @@ class QueueScreen(FloorScreen):
         self._summary_shown: Content | None = None
         self._summary_said: tuple[object, ...] | None = None  # what the summary was made from
         self._shift = ShiftAttainment()  # the night view's "SLA kept this shift"
+        self._shift_for: str | None = None  # the manager it was counted for
         self._offered: tuple[bool | None, ...] = ()  # open/ack/take as the footer shows them
 
     def compose_body(self) -> ComposeResult:
@@ -101,6 +103,8 @@ class QueueScreen(FloorScreen):
                 self._filters_for = me.id
             self.model.rebuild(self.floor, me, self.filters)
             self._recount(me, force=recount)
+        if recount:  # a new floor or user: recounted when next shown, for a manager only
+            self._shift_for = None
         self._show()
 
     def _recount(self, me: Staff, *, force: bool = False) -> None:
@@ -128,10 +132,11 @@ class QueueScreen(FloorScreen):
     def on_floor_changed(self, changes: Changes) -> None:
         me = self.source.me
         if changes.reset or me is None or me.id != self._filters_for:
-            self._shift.forget()
             self._rebuild(recount=True)
         elif changes.incidents:
             self.model.update(self.floor, me, self.filters, changes.incidents)
+            if self._shift_for is not None:
+                self._shift.update(self.floor, changes.incidents)
             if self._counted is not None and self._counted[2] is self.floor.policy:
                 scope = self._scope
                 self.counts.update(self.floor, changes.incidents, lambda i: scope.admits(i, me))
@@ -167,7 +172,7 @@ class QueueScreen(FloorScreen):
         summary = self._summary = self.counts.summary(self.now)
         manager = self._is_manager
         night = night_summary(self.floor, self.now) if manager else None
-        shift = self._shift.get(self.floor, self.now) if manager else None
+        shift = self._shift_kept(me) if manager else None
         shown = self._filter_words()
         # redone every second for a manager: nothing is rebuilt while the numbers stand
         said = (me.id, self.filters.view, summary, night, shift, shown, self.floor.policy)
@@ -208,6 +213,13 @@ class QueueScreen(FloorScreen):
             moved = before is None or after is None or before != after
             self._summary_shown = content
             box.update(content, layout=moved)
+
+    def _shift_kept(self, me: Staff) -> Attainment:
+        if self._shift_for != me.id:
+            self._shift.rebuild(self.floor.incidents.values())
+            self._shift_for = me.id
+        policy = self.floor.policy
+        return self._shift.between(shift_start(self.now, policy), self.now)
 
     def _filter_words(self) -> str:
         f = self.filters

@@ -3,14 +3,14 @@ managers also the downtime board in brief and the escalation lines nobody covers
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from domain.escalation import TOP_LINE, on_duty
 from domain.models import Chain, Incident, Priority
-from domain.sla import Attainment, attainment, clocks, report_needed, shift_start
+from domain.sla import Attainment, clocks, report_needed
 from domain.state import FloorState
 
 
@@ -155,27 +155,60 @@ def night_summary(floor: FloorState, now: float) -> NightSummary:
     return NightSummary(len(active), overdue, gaps)
 
 
-SHIFT_METRIC_EVERY = 15.0  # seconds a shift's SLA figure may lag the floor
+def _settled(incident: Incident) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """When each of its promises was kept on time, and when each other one falls
+    or fell due (it counts as broken once that moment is inside the shift)."""
+    kept, broken = [], []
+    for clock in clocks(incident):
+        if clock.done_at is not None and clock.done_at <= clock.due:
+            kept.append(clock.done_at)
+        else:
+            broken.append(clock.due)
+    return tuple(kept), tuple(broken)
 
 
 @dataclass
 class ShiftAttainment:
-    """The SLA kept so far this shift, for the night view.
+    """`domain.sla.attainment` for the night view, kept change by change.
 
-    A pass over every promise on the floor, so it is redone at most every
-    `SHIFT_METRIC_EVERY` seconds rather than on every tick or change.
+    A pass over every promise on the floor took 300 ms at 100,000 incidents;
+    here each changed incident's promises are moved in two sorted lists of
+    moments, and the figure for any span is four bisections.
     """
 
-    _at: float | None = None
-    _value: Attainment | None = None
+    _shares: dict[int, tuple[tuple[float, ...], tuple[float, ...]]] = field(default_factory=dict)
+    _kept: list[float] = field(default_factory=list)  # sorted
+    _broken: list[float] = field(default_factory=list)  # sorted
 
-    def get(self, floor: FloorState, now: float) -> Attainment:
-        if self._value is None or self._at is None or not 0 <= now - self._at < SHIFT_METRIC_EVERY:
-            since = shift_start(now, floor.policy)
-            self._value = attainment(floor.incidents.values(), since, now)
-            self._at = now
-        return self._value
+    def rebuild(self, incidents: Iterable[Incident]) -> None:
+        self._shares = {i.id: _settled(i) for i in incidents}
+        shares = self._shares.values()
+        self._kept = sorted(t for kept, _ in shares for t in kept)
+        self._broken = sorted(t for _, broken in shares for t in broken)
 
-    def forget(self) -> None:
-        """A new floor (sign-in, snapshot): count it afresh."""
-        self._at = self._value = None
+    def update(self, floor: FloorState, ids: Iterable[int]) -> None:
+        for number in ids:
+            incident = floor.incidents.get(number)
+            new = _settled(incident) if incident is not None else None
+            old = self._shares.pop(number, None)
+            if new is not None:
+                self._shares[number] = new
+            if old == new:
+                continue
+            for times, sign in ((old, -1), (new, 1)):
+                if times is not None:
+                    _move(self._kept, times[0], sign)
+                    _move(self._broken, times[1], sign)
+
+    def between(self, since: float, now: float) -> Attainment:
+        kept = bisect_right(self._kept, now) - bisect_left(self._kept, since)
+        broken = bisect_right(self._broken, now) - bisect_left(self._broken, since)
+        return Attainment(kept, broken)
+
+
+def _move(ordered: list[float], times: tuple[float, ...], sign: int) -> None:
+    for moment in times:
+        if sign > 0:
+            insort(ordered, moment)
+        else:
+            del ordered[bisect_left(ordered, moment)]

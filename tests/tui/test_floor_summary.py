@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from domain.commands import Acknowledge, OpenIncident, Resolve, SetPriority
 from domain.models import Channel, IncidentKind, Location, Player, Priority, Tier
+from domain.sla import attainment
 from tests.tui.conftest import BASE_TIME
-from tui.floor_summary import QueueCounts, QueueSummary, queue_summary
+from tui.floor_summary import QueueCounts, QueueSummary, ShiftAttainment, queue_summary
 
 
 def _numbers(summary: QueueSummary) -> tuple[object, ...]:
@@ -52,3 +53,20 @@ def test_the_summary_is_recounted_when_its_next_promise_falls_due(static_floor) 
     after = counts.summary(summary.valid_until + 0.001)
     assert _numbers(before) == _numbers(summary)
     assert after.breached == summary.breached + 1
+
+
+def test_the_shift_sla_kept_change_by_change_matches_a_recount(static_floor) -> None:
+    floor = static_floor("dm1")
+    kept = ShiftAttainment()
+    kept.rebuild(floor.state.incidents.values())
+    steps = [
+        Acknowledge(incident_id=39),
+        Resolve(incident_id=40, note="dealer relieved, hand voided"),
+        SetPriority(incident_id=39, priority=Priority.P2, reason="a workaround is in place"),
+    ]
+    for step in steps:
+        events = floor.submit_as("dm1", step)
+        kept.update(floor.state, {e.incident_id for e in events})
+        incidents = floor.state.incidents.values()
+        for since, now in ((BASE_TIME - 8 * 3600, BASE_TIME), (BASE_TIME - 600, BASE_TIME + 7200)):
+            assert kept.between(since, now) == attainment(incidents, since, now), step.type
