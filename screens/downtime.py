@@ -17,7 +17,7 @@ from domain import commands as c
 from domain.decide import Rejected, move_destination
 from domain.models import Downtime
 from domain.permissions import in_pit_scope, role_may, why_not
-from screens.modals import MarkDownModal, PlayerMovedModal
+from screens.modals import MarkDownModal, PlayerMovedModal, YesNoModal
 from tui.floor_screen import FloorScreen
 from tui.messages import CommandRequested
 from tui.timefmt import format_clock, format_span
@@ -219,12 +219,20 @@ class DowntimeScreen(FloorScreen):
         downtime = self.selected
         if downtime is None or not self._may("end_downtime"):
             return
-        self.post_message(
-            CommandRequested(
-                c.EndDowntime(asset_id=downtime.asset_id, downtime_id=downtime.id),
-                done=f"{downtime.asset_id} is back up",
-            )
-        )
+
+        def back_up(sure: bool | None) -> None:
+            if sure:
+                self.post_message(
+                    CommandRequested(
+                        c.EndDowntime(asset_id=downtime.asset_id, downtime_id=downtime.id),
+                        done=f"{downtime.asset_id} is back up",
+                    )
+                )
+
+        # a stray key would end the downtime, and its minutes, for good
+        down_for = format_span(self.now - downtime.started_at)
+        question = f"{downtime.asset_id} is back up? Its downtime ends now, after {down_for}."
+        self.app.push_screen(YesNoModal("Back up", question, ok_label="Back up"), back_up)
 
     def on_list_view_highlighted(self, _event: ListView.Highlighted) -> None:
         self.refresh_bindings()

@@ -87,6 +87,25 @@ class DialogModal(ModalScreen[Any]):
             self.dismiss(value)
 
 
+class YesNoModal(DialogModal):
+    """A question for an action that cannot be taken back: enter does it, escape not."""
+
+    def __init__(self, title: str, question: str, *, ok_label: str = "OK") -> None:
+        super().__init__()
+        self.title_text = title
+        self.question = question
+        self.ok_label = ok_label
+
+    def compose_fields(self) -> ComposeResult:
+        yield Label(self.question, classes="field-label")
+
+    def on_mount(self) -> None:
+        self.query_one("#dialog-ok", Button).focus()
+
+    def answer(self) -> bool:
+        return True
+
+
 class TextModal(DialogModal):
     """One line of free text: a note, a reason, the agreed compensation."""
 

@@ -42,7 +42,7 @@ async def test_machine_down_player_moved_back_up(
             ),
         )
 
-        await pilot.press("u")
+        await pilot.press("u", "enter")  # and confirm
         await until(pilot, lambda: client.confirmed.downtimes[downtime_id].ended_at is not None)
         await until(
             pilot, lambda: not any(c.downtime_id == downtime_id for c in board.query(DowntimeCard))

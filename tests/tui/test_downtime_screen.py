@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Digits, Input, Select
+from textual.widgets import Digits, Input, Label, Select
 
 from domain import commands as c
 from screens.downtime import DowntimeScreen
@@ -64,7 +64,7 @@ async def test_player_moved_then_back_up(static_floor, make_app) -> None:
 
         floor.advance(25 * 60)
         app.now = floor.now()
-        await pilot.press("u")
+        await pilot.press("u", "enter")  # and confirm
         await settle(app, pilot)
         assert floor.truth.downtimes[downtime.id].ended_at is not None
         assert not list(board.query(DowntimeCard))
@@ -91,6 +91,21 @@ async def test_a_move_to_nowhere_is_refused_in_the_dialog_with_nothing_lost(
         await settle(app, pilot)
         downtime = next(d for d in floor.truth.downtimes.values() if d.asset_id == "HL-1142")
         assert floor.truth.downtimes[downtime.id].moved_to == "HL-1150"
+
+
+async def test_back_up_asks_first_and_escape_keeps_it_down(static_floor, make_app) -> None:
+    floor = static_floor("pb3")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await open_board(app, pilot)
+        await pilot.press("u")
+        await pilot.pause()
+        question = app.screen.query_one("#dialog .field-label", Label)
+        assert str(question.content) == "HL-1142 is back up? Its downtime ends now, after 4:00."
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is board and floor.submitted == []
+        assert card_for(board, "HL-1142")  # still down, its timer running
 
 
 async def test_mark_down(static_floor, make_app) -> None:
