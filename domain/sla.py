@@ -190,6 +190,18 @@ class Attainment:
         return self.kept / settled if settled else None
 
 
+def settle_moments(incident: Incident) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """When each of its promises was kept on time, and when each other one falls or
+    fell due: it counts as broken once that moment has passed, met late or not at all."""
+    kept, broken = [], []
+    for clock in clocks(incident):
+        if clock.done_at is not None and clock.done_at <= clock.due:
+            kept.append(clock.done_at)
+        else:
+            broken.append(clock.due)
+    return tuple(kept), tuple(broken)
+
+
 def attainment(incidents: Iterable[Incident], since: float, now: float) -> Attainment:
     """Promises kept or broken between `since` and `now`.
 
@@ -198,10 +210,7 @@ def attainment(incidents: Iterable[Incident], since: float, now: float) -> Attai
     """
     kept = broken = 0
     for incident in incidents:
-        for clock in clocks(incident):
-            done, due = clock.done_at, clock.due
-            if done is not None and done <= due:
-                kept += since <= done <= now
-            elif since <= due <= now:
-                broken += 1
+        kept_at, broken_at = settle_moments(incident)
+        kept += sum(since <= moment <= now for moment in kept_at)
+        broken += sum(since <= moment <= now for moment in broken_at)
     return Attainment(kept, broken)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from domain.escalation import TOP_LINE, on_duty
 from domain.models import Chain, Incident, Priority
-from domain.sla import Attainment, clocks, report_needed
+from domain.sla import Attainment, clocks, report_needed, settle_moments
 from domain.state import FloorState
 
 
@@ -155,18 +155,6 @@ def night_summary(floor: FloorState, now: float) -> NightSummary:
     return NightSummary(len(active), overdue, gaps)
 
 
-def _settled(incident: Incident) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """When each of its promises was kept on time, and when each other one falls
-    or fell due (it counts as broken once that moment is inside the shift)."""
-    kept, broken = [], []
-    for clock in clocks(incident):
-        if clock.done_at is not None and clock.done_at <= clock.due:
-            kept.append(clock.done_at)
-        else:
-            broken.append(clock.due)
-    return tuple(kept), tuple(broken)
-
-
 @dataclass
 class ShiftAttainment:
     """`domain.sla.attainment` for the night view, kept change by change.
@@ -181,7 +169,7 @@ class ShiftAttainment:
     _broken: list[float] = field(default_factory=list)  # sorted
 
     def rebuild(self, incidents: Iterable[Incident]) -> None:
-        self._shares = {i.id: _settled(i) for i in incidents}
+        self._shares = {i.id: settle_moments(i) for i in incidents}
         shares = self._shares.values()
         self._kept = sorted(t for kept, _ in shares for t in kept)
         self._broken = sorted(t for _, broken in shares for t in broken)
@@ -189,7 +177,7 @@ class ShiftAttainment:
     def update(self, floor: FloorState, ids: Iterable[int]) -> None:
         for number in ids:
             incident = floor.incidents.get(number)
-            new = _settled(incident) if incident is not None else None
+            new = settle_moments(incident) if incident is not None else None
             old = self._shares.pop(number, None)
             if new is not None:
                 self._shares[number] = new
