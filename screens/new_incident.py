@@ -9,10 +9,11 @@ and the form says so while they are typed.
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from pydantic import ValidationError
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup, VerticalScroll
 from textual.content import Content
@@ -33,7 +34,7 @@ from domain.models import (
     Tier,
 )
 from domain.privacy import looks_like_card_number, mask_card_numbers
-from screens.modals import MASK_NOTE, PRIORITY_LABELS
+from screens.modals import MASK_NOTE, PRIORITY_LABELS, YesNoModal
 from tui.floor_screen import FloorScreen
 from tui.messages import CommandRequested
 from tui.widgets.incident_facts import CHANNEL_LABELS, TIER_LABELS, kyc_warning
@@ -48,6 +49,13 @@ ID_KIND_LABELS = {
 TEXT_FIELDS = ("reference", "game", "tx_ref", "wallet", "desired_outcome", "summary", "attachments")
 # where a pydantic error location lands on the form
 _LOC_FIELD = {"player": "reference", "location": "spot"}
+# the app's screen keys: from inside the form they would throw the draft away
+_SCREEN_KEYS = "n,d,e,o"
+_FIELD_TYPES = (Input, Select, Checkbox)
+
+# an unsaved form, per app and per staff member, kept for the next `n`: a leave by a
+# stray key or a lock costs nothing, and the next user of a shared terminal never sees it
+_DRAFTS: WeakKeyDictionary[App[Any], tuple[str, dict[str, Any]]] = WeakKeyDictionary()
 
 
 def escalation_preview(kind: IncidentKind) -> Content:
@@ -88,12 +96,18 @@ class NewIncidentScreen(FloorScreen):
     NewIncidentScreen #new-buttons { height: auto; margin-top: 1; padding-left: 12; }
     NewIncidentScreen #new-problems { color: $error; height: auto; padding-left: 12; }
     """
-    BINDINGS = [Binding("ctrl+s", "submit", "Save", id="new_incident.submit", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Save", id="new_incident.submit", priority=True),
+        Binding("escape", "leave", "Leave", id="new_incident.leave"),
+        Binding(_SCREEN_KEYS, "stay", show=False, id="new_incident.stay"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
         self._touched: set[str] = set()
         self._tried = False
+        self._sent = False
+        self._blank: dict[str, Any] = {}
 
     def compose_body(self) -> ComposeResult:
         me = self.source.me
@@ -181,8 +195,59 @@ class NewIncidentScreen(FloorScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self._blank = self._values()
+        self._restore_draft()
         self.query_one("#new-kind", Select).focus()
         self._validate()
+
+    # --- the draft -----------------------------------------------------------------
+
+    def _values(self) -> dict[str, Any]:
+        return {w.id: w.value for w in self.query("*") if isinstance(w, _FIELD_TYPES) and w.id}
+
+    def _has_content(self) -> bool:
+        return bool(self._blank) and self._values() != self._blank
+
+    def _keep_draft(self) -> None:
+        """Kept as it is typed, so however the form is left, nothing typed is lost."""
+        me = self.source.me
+        if self._sent or me is None:
+            return
+        if self._has_content():
+            _DRAFTS[self.app] = (me.id, self._values())
+        else:
+            _DRAFTS.pop(self.app, None)
+
+    def _restore_draft(self) -> None:
+        me = self.source.me
+        kept = _DRAFTS.get(self.app)
+        if kept is None or me is None or kept[0] != me.id:
+            return
+        for widget_id, value in kept[1].items():
+            self.query_one(f"#{widget_id}").value = value  # type: ignore[attr-defined]
+        self._touched.update(i.removeprefix("new-").replace("-", "_") for i in kept[1])
+        self.notify("Your unsaved draft is back: ctrl+s saves it, escape leaves it.")
+
+    def action_stay(self) -> None:
+        self.notify("Finish the form first: ctrl+s saves, escape leaves.", severity="warning")
+
+    def action_leave(self) -> None:
+        if not self._has_content():
+            self.app.pop_screen()
+            return
+
+        def leave(sure: bool | None) -> None:
+            if sure:
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            YesNoModal(
+                "Leave the form?",
+                "This incident is not saved. The draft is kept: n brings it back.",
+                ok_label="Leave",
+            ),
+            leave,
+        )
 
     # --- reading the form --------------------------------------------------------
 
@@ -261,6 +326,8 @@ class NewIncidentScreen(FloorScreen):
         widget_id = event.control.id or ""
         self._touched.add(widget_id.removeprefix("new-").replace("-", "_"))
         self._validate()
+        if self._blank:  # not while the form is being built or restored
+            self._keep_draft()
 
     def _validate(self) -> c.OpenIncident | None:
         command, errors = self._draft()
@@ -318,4 +385,6 @@ class NewIncidentScreen(FloorScreen):
                 command, done=f"opened {command.priority} {command.kind.label} at {where}"
             )
         )
+        self._sent = True
+        _DRAFTS.pop(self.app, None)
         self.app.pop_screen()

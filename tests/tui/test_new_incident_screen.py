@@ -102,3 +102,66 @@ async def test_a_pit_boss_cannot_open_in_another_pit(static_floor, make_app) -> 
         await settle(app, pilot)
         assert floor.submitted == []
         assert text_of(form, "#note-pit") == "pit 1 is outside your pit"
+
+
+async def test_screen_keys_inside_the_form_keep_the_draft(static_floor, make_app) -> None:
+    app = make_app(static_floor("pb2"))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        form = await open_form(app, pilot)
+        form.query_one("#new-kind", Select).value = IncidentKind.TABLE_DISPUTE
+        form.query_one("#new-reference", Input).value = "VP-1111-2222"
+        form.query_one("#new-silent").focus()
+        await pilot.press("d", "o", "e", "n")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "Finish the form first: ctrl+s saves, escape leaves." in notices(app)
+        assert form.query_one("#new-reference", Input).value == "VP-1111-2222"
+
+
+async def test_leaving_a_filled_form_asks_and_keeps_the_draft(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        form = await open_form(app, pilot)
+        form.query_one("#new-kind", Select).value = IncidentKind.TABLE_DISPUTE
+        form.query_one("#new-reference", Input).focus()
+        await pilot.press(*"VP-1111-2222")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "Leave the form?" in text_of(app.screen, "#dialog-title")
+        await pilot.press("escape")  # no: back to the form, as it was
+        await settle(app, pilot)
+        assert app.screen is form
+        await pilot.press("escape", "enter")  # yes, leave
+        await settle(app, pilot)
+        assert not isinstance(app.screen, NewIncidentScreen)
+
+        again = await open_form(app, pilot)
+        assert again.query_one("#new-reference", Input).value == "VP-1111-2222"
+        assert again.query_one("#new-kind", Select).value is IncidentKind.TABLE_DISPUTE
+        assert "Your unsaved draft is back" in " ".join(notices(app))
+        assert floor.submitted == []
+
+
+async def test_an_empty_form_leaves_at_once_and_a_sent_one_is_not_kept(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_form(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, NewIncidentScreen)
+
+        form = await open_form(app, pilot)
+        form.query_one("#new-kind", Select).value = IncidentKind.TABLE_DISPUTE
+        form.query_one("#new-priority", Select).value = Priority.P3
+        form.query_one("#new-reference", Input).value = "VP-1111-2222"
+        form.query_one("#new-spot", Input).value = "BJ-05"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(floor.submitted[-1], c.OpenIncident)
+        fresh = await open_form(app, pilot)
+        assert fresh.query_one("#new-reference", Input).value == ""
