@@ -64,12 +64,27 @@ def climbing(incident: Incident) -> bool:
     )
 
 
+def climb_anchor(incident: Incident, policy: Policy) -> float | None:
+    """The moment the ladder's offsets count from, or None: it never climbs by time.
+
+    Priorities the policy names (P1 and P2 by default) climb from T0. The rest
+    escalate only once their own resolve promise breaches: L2 falls due at the
+    breach, and the lines above keep the ladder's spacing from there.
+    """
+    if incident.priority in policy.escalate_by_time:
+        return incident.opened_at
+    if incident.resolve_due is None:
+        return None
+    return incident.resolve_due - times_for(incident.chain, policy).offset(2)
+
+
 def line_due(incident: Incident, policy: Policy, now: float) -> int:
     """The line an incident should be at, at `now`; never below where it is."""
-    if not climbing(incident):
+    anchor = climb_anchor(incident, policy)
+    if not climbing(incident) or anchor is None:
         return incident.line
     times = times_for(incident.chain, policy)
-    elapsed = now - incident.opened_at
+    elapsed = now - anchor
     # `now` may precede T0 on a terminal whose clock lags the server's: stay at L1
     by_time = max(
         (line for line in range(1, TOP_LINE + 1) if elapsed >= times.offset(line)), default=1
@@ -86,10 +101,11 @@ class NextStep:
 
 def next_escalation(incident: Incident, policy: Policy) -> NextStep | None:
     """The next automatic step (measured from T0, not from the previous line)."""
-    if not climbing(incident) or incident.line >= TOP_LINE:
+    anchor = climb_anchor(incident, policy)
+    if not climbing(incident) or incident.line >= TOP_LINE or anchor is None:
         return None
     line = incident.line + 1
-    at = incident.opened_at + times_for(incident.chain, policy).offset(line)
+    at = anchor + times_for(incident.chain, policy).offset(line)
     return NextStep(line=line, at=at, title=LINE_TITLES[incident.chain][line])
 
 

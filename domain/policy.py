@@ -81,6 +81,9 @@ class Policy(Frozen):
     )
     downtime_replace_after: float = Field(default=10 * MINUTE, gt=0)
     escalation: EscalationTimes = EscalationTimes()
+    # priorities that climb the ladder by time from T0; the others escalate by time
+    # only once their resolve promise has breached (see domain.escalation.climb_anchor)
+    escalate_by_time: tuple[Priority, ...] = (Priority.P1, Priority.P2)
     payments_escalation: EscalationTimes = EscalationTimes()
     # a countdown turns amber, then red, when this share of its window is left
     amber_share: float = Field(default=0.30, gt=0, lt=1)

@@ -3,8 +3,17 @@ from hypothesis import strategies as st
 
 from domain import commands as c
 from domain.escalation import line_due, next_escalation, on_duty
-from domain.models import Chain, Contact, IncidentKind, Location, Player, RosterEntry, Tier
-from domain.policy import Policy
+from domain.models import (
+    Chain,
+    Contact,
+    IncidentKind,
+    Location,
+    Player,
+    Priority,
+    RosterEntry,
+    Tier,
+)
+from domain.policy import Policy, policy_from_toml
 from tests.domain.floor import T0, Floor
 
 POLICY = Policy(timezone="UTC")
@@ -96,3 +105,35 @@ def test_night_shift_across_midnight_is_on_duty_after_midnight() -> None:
     noon = two_am + 10 * 3600
     assert on_duty((entry,), Chain.MAIN, 2, two_am, POLICY) == [entry]
     assert on_duty((entry,), Chain.MAIN, 2, noon, POLICY) == []
+
+
+def test_p3_and_p4_do_not_climb_by_time_until_their_resolve_promise_breaches() -> None:
+    floor = Floor()
+    number = floor.open(priority=Priority.P3, kind="bonus_question", channel="chat")
+    incident = floor.state.incidents[number]
+    assert incident.resolve_due == T0 + 24 * 3600
+    # an hour in, an unstabilised P3 is still at L1: no duty manager woken for it
+    assert line_due(incident, POLICY, T0 + 3600) == 1
+    step = next_escalation(incident, POLICY)
+    assert (step.line, step.at) == (2, incident.resolve_due)
+    # from the breach on it climbs with the ladder's spacing (L3 20 min after L2)
+    breach = incident.resolve_due
+    assert [line_due(incident, POLICY, breach + m * 60) for m in (-1, 0, 19, 20, 50)] == [
+        1,
+        2,
+        2,
+        3,
+        4,
+    ]
+
+
+def test_the_policy_names_which_priorities_climb_by_time() -> None:
+    floor = Floor()
+    p2 = floor.open(priority=Priority.P2)
+    p3 = floor.open(priority=Priority.P3, kind="bonus_question", channel="chat")
+    only_p1 = Policy(timezone="UTC", escalate_by_time=(Priority.P1,))
+    # P2 now waits for its own resolve promise (4 h) like a P3
+    assert line_due(floor.state.incidents[p2], only_p1, T0 + 3600) == 1
+    assert line_due(floor.state.incidents[p2], POLICY, T0 + 3600) == 4
+    every = policy_from_toml('escalate_by_time = ["P1", "P2", "P3"]\ntimezone = "UTC"')
+    assert line_due(floor.state.incidents[p3], every, T0 + 3600) == 4
