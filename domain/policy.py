@@ -91,6 +91,8 @@ class Policy(Frozen):
     report_due_after: float = Field(default=24 * HOUR, gt=0)
     report_priorities: tuple[Priority, ...] = (Priority.P1, Priority.P2)
     kyc_threshold: float = Field(default=1000.0, ge=0)
+    # the operator's loyalty card format: a card starting with one of these names its tier
+    card_tiers: dict[str, Tier] = Field(default_factory=lambda: {"VV-": Tier.VVIP, "VP-": Tier.VIP})
     currency: str = "USD"
     timezone: str = "Australia/Sydney"
     # when the floor's shifts begin (HH:MM local): the night view's metrics count from the last
@@ -115,6 +117,12 @@ class Policy(Frozen):
 
     def answer_seconds(self, channel: Channel, tier: Tier) -> float:
         return self.answer[channel][tier]
+
+    def tier_for_card(self, reference: str) -> Tier | None:
+        """The tier a loyalty card's number names (longest matching prefix), if any."""
+        card = reference.strip().upper()
+        matches = [p for p in self.card_tiers if card.startswith(p.upper())]
+        return self.card_tiers[max(matches, key=len)] if matches else None
 
 
 class PolicyError(ValueError):

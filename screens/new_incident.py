@@ -325,6 +325,8 @@ class NewIncidentScreen(FloorScreen):
     def _changed(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
         widget_id = event.control.id or ""
         self._touched.add(widget_id.removeprefix("new-").replace("-", "_"))
+        if widget_id in ("new-reference", "new-id-kind"):
+            self._tier_from_card()
         self._validate()
         if self._blank:  # not while the form is being built or restored
             self._keep_draft()
@@ -346,6 +348,17 @@ class NewIncidentScreen(FloorScreen):
         panel.update(shown)
         return command
 
+    def _card_tier(self) -> Tier | None:
+        if self._select("id-kind") is not PlayerIdKind.LOYALTY:
+            return None
+        return self.floor.policy.tier_for_card(self._text("reference"))
+
+    def _tier_from_card(self) -> None:
+        """A card whose format names the tier sets it; the note says so."""
+        tier = self._card_tier()
+        if tier is not None:
+            self.query_one("#new-tier", Select).value = tier
+
     def _show_note(self, field: str, errors: dict[str, str]) -> None:
         note = self.query_one(f"#note-{field}", Static)
         error = errors.get(field) if (self._tried or field in self._touched) else None
@@ -356,6 +369,8 @@ class NewIncidentScreen(FloorScreen):
             text = MASK_NOTE.format(masked=mask_card_numbers(self._text(field)))
         elif field == "amount":
             text = self._kyc_note() or ""
+        elif field == "reference" and (tier := self._card_tier()) is not None:
+            text = f"tier {TIER_LABELS[tier]}, from the card"
         note.set_class(bool(error), "form-error")
         note.set_class(not error and bool(text), "form-mask")
         note.display = bool(text)

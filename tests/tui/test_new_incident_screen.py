@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input, Select
 
 from domain import commands as c
-from domain.models import IncidentKind, Priority
+from domain.models import IncidentKind, PlayerIdKind, Priority, Tier
 from screens.new_incident import NewIncidentScreen
 
 from .test_incident_helpers import notices, settle, text_of
@@ -165,3 +165,23 @@ async def test_an_empty_form_leaves_at_once_and_a_sent_one_is_not_kept(
         assert isinstance(floor.submitted[-1], c.OpenIncident)
         fresh = await open_form(app, pilot)
         assert fresh.query_one("#new-reference", Input).value == ""
+
+
+async def test_the_tier_comes_from_the_card_format(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(app, pilot)
+        form.query_one("#new-reference", Input).focus()
+        await pilot.press(*"VV-2231-4411")
+        await pilot.pause()
+        assert form.query_one("#new-tier", Select).value is Tier.VVIP
+        assert text_of(form, "#note-reference") == "tier VVIP, from the card"
+        form.query_one("#new-reference", Input).value = "vp-5120-3388"
+        await pilot.pause()
+        assert form.query_one("#new-tier", Select).value is Tier.VIP
+        # a pseudonym names no tier, whatever it starts with
+        form.query_one("#new-id-kind", Select).value = PlayerIdKind.PSEUDONYM
+        form.query_one("#new-reference", Input).value = "VV-nightowl"
+        await pilot.pause()
+        assert text_of(form, "#note-reference") == ""
