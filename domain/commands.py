@@ -20,7 +20,7 @@ from domain.models import (
     Player,
     Priority,
 )
-from domain.privacy import mask_card_numbers
+from domain.privacy import mask_sensitive
 
 Text = Annotated[str, Field(max_length=2000)]
 ShortText = Annotated[str, Field(max_length=200)]
@@ -215,7 +215,7 @@ def mask_command(command: Command) -> Command:
         if name == "type" or isinstance(value, Enum):
             continue
         if isinstance(value, str):
-            updates[name] = mask_card_numbers(value)
+            updates[name] = mask_sensitive(value)
         elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
-            updates[name] = tuple(mask_card_numbers(v) for v in value)
+            updates[name] = tuple(mask_sensitive(v) for v in value)
     return command.model_copy(update=updates)

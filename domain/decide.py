@@ -13,9 +13,10 @@ from typing import Any
 from domain import commands as c
 from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
 from domain.events import Event, EventType
+from domain.exposure import EXPOSURE_LINE, escalate_on_exposure, exposed
 from domain.models import Change, Channel, Downtime, Incident, IncidentState, Role, Staff
 from domain.permissions import can_see_incident, in_pit_scope, role_may, why_not
-from domain.privacy import mask_card_numbers
+from domain.privacy import mask_sensitive
 from domain.sla import compensation_due
 from domain.state import FloorState
 
@@ -95,7 +96,18 @@ def decide(
     """Events for `command`, or raise `Rejected`. `actor=None` is the scheduler."""
     if actor is not None and not role_may(actor.staff.role, command.type):
         raise Rejected(RejectCode.FORBIDDEN, why_not(actor.staff.role, command.type))
+    events = _events_for(state, command, actor, now, command_id, new_incident_id)
+    return escalate_on_exposure(state, events)
 
+
+def _events_for(
+    state: FloorState,
+    command: c.Command,
+    actor: Actor | None,
+    now: float,
+    command_id: str,
+    new_incident_id: int | None,
+) -> list[Event]:
     def event(etype: EventType, **fields: Any) -> Event:
         return Event(
             type=etype,
@@ -205,7 +217,7 @@ def decide(
 
 
 def _clean(text: str) -> str:
-    return mask_card_numbers(text.strip())
+    return mask_sensitive(text.strip())
 
 
 def _visible_incident(state: FloorState, incident_id: int, actor: Actor | None) -> Incident:
@@ -336,6 +348,8 @@ def _open(
     fields = command.model_dump(exclude={"type"})
     for key in ("summary", "desired_outcome", "tx_ref", "game"):
         fields[key] = _clean(fields[key])
+    if exposed([*fields.values(), *command.attachments]):
+        line = max(line, EXPOSURE_LINE)
     incident = Incident(
         id=number,
         opened_at=now,

@@ -28,8 +28,37 @@ def looks_like_card_number(text: str) -> bool:
     return _CARD_LIKE.search(text) is not None
 
 
+# "PIN 1234", "pin: 1234", "PIN is 1234", "passcode=887766": the digits after the word
+_PIN_LIKE = re.compile(
+    r"\b(pin|pin code|passcode|password)(\s*(?:is|was|:|=|-|#)?\s*)(\d{3,12})\b", re.IGNORECASE
+)
+PIN_MASK = "****"
+# what `mask_card_numbers` leaves behind: a card number was in the text
+_MASKED_CARD = re.compile(r"\*{4}-\d{4}\b")
+
+
+def mask_pins(text: str) -> str:
+    """Hide a PIN someone typed into free text: support never asks for one."""
+    return _PIN_LIKE.sub(lambda m: f"{m.group(1)}{m.group(2)}{PIN_MASK}", text)
+
+
+def mask_sensitive(text: str) -> str:
+    """Everything free text must not keep: card numbers and PINs."""
+    return mask_pins(mask_card_numbers(text))
+
+
+def names_card_number(text: str) -> bool:
+    """True when the text holds a card number, masked or not: an exposure (section 4)."""
+    return looks_like_card_number(text) or _MASKED_CARD.search(text) is not None
+
+
 def mask_loyalty_id(reference: str) -> str:
-    """`VV-2231-4411` -> `VV-****-4411`; a bare number keeps its last four."""
+    """`VV-2231-4411` -> `VV-****-4411`; a bare number keeps its last four.
+
+    A reference that is a card number is shown as every card number is.
+    """
+    if looks_like_card_number(reference):
+        return mask_card_numbers(reference)
     parts = reference.split("-")
     if len(parts) >= 3:
         return "-".join([parts[0], *("*" * len(p) for p in parts[1:-1]), parts[-1]])

@@ -151,7 +151,9 @@ def _word(event: Event, state: FloorState, incident: Incident) -> str:
     if event.type is EventType.ESCALATED:
         line = int(event.data["line"])
         how = "automatically" if event.data.get("auto") else "by hand"
-        return f"escalated to L{line} ({LINE_TITLES[incident.chain][line]}) {how}"
+        text = f"escalated to L{line} ({LINE_TITLES[incident.chain][line]}) {how}"
+        reason = event.data.get("reason")
+        return f"{text}: {reason}" if reason else text
     values = {k: v for k, v in event.data.items() if isinstance(v, str | int | float)}
     values["owner_name"] = state.staff_name(event.data.get("owner"))
     text = _WORDING.get(event.type, str(event.type)).format_map(_Blank(values))

@@ -2,7 +2,7 @@
 
 Each returns its answer through `dismiss` (None when cancelled) and never
 sends anything itself: the screen that asked builds the command. Free text is
-masked (`mask_card_numbers`) before it is returned, and the dialog says so as
+masked (`mask_sensitive`: card numbers and PINs) before it is returned, and the dialog says so as
 soon as a card-like number is typed.
 """
 
@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from domain.models import Priority
-from domain.privacy import looks_like_card_number, mask_card_numbers
+from domain.privacy import looks_like_card_number, mask_card_numbers, mask_sensitive
 
 MASK_NOTE = "looks like a card number: it will be stored masked as {masked}"
 
@@ -140,7 +140,7 @@ class TextModal(DialogModal):
             self.hint("")
 
     def answer(self) -> str | None:
-        text = mask_card_numbers(self.query_one("#dialog-text", Input).value.strip())
+        text = mask_sensitive(self.query_one("#dialog-text", Input).value.strip())
         if self.required and not text:
             self.hint("this cannot be empty", error=True)
             return None
@@ -257,7 +257,7 @@ class PriorityModal(DialogModal):
         if value is Select.NULL:
             self.hint("choose a priority", error=True)
             return None
-        reason = mask_card_numbers(self.query_one("#dialog-reason", Input).value.strip())
+        reason = mask_sensitive(self.query_one("#dialog-reason", Input).value.strip())
         return Priority(str(value)), reason
 
 
@@ -278,7 +278,7 @@ class MarkDownModal(DialogModal):
 
     def answer(self) -> tuple[str, str] | None:
         asset = self.query_one("#dialog-asset", Select).value
-        reason = mask_card_numbers(self.query_one("#dialog-reason", Input).value.strip())
+        reason = mask_sensitive(self.query_one("#dialog-reason", Input).value.strip())
         if asset is Select.NULL:
             self.hint("choose the table or machine", error=True)
             return None
@@ -301,4 +301,4 @@ class ConfirmModal(DialogModal):
         yield Input(placeholder="reason (optional)", max_length=2000, id="dialog-reason")
 
     def answer(self) -> str:
-        return mask_card_numbers(self.query_one("#dialog-reason", Input).value.strip())
+        return mask_sensitive(self.query_one("#dialog-reason", Input).value.strip())

@@ -33,7 +33,7 @@ from domain.models import (
     Role,
     Tier,
 )
-from domain.privacy import looks_like_card_number, mask_card_numbers
+from domain.privacy import looks_like_card_number, mask_card_numbers, mask_sensitive
 from screens.modals import MASK_NOTE, PRIORITY_LABELS, YesNoModal
 from tui.floor_screen import FloorScreen
 from tui.messages import CommandRequested
@@ -279,7 +279,7 @@ class NewIncidentScreen(FloorScreen):
                     errors["amount"] = "an amount of 0 or more, like 1500 or 1500.50"
         if errors:
             return None, errors
-        masked = {f: mask_card_numbers(self._text(f)) for f in TEXT_FIELDS}
+        masked = {f: mask_sensitive(self._text(f)) for f in TEXT_FIELDS}
         try:
             command = c.OpenIncident(
                 kind=kind,

@@ -10,6 +10,7 @@ from domain.models import (
     IncidentKind,
     Location,
     Player,
+    Priority,
     RosterEntry,
     Tier,
 )
@@ -274,3 +275,37 @@ def test_a_player_is_moved_to_a_table_that_is_up() -> None:
     # typed as it comes: the floor's own name is recorded
     floor.run("pb1", c.MovePlayer(asset_id="BJ-01", to=" bj-03 "), T0 + 60)
     assert floor.state.open_downtime_of("BJ-01").moved_to == "BJ-03"
+
+
+def test_a_pin_in_free_text_is_masked() -> None:
+    floor = Floor()
+    number = floor.open(summary="player said his PIN is 4821, asked us to check")
+    floor.run("pb2", c.AddNote(incident_id=number, text="pin: 9911 given again"), T0 + 5)
+    incident = floor.state.incidents[number]
+    stored = incident.model_dump_json()
+    assert "4821" not in stored and "9911" not in stored
+    assert incident.summary == "player said his PIN is ****, asked us to check"
+    assert incident.timeline[-1].text == "pin: **** given again"
+
+
+def test_a_card_number_in_any_text_escalates_at_once() -> None:
+    floor = Floor()
+    quiet = floor.open(priority=Priority.P3, kind="bonus_question", channel="chat")
+    assert floor.state.incidents[quiet].line == 1
+    # already masked by the terminal: the server still knows a card was exposed
+    floor.run("pb2", c.AddNote(incident_id=quiet, text="card ****-1111 read out"), T0 + 5)
+    incident = floor.state.incidents[quiet]
+    assert incident.line == 2
+    assert incident.timeline[-1].text == (
+        "escalated to L2 (duty manager / game tech) automatically: card/account number exposed"
+    )
+    # at L2 already: a second mention adds nothing but the note
+    floor.run("pb2", c.AddNote(incident_id=quiet, text="again 4111 1111 1111 1111"), T0 + 9)
+    assert floor.state.incidents[quiet].line == 2
+
+    opened = floor.open(
+        priority=Priority.P3, kind="bonus_question", summary="paid with 5500 0000 0000 0004"
+    )
+    assert floor.state.incidents[opened].line == 2
+    plain = floor.open(priority=Priority.P3, kind="bonus_question", summary="order 1234")
+    assert floor.state.incidents[plain].line == 1
