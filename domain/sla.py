@@ -165,6 +165,20 @@ def report_needed(incident: Incident, policy: Policy) -> bool:
     return incident.priority in policy.report_priorities and not incident.report
 
 
+def owes_follow_up(incident: Incident) -> bool:
+    """Resolved, but a post-incident report or a late P1's service recovery is still owed."""
+    if incident.state.is_open:
+        return False
+    report_owed = incident.report_due is not None and not incident.report
+    recovery_owed = (
+        incident.priority is Priority.P1
+        and incident.resolved_at is not None
+        and not incident.compensation
+        and was_late(incident)
+    )
+    return report_owed or recovery_owed
+
+
 def shift_start(now: float, policy: Policy) -> float:
     """When the shift under way at `now` began (the last of `policy.shift_starts`)."""
     tz = ZoneInfo(policy.timezone)

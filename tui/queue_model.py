@@ -17,7 +17,7 @@ from typing import overload
 
 from domain.models import Incident, IncidentState, Priority, Role, Staff
 from domain.policy import Policy
-from domain.sla import risk_key
+from domain.sla import owes_follow_up, risk_key
 from domain.state import FloorState
 
 
@@ -84,7 +84,10 @@ class Filters:
 
     def admits(self, incident: Incident, me: Staff) -> bool:
         """Every filter but the text."""
-        if incident.state not in STATE_FILTER_STATES[self.states]:
+        if incident.state not in STATE_FILTER_STATES[self.states] and not (
+            # the default view keeps a resolved incident until nothing is owed on it
+            self.states is StateFilter.OPEN and owes_follow_up(incident)
+        ):
             return False
         if self.priorities and incident.priority not in self.priorities:
             return False

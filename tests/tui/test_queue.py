@@ -6,7 +6,7 @@ import re
 
 from domain.commands import Acknowledge
 from domain.models import IncidentState, Priority
-from domain.sla import attainment, risk_key, shift_start
+from domain.sla import attainment, owes_follow_up, risk_key, shift_start
 from screens.queue import QueueScreen
 from tests.tui.conftest import settle
 from tui.floor_summary import queue_summary
@@ -311,7 +311,7 @@ async def test_filter_shows_the_matching_rows_while_typing_and_deleting(
             matching = [
                 i
                 for i in floor_now.incidents.values()
-                if i.state.is_open and text in haystack(i, floor_now)
+                if (i.state.is_open or owes_follow_up(i)) and text in haystack(i, floor_now)
             ]
             assert shown, text
             assert shown == [i.id for i in sorted(matching, key=risk_key)][: len(shown)], text

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from domain.commands import Acknowledge
+from domain.commands import Acknowledge, FileReport, RecordCompensation
+from domain.sla import owes_follow_up
 from tui.queue_model import Filters, QueueModel, View
 
 
@@ -45,3 +46,27 @@ def test_a_change_while_filtering_keeps_the_rows_a_rebuild_would_show(static_flo
         rows = model.rows(floor.state)
         for at, incident in enumerate(rows):
             assert rows.index_of(incident.id) == at
+
+
+def test_a_resolved_incident_stays_in_the_default_view_until_nothing_is_owed(
+    static_floor,
+) -> None:
+    floor = static_floor("dm1")
+    me = floor.me
+    owing = [i for i in floor.state.incidents.values() if owes_follow_up(i)]
+    assert owing, "the demo floor has resolved P1/P2s with a report or recovery owed"
+    shown = _fresh(floor.state, me, Filters(view=View.FLOOR))
+    assert all(i.id in shown for i in owing)
+    settled = [
+        i
+        for i in floor.state.incidents.values()
+        if not i.state.is_open and not owes_follow_up(i)
+    ]
+    assert settled and not any(i.id in shown for i in settled)
+
+    target = next(i for i in owing if i.report_due is not None)
+    floor.submit_as("dm1", FileReport(incident_id=target.id, text="root cause: shoe; measures"))
+    filed = floor.state.incidents[target.id]
+    if owes_follow_up(filed):  # a late P1 may still owe its recovery
+        floor.submit_as("dm1", RecordCompensation(incident_id=target.id, text="500 free play"))
+    assert target.id not in _fresh(floor.state, me, Filters(view=View.FLOOR))
