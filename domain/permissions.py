@@ -47,6 +47,16 @@ def role_may(role: Role, command_type: str) -> bool:
     return role in ALLOWED.get(command_type, frozenset())
 
 
+def who_may(command_type: str) -> str:
+    """The roles allowed an action, in words: "a host, duty manager or admin"."""
+    allowed = [ROLE_LABELS[r] for r in Role if r in ALLOWED.get(command_type, frozenset())]
+    if not allowed:
+        return "the system"
+    if len(allowed) == 1:
+        return f"a {allowed[0]}"
+    return f"a {', '.join(allowed[:-1])} or {allowed[-1]}"
+
+
 def why_not(role: Role, command_type: str) -> str:
     allowed = sorted(ROLE_LABELS[r] for r in ALLOWED.get(command_type, frozenset()))
     action = command_type.replace("_", " ")

@@ -172,7 +172,10 @@ class IncidentScreen(IncidentActionsScreen):
             upcoming, Content.assemble(("next escalation ", "dim"), (step, "bold")) if step else ""
         )
         source = self.source
-        notices = notices_content(incident, floor.policy, source.pending, source.conflicts, now)
+        role = source.me.role if source.me else None
+        notices = notices_content(
+            incident, floor.policy, source.pending, source.conflicts, now, role=role
+        )
         panel = self.query_one("#incident-notices", Static)
         panel.display = bool(notices)
         update_static(panel, notices)

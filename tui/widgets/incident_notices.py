@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from textual.content import Content
 
 from api_client.contract import Conflict, PendingCommand
-from domain.models import Incident
+from domain.models import Incident, Role
+from domain.permissions import role_may, who_may
 from domain.policy import Policy
 from domain.sla import compensation_due
 from tui.timefmt import format_countdown, format_datetime, format_span
@@ -20,24 +21,35 @@ def notices_content(
     pending: Iterable[PendingCommand],
     conflicts: Iterable[Conflict],
     now: float,
+    *,
+    role: Role | None = None,
 ) -> Content:
-    """One line per notice; empty when there is nothing to say."""
+    """One line per notice; empty when there is nothing to say.
+
+    A prompt names a key only when `role` (the viewer's) may take that action,
+    and otherwise who may.
+    """
     lines: list[Content] = []
     owed = compensation_due(incident, policy)
     if incident.compensation:
         lines.append(Content.assemble(("service recovery: ", "bold"), incident.compensation))
     elif owed:
+        how = _how(role, "record_compensation", "record it with k")
         lines.append(
             Content.assemble(
                 ("service recovery owed: ", "bold $warning"),
                 owed,
-                (" (record it with k before closing)", "dim"),
+                (
+                    f" ({_how(role, 'record_compensation', 'record it with k')} before closing)",
+                    "dim",
+                ),
             )
         )
     if incident.report_due is not None:
         due = format_datetime(incident.report_due, policy.timezone)
         left = format_countdown(incident.report_due - now)
-        lines.append(Content.styled(f"report due by {due} (in {left}): f to file", "bold"))
+        how = _how(role, "file_report", "f to file")
+        lines.append(Content.styled(f"report due by {due} (in {left}): {how}", "bold"))
     elif incident.report:
         lines.append(Content.styled("post-incident report filed", "dim"))
     for item in pending:
@@ -51,3 +63,9 @@ def notices_content(
                 Content.styled(f"refused: {what}: {conflict.reason} (o: outbox)", "bold $conflict")
             )
     return Content("\n").join(lines)
+
+
+def _how(role: Role | None, command_type: str, key_hint: str) -> str:
+    if role is not None and role_may(role, command_type):
+        return key_hint
+    return f"{who_may(command_type)} {'records' if 'record' in command_type else 'files'} it"
