@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from textual.app import App
 from textual.binding import Binding
+from textual.containers import ScrollableContainer
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widgets import Input
 
 # Textual's own screen keys (focus cycling, copy): true everywhere, noise in a key list
 _GENERIC_ACTIONS = frozenset(
@@ -37,7 +40,14 @@ def group_title(node: DOMNode) -> str:
     if title:
         return str(title)
     name = type(node).__name__.removesuffix("Screen")
-    return name if isinstance(node, Screen) else f"In the {name.lower()}"
+    if isinstance(node, Screen):
+        return name
+    if isinstance(node, Input):  # itself scrollable: ask first
+        return "In a text field"
+    if isinstance(node, ScrollableContainer):
+        return "Scrolling"
+    # "IncidentTable" -> "In the incident table", never a class name as it is
+    return "In the " + re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
 
 
 def binding_groups(screen: Screen[object]) -> list[KeyGroup]:

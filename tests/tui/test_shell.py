@@ -364,3 +364,15 @@ async def test_a_missing_screen_is_reported_not_a_crash(static_floor, make_app) 
             assert any("nowhere board" in m for m in _messages(app))
     finally:
         del app_module._SCREENS["nowhere"]
+
+
+def test_help_groups_are_named_in_words_never_by_class_name() -> None:
+    from textual.containers import VerticalScroll
+    from textual.widgets import Input
+
+    from tui.keys import group_title
+    from tui.widgets.key_footer import KeyFooter
+
+    assert group_title(VerticalScroll()) == "Scrolling"
+    assert group_title(Input()) == "In a text field"
+    assert group_title(KeyFooter()) == "In the key footer"
