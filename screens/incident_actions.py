@@ -15,7 +15,7 @@ from textual.binding import Binding
 from domain import commands as c
 from domain.decide import Actor, RejectCode, Rejected, decide
 from domain.escalation import LINE_TITLES, TOP_LINE
-from domain.models import Incident, Priority
+from domain.models import Incident, IncidentState, Priority
 from domain.permissions import ROLE_LABELS, role_may, why_not
 from domain.sla import compensation_due
 from screens.modals import (
@@ -113,7 +113,8 @@ class IncidentActionsScreen(FloorScreen):
             if exc.code is RejectCode.FORBIDDEN:
                 return True  # shown: pressing it says who may
             # kept visible so pressing it says what to record first
-            return action == "close" and compensation_due(incident, self.floor.policy) is not None
+            owed = compensation_due(incident, self.floor.policy) and not incident.compensation
+            return action == "close" and incident.state is IncidentState.RESOLVED and bool(owed)
         return bool(events)
 
     def _may(self, action: str) -> Incident | None:

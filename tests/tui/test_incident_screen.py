@@ -409,3 +409,28 @@ async def test_the_ladder_panel_keeps_every_number_on_one_line(static_floor, mak
             assert "phone 0400 100 301" in ways
             for way in ways:
                 assert any(way in line for line in shown), (size, way, shown)
+
+
+async def test_close_is_offered_only_where_it_can_still_happen(static_floor, make_app) -> None:
+    from domain.commands import Close, RecordCompensation
+    from domain.models import IncidentState
+    from domain.sla import compensation_due
+
+    floor = static_floor("dm1")
+    owed = next(
+        i
+        for i in floor.state.incidents.values()
+        if i.state is IncidentState.RESOLVED
+        and compensation_due(i, floor.state.policy)
+        and not i.compensation
+    )
+    app = make_app(floor)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_incident(app, pilot, owed.id)
+        # kept so pressing it says what to record first
+        assert screen.check_action("close", ())
+        floor.submit_as("dm1", RecordCompensation(incident_id=owed.id, text="500 free play"))
+        floor.submit_as("dm1", Close(incident_id=owed.id))
+        await pilot.pause()
+        assert floor.state.incidents[owed.id].state is IncidentState.CLOSED
+        assert not screen.check_action("close", ())

@@ -58,9 +58,7 @@ def test_a_resolved_incident_stays_in_the_default_view_until_nothing_is_owed(
     shown = _fresh(floor.state, me, Filters(view=View.FLOOR))
     assert all(i.id in shown for i in owing)
     settled = [
-        i
-        for i in floor.state.incidents.values()
-        if not i.state.is_open and not owes_follow_up(i)
+        i for i in floor.state.incidents.values() if not i.state.is_open and not owes_follow_up(i)
     ]
     assert settled and not any(i.id in shown for i in settled)
 
