@@ -35,9 +35,11 @@ class Rejected(Exception):
     """A refusal with its reason; a conflict also says who changed what, and when.
 
     `incident` is the incident as it is now (sent back as `current`), only
-    ever one the sender may see. `by`/`at` default to its last update; a
-    conflict names the change that beat the sender instead, which may be
-    older, and may concern an incident the sender no longer sees.
+    ever one the sender may see. `by`/`at` default to its last change of
+    owner or state (a note or an escalation since is no change of its own
+    to refuse a command over); a conflict names the change that beat the
+    sender instead, which may be older, and may concern an incident the
+    sender no longer sees.
     """
 
     def __init__(
@@ -53,8 +55,9 @@ class Rejected(Exception):
         self.code = code
         self.message = message
         self.incident = incident
-        self.by = by if by is not None else incident.updated_by if incident else None
-        self.at = at if at is not None else incident.updated_at if incident else None
+        last = _last_change(incident) if incident is not None and by is None else None
+        self.by = by if by is not None else last[0] if last else None
+        self.at = at if at is not None else last[1] if last else None
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": str(self.code), "message": self.message}
@@ -135,12 +138,12 @@ def decide(
         case c.Take():
             if actor is None:
                 raise Rejected(RejectCode.INVALID, "only a staff member can take an incident")
-            _require(incident, OPEN_STATES, "take")
             _check_version(state, incident, command.expected_version, me)
+            _require(incident, OPEN_STATES, "take")
             return [event(EventType.ASSIGNED, ev.AssignedData(owner=actor.id), **on)]
         case c.Assign():
-            _require(incident, OPEN_STATES, "assign")
             _check_version(state, incident, command.expected_version, me)
+            _require(incident, OPEN_STATES, "assign")
             if command.owner not in state.staff:
                 raise Rejected(RejectCode.INVALID, f"no staff member {command.owner!r}")
             return [event(EventType.ASSIGNED, ev.AssignedData(owner=command.owner), **on)]
@@ -184,16 +187,16 @@ def decide(
             )
             return [event(EventType.STABILISED, ev.StabilisedData(note=_clean(command.note)), **on)]
         case c.Resolve():
-            _require(incident, OPEN_STATES, "resolve")
             _check_version(state, incident, command.expected_version, me)
+            _require(incident, OPEN_STATES, "resolve")
             return [event(EventType.RESOLVED, ev.ResolvedData(note=_clean(command.note)), **on)]
         case c.Reopen():
             _require(incident, (IncidentState.RESOLVED, IncidentState.CLOSED), "reopen")
             reason = _clean(command.reason)
             return [event(EventType.REOPENED, ev.ReopenedData(reason=reason), **on)]
         case c.Close():
-            _require(incident, (IncidentState.RESOLVED,), "close")
             _check_version(state, incident, command.expected_version, me)
+            _require(incident, (IncidentState.RESOLVED,), "close")
             owed = compensation_due(incident, state.policy)
             if owed and not incident.compensation:
                 raise Rejected(
@@ -258,11 +261,52 @@ def _taken_from(incident: Incident, staff_id: str) -> Change | None:
 
 def _require(incident: Incident, states: tuple[IncidentState, ...], action: str) -> None:
     if incident.state not in states:
+        by, at = _state_set_by(incident)
         raise Rejected(
             RejectCode.ILLEGAL,
             f"cannot {action} #{incident.id}: it is {incident.state.replace('_', ' ')}",
             incident=incident,
+            by=by,
+            at=at,
         )
+
+
+def _last_change(incident: Incident) -> tuple[str, float]:
+    """Who made the incident's last change of owner or state, and when."""
+    if incident.changes:
+        return incident.changes[-1].by, incident.changes[-1].at
+    return incident.updated_by, incident.updated_at  # stored before changes were kept
+
+
+# the state each timeline kind leaves an incident in; an assignment only moves
+# an untaken incident on, and a reopen goes back to in progress (or stabilised)
+_STATE_AFTER: dict[str, IncidentState] = {
+    EventType.INCIDENT_OPENED: IncidentState.NEW,
+    EventType.ACKNOWLEDGED: IncidentState.ACKNOWLEDGED,
+    EventType.STABILISED: IncidentState.STABILISED,
+    EventType.RESOLVED: IncidentState.RESOLVED,
+    EventType.REOPENED: IncidentState.IN_PROGRESS,
+    EventType.CLOSED: IncidentState.CLOSED,
+}
+_UNTAKEN = (IncidentState.NEW, IncidentState.ACKNOWLEDGED)
+
+
+def _state_set_by(incident: Incident) -> tuple[str, float]:
+    """Who put the incident in the state it is in, and when, from its timeline.
+
+    The last change is not always it: a reassignment keeps the state, and
+    notes or escalations since change neither owner nor state.
+    """
+    found: tuple[str, float] | None = None
+    state: IncidentState | None = None
+    for entry in incident.timeline:
+        after = _STATE_AFTER.get(entry.kind)
+        if entry.kind == EventType.ASSIGNED and state in _UNTAKEN:
+            after = IncidentState.IN_PROGRESS
+        if after is not None and (after != state or entry.kind == EventType.REOPENED):
+            state = after
+            found = (entry.actor, entry.at)
+    return found or _last_change(incident)
 
 
 def _check_version(state: FloorState, incident: Incident, expected: int | None, me: str) -> None:
