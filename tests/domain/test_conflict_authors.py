@@ -110,4 +110,3 @@ def test_a_reassignment_after_a_stabilise_does_not_take_the_credit_for_it() -> N
         floor.run("h2", c.Stabilise(incident_id=number), T0 + 240)
     assert refused.value.code is RejectCode.ILLEGAL
     assert (refused.value.by, refused.value.at) == ("h1", T0 + 60)
-
