@@ -29,6 +29,16 @@ class ConnectionStatus:
     pending: int = 0  # commands in the outbox
     detail: str = ""  # the last error, in words
     insecure: bool = False  # plain ws/http to a non-loopback host (operator's flag)
+    # events from the server this terminal could not fold, skipped for a fresh
+    # snapshot instead (since the app started)
+    bad_events: int = 0
+
+    @property
+    def bad_events_words(self) -> str:
+        if not self.bad_events:
+            return ""
+        plural = "s" if self.bad_events != 1 else ""
+        return f"{self.bad_events} bad event{plural} skipped; took a fresh snapshot"
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@
      ├── SignInFailed        the server said no (wrong PIN, unknown staff ID)
      ├── ServerUnreachable   no answer at all: network gone or backend down
      ├── SessionEnded        the server no longer accepts our token (401/403)
-     ├── ServerTrouble       the server answered, but not usefully (5xx, bad body)
+     ├── ServerTrouble       the server answered, but not usefully (5xx, 429, a
+     │                       proxy's page, bad body): retry, after `retry_after`
      └── NotSignedIn         an action that needs a session, with none held
 
 Domain rejections (`domain.Rejected`) pass through `FloorClient.submit`
@@ -39,11 +40,15 @@ class SessionEnded(ClientError):
 
 
 class ServerTrouble(ClientError):
-    """A 5xx, or a body we cannot read: worth a retry later, not the user's fault."""
+    """A 5xx, a 429, or a body we cannot read: worth a retry later, not the user's fault.
 
-    def __init__(self, message: str, *, status: int = 0) -> None:
+    `retry_after` is the wait the answer asked for (`Retry-After`), in seconds.
+    """
+
+    def __init__(self, message: str, *, status: int = 0, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after
 
 
 class NotSignedIn(ClientError):

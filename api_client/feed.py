@@ -66,7 +66,7 @@ class SessionEnd:
 class FeedHandlers:
     position: Callable[[], tuple[int, str | None]]  # (last applied seq, epoch)
     on_hello: Callable[[Hello], Awaitable[bool]]  # False: the hello needs a resync
-    on_events: Callable[[list[Event]], Awaitable[None]]
+    on_events: Callable[[list[Event]], Awaitable[bool]]  # False: take a snapshot
     on_frame_time: Callable[[float], None]
 
 
@@ -117,7 +117,8 @@ async def run_session(
             return end(Ending.UNAUTHORISED, "the server no longer accepts this sign-in")
         if status == 403:
             return end(Ending.FORBIDDEN, "the server refused the live feed")
-        return end(Ending.UNREACHABLE, f"live feed refused: HTTP {status}")
+        # a proxy answering for an absent backend (426, 404, a 502 page): retry
+        return end(Ending.UNREACHABLE, f"live feed refused: HTTP {status} from the server")
     except (OSError, TimeoutError, WebSocketException) as exc:
         why = certificate_problem(exc) or f"cannot reach the server ({type(exc).__name__})"
         return end(Ending.UNREACHABLE, why)
@@ -140,6 +141,8 @@ async def run_session(
                     return end(Ending.GAP, "events before the hello")
                 else:
                     gap = await _take_events(frame.events, handlers)
+                    if gap is _BAD:
+                        return end(Ending.RESYNC, "an event could not be applied")
                     if gap:
                         return end(Ending.GAP, gap)
         except ConnectionClosed as exc:
@@ -150,21 +153,24 @@ async def run_session(
     return end(Ending.DROPPED, f"the server closed the live feed ({closed})")
 
 
+_BAD = "bad event"  # what `_take_events` says when the caller could not fold one
+
+
 async def _take_events(events: list[Event], handlers: FeedHandlers) -> str | None:
-    """Apply the frame's events that come next in order; the gap, if one shows."""
+    """Apply the frame's events that come next in order; the gap (or `_BAD`), if one shows."""
     last, _ = handlers.position()
     fresh: list[Event] = []
     for event in events:
         if event.seq <= last:
             continue  # already applied (an overlap after a reconnect)
         if event.seq != last + 1:
-            if fresh:
-                await handlers.on_events(fresh)
+            if fresh and not await handlers.on_events(fresh):
+                return _BAD
             return f"expected seq {last + 1}, got {event.seq}"
         fresh.append(event)
         last = event.seq
-    if fresh:
-        await handlers.on_events(fresh)
+    if fresh and not await handlers.on_events(fresh):
+        return _BAD
     return None
 
 

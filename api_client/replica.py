@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from api_client import storage
 from api_client.shared_fields import lean_downtime, lean_incident, share_field_sets
-from domain.events import Event, EventType
+from domain.events import BadEvent, Event, EventType
 from domain.models import Asset, Downtime, Incident, RosterEntry, Staff
 from domain.policy import Policy
 from domain.reducer import apply
@@ -169,12 +169,20 @@ class Replica:
         self.epoch, self.state, self.me = epoch, state, me
 
     def apply(self, events: Iterable[Event]) -> tuple[set[int], set[int]]:
-        """Fold `events` and persist the rows they touched; the changed (or dropped) ids."""
+        """Fold `events` and persist the rows they touched; the changed (or dropped) ids.
+
+        An event that cannot be folded raises `BadEvent` with none of `events` kept.
+        """
         state = self.state
         incidents: set[int] = set()
         downtimes: set[int] = set()
         for event in events:
-            state = apply(state, event)
+            try:
+                state = apply(state, event)
+            except BadEvent:
+                raise
+            except Exception as exc:  # the event's fault, not the terminal's: nothing is kept
+                raise BadEvent(event.seq, f"the fold failed ({type(exc).__name__}: {exc})") from exc
             if event.type in _DOWNTIME_EVENTS:
                 if event.downtime_id is not None:
                     downtimes.add(event.downtime_id)

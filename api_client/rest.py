@@ -2,8 +2,12 @@
 
 Every exchange also feeds the clock estimator, since every body carries
 `server_time`. Transport failures become `ServerUnreachable`, a 401/403
-`SessionEnded`, and a 5xx or unreadable body `ServerTrouble`; a 4xx that is
-the server's considered answer is returned for the caller to show.
+`SessionEnded`, and a 5xx, a 429 or an unreadable body `ServerTrouble` (the
+server is away or busy: keep the work and retry, after `Retry-After` if it
+said). Only a 4xx carrying our backend's own problem body (JSON with a
+`code`, see `backend/errors.py`) is its considered answer, an `HttpError`
+for the caller to show; a proxy's 404 or 400 page while the backend is away
+is not.
 
 httpx is imported, and its client built, on the first request: a terminal
 paints its last known floor from disk before it needs the network.
@@ -11,6 +15,9 @@ paints its last known floor from disk before it needs the network.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
+import json
 import ssl
 import sys
 from collections.abc import Callable, Sequence
@@ -112,6 +119,10 @@ class Rest:
             raise SignInFailed(exc.problem.detail) from exc
         except SessionEnded as exc:
             raise SignInFailed(exc.message) from exc
+        except ServerTrouble as exc:
+            if exc.status == 429:  # too many wrong PINs: the wait, in the server's words
+                raise SignInFailed(exc.message) from exc
+            raise
 
     async def sign_out(self) -> None:
         await self._send("DELETE", "/v1/session", limit=3.0)
@@ -156,14 +167,16 @@ class Rest:
         self._sample_clock(t0, t3, response)
         if response.is_success:
             return response
+        status = response.status_code
         problem = _problem(response)
-        if response.status_code in (401, 403) and path != "/v1/session":
-            raise SessionEnded(problem.detail, forbidden=response.status_code == 403)
-        if response.status_code == 401:
-            raise HttpError(401, problem)
-        if response.status_code >= 500 or response.status_code < 400:
-            raise ServerTrouble(problem.detail, status=response.status_code)
-        raise HttpError(response.status_code, problem)
+        if status in (401, 403) and path != "/v1/session":
+            detail = problem.detail if problem else _status_words(response)
+            raise SessionEnded(detail, forbidden=status == 403)
+        if problem is not None and 400 <= status < 500 and status != 429:
+            raise HttpError(status, problem)
+        # a 5xx, a 429, or not our server's answer (a proxy while the backend is away)
+        words = problem.detail if problem else f"{_status_words(response)} from the server"
+        raise ServerTrouble(words, status=status, retry_after=_retry_after(response))
 
     def _sample_clock(self, t0: float, t3: float, response: httpx.Response) -> None:
         if "json" not in response.headers.get("content-type", ""):
@@ -187,11 +200,42 @@ def _import_httpx() -> ModuleType:
     return httpx
 
 
-def _problem(response: httpx.Response) -> Problem:
+def _problem(response: httpx.Response) -> Problem | None:
+    """Our backend's problem body, or None when the answer is not one (a proxy's page)."""
+    if "json" not in response.headers.get("content-type", ""):
+        return None
     try:
-        return Problem.model_validate_json(response.content)
+        body = json.loads(response.content)
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or "code" not in body:
+        return None  # our backend always names the code
+    try:
+        return Problem.model_validate(body)
     except ValidationError:
-        return Problem(detail=f"HTTP {response.status_code} {response.reason_phrase}".strip())
+        return None
+
+
+def _status_words(response: httpx.Response) -> str:
+    return f"HTTP {response.status_code} {response.reason_phrase}".strip()
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """`Retry-After` in seconds from now (a number or an HTTP date), if the answer gave one."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
 
 
 def _words(exc: httpx.TransportError) -> str:

@@ -6,7 +6,13 @@ Two tasks share one `LocalFloor`:
   link in `ConnectionStatus`;
 - the drain loop sends queued commands in order whenever it is woken (a
   submit, or the feed coming online) and settles each answer.
-The loop ends only when the server stops accepting the session.
+The loop ends only when the server stops accepting the session (a 401 or 403,
+or the live feed's close 4001 or 4003). Anything else the server or a proxy
+in front of it answers (an HTTP status instead of the upgrade, a 404 or 429
+page, a 5xx) is retried with the same capped backoff, honouring
+`Retry-After`; queued commands stay queued. An event that does not fit its
+type, or whose fold fails, is logged with its seq and counted, and the
+terminal takes a fresh snapshot instead of stopping.
 """
 
 from __future__ import annotations
@@ -25,13 +31,14 @@ from api_client.errors import ServerTrouble, ServerUnreachable, SessionEnded
 from api_client.feed import Ending, FeedHandlers, SessionEnd, run_session
 from api_client.local import Answer, LocalFloor
 from api_client.rest import HttpError, Rest
-from domain.events import Event
+from domain.events import BadEvent, Event, check_event
 from domain.protocol import CommandEnvelope, CommandError, Hello
 
 log = logging.getLogger(__name__)
 
 CHUNK = 200  # commands per batch request
 OFFSET_SAVE_STEP = 0.25  # persist the clock offset when it moved this much
+RETRY_AFTER_CAP = 300.0  # seconds: the longest `Retry-After` we wait out
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +73,7 @@ class SyncLoop:
         self._retry_now = asyncio.Event()  # cuts a backoff wait short
         self._need_snapshot = not floor.replica.synced
         self._lost_at: float | None = None  # server time the link went (None: online)
+        self._bad_events = 0  # events skipped for a snapshot, shown in the status
 
     async def run(self) -> None:
         """Sync until the server ends the session (status SIGNED_OUT) or we are cancelled."""
@@ -89,6 +97,7 @@ class SyncLoop:
                             since=self._clock.now(),
                             pending=len(self._floor.pending),
                             detail=f"sync stopped: {failure}",
+                            bad_events=self._bad_events,
                         )
                     )
         finally:
@@ -110,7 +119,10 @@ class SyncLoop:
                 else:
                     await self._rest.server_time()  # a clock sample, and a quick probe
             except (ServerUnreachable, ServerTrouble) as exc:
-                await self._wait_after_failure(exc.message)
+                await self._wait_after_failure(exc.message, at_least=_retry_after(exc))
+                continue
+            except HttpError as exc:  # our server refusing a read: odd, but not the end
+                await self._wait_after_failure(exc.problem.detail)
                 continue
             assert self._rest.token is not None
             end = await run_session(
@@ -157,20 +169,42 @@ class SyncLoop:
             return False
         self._floor.set_me(hello.me)
         self._lost_at = None
-        self._floor.set_status(ConnectionStatus(Link.ONLINE, pending=len(self._floor.pending)))
+        self._floor.set_status(
+            ConnectionStatus(
+                Link.ONLINE, pending=len(self._floor.pending), bad_events=self._bad_events
+            )
+        )
         self._save_offset()
         self._drain_wanted.set()
         return True
 
-    async def _on_events(self, events: list[Event]) -> None:
-        self._floor.apply_events(events)
+    async def _on_events(self, events: list[Event]) -> bool:
+        """Fold a frame's events; False (take a snapshot) if one of them cannot be folded."""
+        try:
+            for event in events:
+                check_event(event)  # at the edge: nothing half-applied if one is bad
+            self._floor.apply_events(events)
+        except BadEvent as bad:
+            self._bad_events += 1
+            log.warning("bad event %d skipped for a fresh snapshot: %s", bad.seq, bad.reason)
+            self._need_snapshot = True
+            return False
+        return True
 
     def _on_frame(self, server_time: float) -> None:
         self._clock.check_frame(server_time)
 
-    async def _wait_after_failure(self, detail: str, *, dropped: bool = False) -> None:
-        """Back off; RECONNECTING right after a live link dropped, OFFLINE once retries fail."""
+    async def _wait_after_failure(
+        self, detail: str, *, dropped: bool = False, at_least: float | None = None
+    ) -> None:
+        """Back off; RECONNECTING right after a live link dropped, OFFLINE once retries fail.
+
+        `at_least` is the wait the server asked for (`Retry-After`), up to
+        `RETRY_AFTER_CAP` so an odd answer cannot park a terminal for a day.
+        """
         delay = self._backoff.next_delay()
+        if at_least is not None:
+            delay = max(delay, min(at_least, RETRY_AFTER_CAP))
         now = self._clock.now()
         if self._lost_at is None:
             self._lost_at = now
@@ -183,6 +217,7 @@ class SyncLoop:
                 since=self._lost_at,
                 pending=len(self._floor.pending),
                 detail=detail,
+                bad_events=self._bad_events,
             )
         )
         self._retry_now.clear()
@@ -193,7 +228,12 @@ class SyncLoop:
         self._forget_token()  # a dead token in the keyring would only fail again
         words = detail if forbidden else f"{detail}; sign in again"
         self._floor.set_status(
-            ConnectionStatus(Link.SIGNED_OUT, pending=len(self._floor.pending), detail=words)
+            ConnectionStatus(
+                Link.SIGNED_OUT,
+                pending=len(self._floor.pending),
+                detail=words,
+                bad_events=self._bad_events,
+            )
         )
 
     def _save_offset(self) -> None:
@@ -212,14 +252,14 @@ class SyncLoop:
             try:
                 sent = await self._drain()
             except (ServerUnreachable, ServerTrouble) as exc:
+                # the commands stay queued, in order: nothing is refused for this
                 failures += 1
                 log.info("outbox drain stopped: %s", exc.message)
                 if self._floor.status.link is Link.ONLINE:
                     # the feed is up, so its next hello may be far off: retry on our own
                     first, cap = self._cfg.reconnect_delays
-                    asyncio.get_running_loop().call_later(
-                        min(cap, first * 2**failures), self._drain_wanted.set
-                    )
+                    wait = max(min(cap, first * 2**failures), _retry_after(exc) or 0.0)
+                    asyncio.get_running_loop().call_later(wait, self._drain_wanted.set)
                 continue  # otherwise the feed's hello wakes us when the server is back
             failures = 0
             if sent and self._floor.status.link is not Link.ONLINE:
@@ -260,3 +300,9 @@ class SyncLoop:
             answered += len(chunk)
             limit = CHUNK
         return answered
+
+
+def _retry_after(exc: ServerUnreachable | ServerTrouble) -> float | None:
+    if isinstance(exc, ServerTrouble) and exc.retry_after is not None:
+        return min(exc.retry_after, RETRY_AFTER_CAP)
+    return None

@@ -11,8 +11,9 @@ from enum import StrEnum
 from typing import Any
 
 from domain import commands as c
+from domain import events as ev
 from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
-from domain.events import Event, EventType
+from domain.events import Event, EventType, Payload, make_event
 from domain.exposure import EXPOSURE_LINE, escalate_on_exposure, exposed
 from domain.models import Change, Channel, Downtime, Incident, IncidentState, Role, Staff
 from domain.permissions import can_see_incident, in_pit_scope, role_may, why_not
@@ -35,9 +36,11 @@ class Rejected(Exception):
     """A refusal with its reason; a conflict also says who changed what, and when.
 
     `incident` is the incident as it is now (sent back as `current`), only
-    ever one the sender may see. `by`/`at` default to its last update; a
-    conflict names the change that beat the sender instead, which may be
-    older, and may concern an incident the sender no longer sees.
+    ever one the sender may see. `by`/`at` default to its last change of
+    owner or state (a note or an escalation since is no change of its own
+    to refuse a command over); a conflict names the change that beat the
+    sender instead, which may be older, and may concern an incident the
+    sender no longer sees.
     """
 
     def __init__(
@@ -53,8 +56,9 @@ class Rejected(Exception):
         self.code = code
         self.message = message
         self.incident = incident
-        self.by = by if by is not None else incident.updated_by if incident else None
-        self.at = at if at is not None else incident.updated_at if incident else None
+        last = _last_change(incident) if incident is not None and by is None else None
+        self.by = by if by is not None else last[0] if last else None
+        self.at = at if at is not None else last[1] if last else None
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": str(self.code), "message": self.message}
@@ -108,9 +112,10 @@ def _events_for(
     command_id: str,
     new_incident_id: int | None,
 ) -> list[Event]:
-    def event(etype: EventType, **fields: Any) -> Event:
-        return Event(
-            type=etype,
+    def event(etype: EventType, payload: Payload, **fields: Any) -> Event:
+        return make_event(
+            etype,
+            payload,
             at=now,
             actor=actor.id if actor else SYSTEM,
             terminal=actor.terminal if actor else "",
@@ -124,7 +129,7 @@ def _events_for(
         case c.StartDowntime() | c.MovePlayer() | c.EndDowntime():
             return [_downtime(state, command, actor, event)]
         case c.PageContact(incident_id=None):
-            return [event(EventType.CONTACT_PAGED, data=_page_data(state, command, None))]
+            return [event(EventType.CONTACT_PAGED, _page_data(state, command, None))]
 
     incident = _visible_incident(state, command.incident_id, actor)  # type: ignore[union-attr]
     on = {"incident_id": incident.id}
@@ -138,28 +143,35 @@ def _events_for(
                 # the sender's own earlier change (a take, a double press, the
                 # same outbox replayed) answered it: nothing more to change, but
                 # a note that came with it is kept
-                return [event(EventType.NOTE_ADDED, **on, data={"text": note})] if note else []
-            return [event(EventType.ACKNOWLEDGED, **on, data={"note": note})]
+                return (
+                    [event(EventType.NOTE_ADDED, ev.NoteAddedData(text=note), **on)] if note else []
+                )
+            return [event(EventType.ACKNOWLEDGED, ev.AcknowledgedData(note=note), **on)]
         case c.Take():
+            if actor is None:
+                raise Rejected(RejectCode.INVALID, "only a staff member can take an incident")
+            _check_version(state, incident, command.expected_version, me)
             _require(incident, OPEN_STATES, "take")
-            _check_version(state, incident, command.expected_version, me)
-            return [event(EventType.ASSIGNED, **on, data={"owner": actor.id if actor else ""})]
+            return [event(EventType.ASSIGNED, ev.AssignedData(owner=actor.id), **on)]
         case c.Assign():
-            _require(incident, OPEN_STATES, "assign")
             _check_version(state, incident, command.expected_version, me)
+            _require(incident, OPEN_STATES, "assign")
             if command.owner not in state.staff:
                 raise Rejected(RejectCode.INVALID, f"no staff member {command.owner!r}")
-            return [event(EventType.ASSIGNED, **on, data={"owner": command.owner})]
+            return [event(EventType.ASSIGNED, ev.AssignedData(owner=command.owner), **on)]
         case c.AddNote():
-            return [event(EventType.NOTE_ADDED, **on, data={"text": _clean(command.text)})]
+            text = _clean(command.text)
+            return [event(EventType.NOTE_ADDED, ev.NoteAddedData(text=text), **on)]
         case c.SetPriority():
             _require(incident, OPEN_STATES, "change the priority of")
             if command.priority == incident.priority:
                 raise Rejected(
                     RejectCode.ILLEGAL, f"already {incident.priority}", incident=incident
                 )
-            data = {"priority": str(command.priority), "reason": _clean(command.reason)}
-            return [event(EventType.PRIORITY_CHANGED, **on, data=data)]
+            changed = ev.PriorityChangedData(
+                priority=command.priority, reason=_clean(command.reason)
+            )
+            return [event(EventType.PRIORITY_CHANGED, changed, **on)]
         case c.Escalate():
             _require(incident, OPEN_STATES, "escalate")
             line = command.line or incident.line + 1
@@ -171,29 +183,32 @@ def _events_for(
                     f"already at L{incident.line}; nobody may de-escalate",
                     incident=incident,
                 )
-            data = {"line": line, "auto": False, "reason": _clean(command.reason)}
-            return [event(EventType.ESCALATED, **on, data=data)]
+            by_hand = ev.EscalatedData(line=line, auto=False, reason=_clean(command.reason))
+            return [event(EventType.ESCALATED, by_hand, **on)]
         case c.AutoEscalate():
             if command.line != incident.line + 1 or not incident.state.is_open:
                 return []  # already there (a repeat after a restart): nothing to do
-            return [event(EventType.ESCALATED, **on, data={"line": command.line, "auto": True})]
+            return [
+                event(EventType.ESCALATED, ev.EscalatedData(line=command.line, auto=True), **on)
+            ]
         case c.Stabilise():
             _require(
                 incident,
                 (IncidentState.NEW, IncidentState.ACKNOWLEDGED, IncidentState.IN_PROGRESS),
                 "stabilise",
             )
-            return [event(EventType.STABILISED, **on, data={"note": _clean(command.note)})]
+            return [event(EventType.STABILISED, ev.StabilisedData(note=_clean(command.note)), **on)]
         case c.Resolve():
-            _require(incident, OPEN_STATES, "resolve")
             _check_version(state, incident, command.expected_version, me)
-            return [event(EventType.RESOLVED, **on, data={"note": _clean(command.note)})]
+            _require(incident, OPEN_STATES, "resolve")
+            return [event(EventType.RESOLVED, ev.ResolvedData(note=_clean(command.note)), **on)]
         case c.Reopen():
             _require(incident, (IncidentState.RESOLVED, IncidentState.CLOSED), "reopen")
-            return [event(EventType.REOPENED, **on, data={"reason": _clean(command.reason)})]
+            reason = _clean(command.reason)
+            return [event(EventType.REOPENED, ev.ReopenedData(reason=reason), **on)]
         case c.Close():
-            _require(incident, (IncidentState.RESOLVED,), "close")
             _check_version(state, incident, command.expected_version, me)
+            _require(incident, (IncidentState.RESOLVED,), "close")
             owed = compensation_due(incident, state.policy)
             if owed and not incident.compensation:
                 raise Rejected(
@@ -201,18 +216,19 @@ def _events_for(
                     f"record the service recovery first (proposed: {owed})",
                     incident=incident,
                 )
-            return [event(EventType.CLOSED, **on)]
+            return [event(EventType.CLOSED, ev.NoData(), **on)]
         case c.RecordCompensation():
             if incident.state is IncidentState.CLOSED:
                 raise Rejected(RejectCode.ILLEGAL, "the incident is closed", incident=incident)
-            data = {"text": _clean(command.text)}
-            return [event(EventType.COMPENSATION_RECORDED, **on, data=data)]
+            recorded = ev.CompensationRecordedData(text=_clean(command.text))
+            return [event(EventType.COMPENSATION_RECORDED, recorded, **on)]
         case c.PageContact():
-            data = _page_data(state, command, incident)
-            return [event(EventType.CONTACT_PAGED, **on, data=data)]
+            paged = _page_data(state, command, incident)
+            return [event(EventType.CONTACT_PAGED, paged, **on)]
         case c.FileReport():
             _require(incident, (IncidentState.RESOLVED, IncidentState.CLOSED), "file a report on")
-            return [event(EventType.REPORT_FILED, **on, data={"text": _clean(command.text)})]
+            filed = ev.ReportFiledData(text=_clean(command.text))
+            return [event(EventType.REPORT_FILED, filed, **on)]
     raise Rejected(RejectCode.INVALID, f"unknown command {command.type!r}")  # pragma: no cover
 
 
@@ -257,11 +273,52 @@ def _taken_from(incident: Incident, staff_id: str) -> Change | None:
 
 def _require(incident: Incident, states: tuple[IncidentState, ...], action: str) -> None:
     if incident.state not in states:
+        by, at = _state_set_by(incident)
         raise Rejected(
             RejectCode.ILLEGAL,
             f"cannot {action} #{incident.id}: it is {incident.state.replace('_', ' ')}",
             incident=incident,
+            by=by,
+            at=at,
         )
+
+
+def _last_change(incident: Incident) -> tuple[str, float]:
+    """Who made the incident's last change of owner or state, and when."""
+    if incident.changes:
+        return incident.changes[-1].by, incident.changes[-1].at
+    return incident.updated_by, incident.updated_at  # stored before changes were kept
+
+
+# the state each timeline kind leaves an incident in; an assignment only moves
+# an untaken incident on, and a reopen goes back to in progress (or stabilised)
+_STATE_AFTER: dict[str, IncidentState] = {
+    EventType.INCIDENT_OPENED: IncidentState.NEW,
+    EventType.ACKNOWLEDGED: IncidentState.ACKNOWLEDGED,
+    EventType.STABILISED: IncidentState.STABILISED,
+    EventType.RESOLVED: IncidentState.RESOLVED,
+    EventType.REOPENED: IncidentState.IN_PROGRESS,
+    EventType.CLOSED: IncidentState.CLOSED,
+}
+_UNTAKEN = (IncidentState.NEW, IncidentState.ACKNOWLEDGED)
+
+
+def _state_set_by(incident: Incident) -> tuple[str, float]:
+    """Who put the incident in the state it is in, and when, from its timeline.
+
+    The last change is not always it: a reassignment keeps the state, and
+    notes or escalations since change neither owner nor state.
+    """
+    found: tuple[str, float] | None = None
+    state: IncidentState | None = None
+    for entry in incident.timeline:
+        after = _STATE_AFTER.get(entry.kind)
+        if entry.kind == EventType.ASSIGNED and state in _UNTAKEN:
+            after = IncidentState.IN_PROGRESS
+        if after is not None and (after != state or entry.kind == EventType.REOPENED):
+            state = after
+            found = (entry.actor, entry.at)
+    return found or _last_change(incident)
 
 
 def _check_version(state: FloorState, incident: Incident, expected: int | None, me: str) -> None:
@@ -360,11 +417,7 @@ def _open(
         escalated_at=now if line > 1 else None,
         **fields,
     )
-    return event(
-        EventType.INCIDENT_OPENED,
-        incident_id=number,
-        data={"incident": incident.model_dump(mode="json")},
-    )
+    return event(EventType.INCIDENT_OPENED, ev.IncidentData(incident=incident), incident_id=number)
 
 
 def _manager_on_site(command: c.OpenIncident, actor: Actor | None) -> bool:
@@ -375,7 +428,9 @@ def _manager_on_site(command: c.OpenIncident, actor: Actor | None) -> bool:
     return actor.staff.role in (Role.PIT_BOSS, Role.DUTY_MANAGER)
 
 
-def _page_data(state: FloorState, command: c.PageContact, incident: Incident | None) -> dict:
+def _page_data(
+    state: FloorState, command: c.PageContact, incident: Incident | None
+) -> ev.ContactPagedData:
     entries = [e for e in state.roster if e.staff_id == command.staff_id]
     contact = next((ct for e in entries for ct in e.contacts if ct.method == command.method), None)
     if contact is None:
@@ -390,16 +445,16 @@ def _page_data(state: FloorState, command: c.PageContact, incident: Incident | N
             incident=incident,
         )
     entry = entries[0]
-    return {
-        "staff_id": entry.staff_id,
-        "name": entry.name,
-        "title": entry.title,
-        "method": contact.method,
-        "value": contact.value,
-        "line": entry.line,
-        "chain": str(entry.chain),
-        "line_title": LINE_TITLES[entry.chain][entry.line],
-    }
+    return ev.ContactPagedData(
+        staff_id=entry.staff_id,
+        name=entry.name,
+        title=entry.title,
+        method=contact.method,
+        value=contact.value,
+        line=entry.line,
+        chain=entry.chain,
+        line_title=LINE_TITLES[entry.chain][entry.line],
+    )
 
 
 def _downtime(
@@ -417,14 +472,14 @@ def _downtime(
             raise Rejected(RejectCode.FORBIDDEN, f"{asset.id} is in pit {asset.pit}, not yours")
         if state.open_downtime_of(asset.id) is not None:
             raise Rejected(RejectCode.ILLEGAL, f"{asset.id} is already down")
-        data = {
-            "asset_id": asset.id,
-            "asset_kind": str(asset.kind),
-            "pit": asset.pit,
-            "reason": _clean(command.reason),
-            "incident_id": command.incident_id,
-        }
-        return event(EventType.DOWNTIME_STARTED, downtime_id=state.next_downtime_id, data=data)
+        started = ev.DowntimeStartedData(
+            asset_id=asset.id,
+            asset_kind=asset.kind,
+            pit=asset.pit,
+            reason=_clean(command.reason),
+            incident_id=command.incident_id,
+        )
+        return event(EventType.DOWNTIME_STARTED, started, downtime_id=state.next_downtime_id)
     downtime = _open_downtime(state, command)
     if actor is not None and not in_pit_scope(actor.staff, downtime.pit, policy):
         raise Rejected(RejectCode.FORBIDDEN, f"{downtime.asset_id} is outside your pit")
@@ -432,8 +487,8 @@ def _downtime(
         if downtime.player_moved_at is not None:
             raise Rejected(RejectCode.ILLEGAL, f"player already moved to {downtime.moved_to}")
         to = move_destination(state, downtime.asset_id, command.to)
-        return event(EventType.PLAYER_MOVED, downtime_id=downtime.id, data={"to": to})
-    return event(EventType.DOWNTIME_ENDED, downtime_id=downtime.id)
+        return event(EventType.PLAYER_MOVED, ev.PlayerMovedData(to=to), downtime_id=downtime.id)
+    return event(EventType.DOWNTIME_ENDED, ev.NoData(), downtime_id=downtime.id)
 
 
 def move_destination(state: FloorState, down: str, to: str) -> str:

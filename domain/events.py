@@ -1,13 +1,26 @@
-"""Events: what happened, in the order the event log gave it (`seq`)."""
+"""Events: what happened, in the order the event log gave it (`seq`).
+
+On the wire and in the log an event's `data` is a plain JSON object. What it
+must hold depends on the event's type: `PAYLOADS` maps each type to its
+pydantic model, and `payload_of` checks an event's data against it, so the
+reducer reads typed fields and a malformed event is a `BadEvent` naming its
+seq, never a `KeyError` deep in a fold. `make_event` builds an event from its
+payload model, which is how `decide` makes every event the server emits.
+
+A new event type adds its member to `EventType` and its model to `PAYLOADS`;
+a type with no model registered still has its envelope checked and its data
+passed through as it came (`OpaqueData`).
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from domain.models import Frozen
+from domain.escalation import TOP_LINE
+from domain.models import AssetKind, Chain, Frozen, Incident, Priority
 
 
 class EventType(StrEnum):
@@ -37,6 +50,140 @@ class EventType(StrEnum):
     HIDDEN = "hidden"
 
 
+# -- payloads ------------------------------------------------------------------
+
+
+class Payload(BaseModel):
+    """An event's `data`, typed. Unknown keys are ignored: a newer server may add some."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class NoData(Payload):
+    """Events whose envelope says it all (closed, hidden, downtime ended...)."""
+
+
+class OpaqueData(Payload):
+    """The data of an event type with no registered model: kept as it came."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+class IncidentData(Payload):
+    """The whole incident: when it opens, or comes into a viewer's view."""
+
+    incident: Incident
+
+
+class AcknowledgedData(Payload):
+    note: str = ""
+
+
+class AssignedData(Payload):
+    owner: str = Field(min_length=1)  # a staff id
+
+
+class NoteAddedData(Payload):
+    text: str
+
+
+class PriorityChangedData(Payload):
+    priority: Priority
+    reason: str = ""
+
+
+class EscalatedData(Payload):
+    line: int = Field(ge=1, le=TOP_LINE)
+    auto: bool = False  # the scheduler's, by time; False: by hand
+    reason: str = ""
+
+
+class StabilisedData(Payload):
+    note: str = ""
+
+
+class ResolvedData(Payload):
+    note: str = ""
+
+
+class ReopenedData(Payload):
+    reason: str = ""
+
+
+class CompensationRecordedData(Payload):
+    text: str
+
+
+class ContactPagedData(Payload):
+    staff_id: str
+    name: str
+    title: str
+    method: str
+    value: str
+    line: int = Field(ge=1, le=TOP_LINE)
+    chain: Chain
+    line_title: str
+
+
+class ReportFiledData(Payload):
+    text: str
+
+
+class DowntimeStartedData(Payload):
+    asset_id: str = Field(min_length=1)
+    asset_kind: AssetKind
+    pit: str
+    reason: str
+    incident_id: int | None = None
+
+
+class PlayerMovedData(Payload):
+    to: str = Field(min_length=1)
+
+
+# Each event type's payload model. Add an entry with each new event type.
+PAYLOADS: dict[EventType, type[Payload]] = {
+    EventType.INCIDENT_OPENED: IncidentData,
+    EventType.ACKNOWLEDGED: AcknowledgedData,
+    EventType.ASSIGNED: AssignedData,
+    EventType.NOTE_ADDED: NoteAddedData,
+    EventType.PRIORITY_CHANGED: PriorityChangedData,
+    EventType.ESCALATED: EscalatedData,
+    EventType.STABILISED: StabilisedData,
+    EventType.RESOLVED: ResolvedData,
+    EventType.REOPENED: ReopenedData,
+    EventType.CLOSED: NoData,
+    EventType.COMPENSATION_RECORDED: CompensationRecordedData,
+    EventType.CONTACT_PAGED: ContactPagedData,
+    EventType.REPORT_FILED: ReportFiledData,
+    EventType.DOWNTIME_STARTED: DowntimeStartedData,
+    EventType.PLAYER_MOVED: PlayerMovedData,
+    EventType.DOWNTIME_ENDED: NoData,
+    EventType.INCIDENT_SHOWN: IncidentData,
+    EventType.INCIDENT_LEFT_VIEW: NoData,
+    EventType.HIDDEN: NoData,
+}
+
+# events about one incident, which must name it
+_ON_INCIDENT = frozenset(
+    {
+        EventType.ACKNOWLEDGED,
+        EventType.ASSIGNED,
+        EventType.NOTE_ADDED,
+        EventType.PRIORITY_CHANGED,
+        EventType.ESCALATED,
+        EventType.STABILISED,
+        EventType.RESOLVED,
+        EventType.REOPENED,
+        EventType.CLOSED,
+        EventType.COMPENSATION_RECORDED,
+        EventType.REPORT_FILED,
+        EventType.INCIDENT_LEFT_VIEW,
+    }
+)
+_ON_DOWNTIME = frozenset({EventType.PLAYER_MOVED, EventType.DOWNTIME_ENDED})
+
+
 class Event(Frozen):
     seq: int = 0  # 0 until the event log assigns it
     type: EventType
@@ -47,3 +194,73 @@ class Event(Frozen):
     incident_id: int | None = None
     downtime_id: int | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+    # the checked payload, with the `data` it was checked from (a copy with
+    # other data must not reuse it)
+    _checked: tuple[dict[str, Any], Payload] | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        # the checked payload is a cache, not part of what the event says
+        if isinstance(other, Event):
+            return self.__dict__ == other.__dict__
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # `data` is a dict: never hashable
+
+
+class BadEvent(Exception):
+    """An event this terminal cannot fold: its data does not fit its type, or the fold failed."""
+
+    def __init__(self, seq: int, reason: str) -> None:
+        super().__init__(f"event {seq}: {reason}")
+        self.seq = seq
+        self.reason = reason
+
+
+P = TypeVar("P", bound=Payload)
+
+
+def payload_of(event: Event) -> Payload:
+    """The event's data as its type's payload model; `BadEvent` if it does not fit."""
+    checked = event._checked
+    if checked is not None and checked[0] is event.data:
+        return checked[1]
+    model = PAYLOADS.get(event.type, OpaqueData)
+    try:
+        payload = model.model_validate(event.data)
+    except ValidationError as exc:
+        raise BadEvent(event.seq, f"{event.type} data: {_words(exc)}") from exc
+    _check_envelope(event)
+    event._checked = (event.data, payload)
+    return payload
+
+
+def check_event(event: Event) -> None:
+    """Raise `BadEvent` unless the event's data fits its type (what an edge calls)."""
+    payload_of(event)
+
+
+def make_event(etype: EventType, payload: Payload, **envelope: Any) -> Event:
+    """An event of `etype` carrying `payload`, which must be that type's model."""
+    model = PAYLOADS.get(etype, OpaqueData)
+    if type(payload) is not model:
+        raise TypeError(f"a {etype} event carries {model.__name__}, not {type(payload).__name__}")
+    data = payload.model_dump(mode="json")
+    event = Event(type=etype, data=data, **envelope)
+    _check_envelope(event)
+    event._checked = (event.data, payload)
+    return event
+
+
+def _check_envelope(event: Event) -> None:
+    if event.type in _ON_INCIDENT and event.incident_id is None:
+        raise BadEvent(event.seq, f"a {event.type} event names no incident")
+    if event.type in _ON_DOWNTIME and event.downtime_id is None:
+        raise BadEvent(event.seq, f"a {event.type} event names no downtime")
+
+
+def _words(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_input=False)[:3]:
+        where = ".".join(str(p) for p in err.get("loc", ())) or "data"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts)

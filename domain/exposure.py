@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from domain.events import Event, EventType
+from domain.events import EscalatedData, Event, EventType, make_event
 from domain.models import IncidentKind
 from domain.privacy import names_card_number
 from domain.state import FloorState
@@ -37,11 +37,14 @@ def escalate_on_exposure(state: FloorState, events: list[Event]) -> list[Event]:
         ):
             continue
         extra.append(
-            event.model_copy(
-                update={
-                    "type": EventType.ESCALATED,
-                    "data": {"line": EXPOSURE_LINE, "auto": True, "reason": EXPOSURE_REASON},
-                }
+            make_event(
+                EventType.ESCALATED,
+                EscalatedData(line=EXPOSURE_LINE, auto=True, reason=EXPOSURE_REASON),
+                at=event.at,
+                actor=event.actor,
+                terminal=event.terminal,
+                command_id=event.command_id,
+                incident_id=incident.id,
             )
         )
     return [*events, *extra]

@@ -2,6 +2,8 @@
 
 Server and replicas fold the same events through this one function, so a
 replica that has applied every event up to seq N equals the server at N.
+Each event's data is read as its type's payload model (`payload_of`): an
+event whose data does not fit raises `BadEvent` before anything changes.
 """
 
 from __future__ import annotations
@@ -10,12 +12,26 @@ from collections.abc import Iterable
 from typing import Any
 
 from domain.escalation import LINE_TITLES
-from domain.events import Event, EventType
-from domain.models import Change, Downtime, Incident, IncidentState, Priority, TimelineEntry
+from domain.events import (
+    AssignedData,
+    CompensationRecordedData,
+    DowntimeStartedData,
+    EscalatedData,
+    Event,
+    EventType,
+    IncidentData,
+    OpaqueData,
+    Payload,
+    PlayerMovedData,
+    PriorityChangedData,
+    ReportFiledData,
+    payload_of,
+)
+from domain.models import Change, Downtime, Incident, IncidentState, TimelineEntry
 from domain.sla import with_deadlines
 from domain.state import FloorState
 
-# how the timeline words each event; `{x}` fields come from the event's data
+# how the timeline words each event; `{x}` fields come from the event's payload
 _WORDING: dict[EventType, str] = {
     EventType.INCIDENT_OPENED: "opened",
     EventType.ACKNOWLEDGED: "acknowledged",
@@ -33,16 +49,19 @@ _WORDING: dict[EventType, str] = {
 
 
 def apply(state: FloorState, event: Event) -> FloorState:
-    if event.type is EventType.HIDDEN:
+    payload = payload_of(event)  # BadEvent, before anything changes, if it does not fit
+    if (
+        event.type is EventType.HIDDEN
+        or isinstance(payload, OpaqueData)  # a type this reducer does not fold
+        or (event.type is EventType.CONTACT_PAGED and event.incident_id is None)
+    ):
         return state.model_copy(update={"seq": max(state.seq, event.seq)})
     if event.type in (EventType.DOWNTIME_STARTED, EventType.PLAYER_MOVED, EventType.DOWNTIME_ENDED):
-        return _apply_downtime(state, event)
-    if event.type is EventType.CONTACT_PAGED and event.incident_id is None:
-        return state.model_copy(update={"seq": max(state.seq, event.seq)})
+        return _apply_downtime(state, event, payload)
     if event.type is EventType.INCIDENT_LEFT_VIEW:
         incidents = {k: v for k, v in state.incidents.items() if k != event.incident_id}
         return state.model_copy(update={"seq": max(state.seq, event.seq), "incidents": incidents})
-    return _apply_incident(state, event)
+    return _apply_incident(state, event, payload)
 
 
 def fold(state: FloorState, events: Iterable[Event]) -> FloorState:
@@ -51,11 +70,11 @@ def fold(state: FloorState, events: Iterable[Event]) -> FloorState:
     return state
 
 
-def _apply_incident(state: FloorState, event: Event) -> FloorState:
+def _apply_incident(state: FloorState, event: Event, payload: Payload) -> FloorState:
     update: dict[str, Any] = {"seq": max(state.seq, event.seq)}
     incidents = dict(state.incidents)
-    if event.type in (EventType.INCIDENT_OPENED, EventType.INCIDENT_SHOWN):
-        incident = Incident.model_validate(event.data["incident"])
+    if isinstance(payload, IncidentData):
+        incident = payload.incident
         if event.type is EventType.INCIDENT_OPENED:
             incident = with_deadlines(incident, state.policy)
             incident = _touch(incident, event, state, "opened", version_bump=False)
@@ -70,13 +89,12 @@ def _apply_incident(state: FloorState, event: Event) -> FloorState:
     if incident is None:
         # an event about an incident this replica never saw (outside its view)
         return state.model_copy(update=update)
-    incidents[incident.id] = _change(incident, event, state)
+    incidents[incident.id] = _change(incident, event, payload, state)
     update["incidents"] = incidents
     return state.model_copy(update=update)
 
 
-def _change(incident: Incident, event: Event, state: FloorState) -> Incident:
-    data = event.data
+def _change(incident: Incident, event: Event, data: Payload, state: FloorState) -> Incident:
     at = event.at
     etype = event.type
     fields: dict[str, Any] = {}
@@ -84,22 +102,25 @@ def _change(incident: Incident, event: Event, state: FloorState) -> Incident:
     if etype is EventType.ACKNOWLEDGED:
         fields = {"state": IncidentState.ACKNOWLEDGED, "acknowledged_at": at}
         bump = True
-    elif etype is EventType.ASSIGNED:
-        fields = {"owner": data["owner"], "acknowledged_at": incident.acknowledged_at or at}
+    elif isinstance(data, AssignedData):
+        fields = {"owner": data.owner, "acknowledged_at": incident.acknowledged_at or at}
         if incident.state in (IncidentState.NEW, IncidentState.ACKNOWLEDGED):
             fields["state"] = IncidentState.IN_PROGRESS
         bump = True
-    elif etype is EventType.PRIORITY_CHANGED:
-        changed = incident.model_copy(update={"priority": Priority(data["priority"])})
+    elif isinstance(data, PriorityChangedData):
+        changed = incident.model_copy(update={"priority": data.priority})
         return _promise_update(
             _touch(
-                with_deadlines(changed, state.policy), event, state, _word(event, state, incident)
+                with_deadlines(changed, state.policy),
+                event,
+                state,
+                _word(event, data, state, incident),
             ),
             at,
             state,
         )
-    elif etype is EventType.ESCALATED:
-        fields = {"line": int(data["line"]), "escalated_at": at}
+    elif isinstance(data, EscalatedData):
+        fields = {"line": data.line, "escalated_at": at}
     elif etype is EventType.STABILISED:
         fields = {
             "state": IncidentState.STABILISED,
@@ -131,12 +152,13 @@ def _change(incident: Incident, event: Event, state: FloorState) -> Incident:
     elif etype is EventType.CLOSED:
         fields = {"state": IncidentState.CLOSED, "closed_at": at, "next_update_due": None}
         bump = True
-    elif etype is EventType.COMPENSATION_RECORDED:
-        fields = {"compensation": data["text"]}
-    elif etype is EventType.REPORT_FILED:
-        fields = {"report": data["text"], "report_due": None}
+    elif isinstance(data, CompensationRecordedData):
+        fields = {"compensation": data.text}
+    elif isinstance(data, ReportFiledData):
+        fields = {"report": data.text, "report_due": None}
     changed = incident.model_copy(update=fields)
-    changed = _touch(changed, event, state, _word(event, state, incident), version_bump=bump)
+    text = _word(event, data, state, incident)
+    changed = _touch(changed, event, state, text, version_bump=bump)
     if etype in (
         EventType.ACKNOWLEDGED,
         EventType.NOTE_ADDED,
@@ -147,19 +169,19 @@ def _change(incident: Incident, event: Event, state: FloorState) -> Incident:
     return changed
 
 
-def _word(event: Event, state: FloorState, incident: Incident) -> str:
-    if event.type is EventType.ESCALATED:
-        line = int(event.data["line"])
-        how = "automatically" if event.data.get("auto") else "by hand"
-        text = f"escalated to L{line} ({LINE_TITLES[incident.chain][line]}) {how}"
-        reason = event.data.get("reason")
-        return f"{text}: {reason}" if reason else text
-    values = {k: v for k, v in event.data.items() if isinstance(v, str | int | float)}
-    values["owner_name"] = state.staff_name(event.data.get("owner"))
+def _word(event: Event, data: Payload, state: FloorState, incident: Incident) -> str:
+    if isinstance(data, EscalatedData):
+        how = "automatically" if data.auto else "by hand"
+        text = f"escalated to L{data.line} ({LINE_TITLES[incident.chain][data.line]}) {how}"
+        return f"{text}: {data.reason}" if data.reason else text
+    fields = data.model_dump()
+    values = {k: v for k, v in fields.items() if isinstance(v, str | int | float)}
+    if isinstance(data, AssignedData):
+        values["owner_name"] = state.staff_name(data.owner)
     text = _WORDING.get(event.type, str(event.type)).format_map(_Blank(values))
-    if event.type is EventType.ASSIGNED and incident.owner not in (None, event.data["owner"]):
+    if isinstance(data, AssignedData) and incident.owner not in (None, data.owner):
         text = "re" + text
-    note = event.data.get("note") or event.data.get("reason")
+    note = fields.get("note") or fields.get("reason")
     return f"{text}: {note}" if note else text
 
 
@@ -206,30 +228,29 @@ def _promise_update(incident: Incident, at: float, state: FloorState) -> Inciden
     return incident.model_copy(update={"next_update_due": at + every if every else None})
 
 
-def _apply_downtime(state: FloorState, event: Event) -> FloorState:
+def _apply_downtime(state: FloorState, event: Event, data: Payload) -> FloorState:
     downtimes = dict(state.downtimes)
     update: dict[str, Any] = {"seq": max(state.seq, event.seq), "downtimes": downtimes}
-    data = event.data
-    if event.type is EventType.DOWNTIME_STARTED:
+    if isinstance(data, DowntimeStartedData):
         number = event.downtime_id or state.next_downtime_id
         downtimes[number] = Downtime(
             id=number,
-            asset_id=data["asset_id"],
-            asset_kind=data["asset_kind"],
-            pit=data["pit"],
-            reason=data["reason"],
+            asset_id=data.asset_id,
+            asset_kind=data.asset_kind,
+            pit=data.pit,
+            reason=data.reason,
             started_at=event.at,
             started_by=event.actor,
-            incident_id=data.get("incident_id"),
+            incident_id=data.incident_id,
         )
         update["next_downtime_id"] = max(state.next_downtime_id, number + 1)
         return state.model_copy(update=update)
     current = downtimes.get(event.downtime_id) if event.downtime_id is not None else None
     if current is None:
         return state.model_copy(update=update)
-    if event.type is EventType.PLAYER_MOVED:
+    if isinstance(data, PlayerMovedData):
         downtimes[current.id] = current.model_copy(
-            update={"player_moved_at": event.at, "moved_to": data["to"]}
+            update={"player_moved_at": event.at, "moved_to": data.to}
         )
     else:
         downtimes[current.id] = current.model_copy(update={"ended_at": event.at})

@@ -183,3 +183,32 @@ async def test_a_conflict_reaches_a_host_whose_incident_left_the_view(
     assert floor.state.incidents[lounge].state is IncidentState.IN_PROGRESS
     await host.close()
     await manager.close()
+
+
+async def test_a_stale_resolve_names_who_resolved_it_not_who_noted_it_since(
+    backend: BackendProcess, link: FlakyLink, tmp_path: Path
+) -> None:
+    """Sam P. resolves, the admin adds a note, the duty manager's offline resolve comes back."""
+    manager = await signed_in_client(link.url, tmp_path / "dm", "dm1", backend.pins["dm1"])
+    arrival = arrival_of(manager)
+    link.go_dark()
+    await until(manager, lambda: manager.status.link is not Link.ONLINE, what="the link gone")
+    seen = manager.state.incidents[arrival].version
+    await manager.submit(c.Resolve(incident_id=arrival, expected_version=seen, note="done"))
+
+    host = await signed_in_client(backend.url, tmp_path / "h1", "h1", backend.pins["h1"])
+    await host.submit(c.Resolve(incident_id=arrival, note="escorted to the suite"))
+    await until(host, lambda: not host.pending, what="the host's resolve")
+    resolved_at = host.confirmed.incidents[arrival].resolved_at
+    admin = await signed_in_client(backend.url, tmp_path / "ad", "admin", backend.pins["admin"])
+    await admin.submit(c.AddNote(incident_id=arrival, text="guest thanked the team"))
+    await until(admin, lambda: not admin.pending, what="the admin's note")
+
+    link.come_back()
+    await until(manager, lambda: len(manager.conflicts) == 1, what="the refusal", within=20)
+    (refused,) = manager.conflicts
+    assert refused.code == "conflict"
+    assert (refused.by, refused.at) == ("h1", resolved_at)
+    assert refused.reason == f"#{arrival} resolved: escorted to the suite by Sam P."
+    for client in (manager, host, admin):
+        await client.close()

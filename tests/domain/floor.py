@@ -17,6 +17,7 @@ STAFF = {
     "h1": Staff(id="h1", name="Sam P.", role=Role.HOST),
     "h2": Staff(id="h2", name="Riley C.", role=Role.HOST),
     "dm1": Staff(id="dm1", name="Dana K.", role=Role.DUTY_MANAGER),
+    "admin": Staff(id="admin", name="Floor Admin", role=Role.ADMIN),
 }
 
 

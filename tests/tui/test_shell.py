@@ -327,6 +327,26 @@ async def test_status_bar_follows_the_link(static_floor, make_app) -> None:
         assert "RECONNECTING (attempt 2 next try in 0:04)" in str(bar.content)
 
 
+async def test_status_bar_says_why_it_is_offline_and_counts_skipped_events(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(160, 24)) as pilot:
+        bar = app.screen.query_one(StatusBar)
+        refused = "live feed refused: HTTP 502 from the server"
+        floor.set_status(
+            ConnectionStatus(Link.OFFLINE, since=BASE_TIME - 5, detail=refused, bad_events=2)
+        )
+        await pilot.pause()
+        assert f"{refused}; 2 bad events skipped; took a fresh snapshot" in str(bar.content)
+        floor.set_status(ConnectionStatus(Link.ONLINE, detail=refused, bad_events=1))
+        await pilot.pause()
+        text = str(bar.content)
+        assert "1 bad event skipped; took a fresh snapshot" in text
+        assert refused not in text  # online: an old failure is no news
+
+
 async def test_palette_offers_the_screens_actions_and_themes(static_floor, make_app) -> None:
     from tui.palette import FloorCommands
 

@@ -74,6 +74,13 @@ class StatusBar(Static):
             line.append("  PLAIN HTTP", style="bold")
         if source.clock_suspect:
             line.append(f"  terminal clock off by {format_span(source.clock_offset)}", style="bold")
+        # why it is not online ("live feed refused: HTTP 502 from the server"), and
+        # any events from the server this terminal skipped for a fresh snapshot
+        detail = [status.detail] if status.detail and status.link is not Link.ONLINE else []
+        if status.bad_events:
+            detail.append(status.bad_events_words)
+        if detail:
+            line.append(f"  {'; '.join(detail)}", style="dim")
         # called every second: an unchanged line must not cost a repaint and a re-layout
         if line != self._shown:
             self._shown = line
