@@ -319,9 +319,7 @@ def from_config(config: FloorConfig) -> FloorFile:
             on_call.setdefault(entry.staff_id, FileOnCall(id=entry.staff_id, name=entry.name))
     floor = FloorFile(
         pit=tuple(FilePit(id=p.id, name=p.name) for p in config.pits),
-        asset=tuple(
-            FileAsset(id=a.id, kind=a.kind, pit=a.pit, game=a.game) for a in config.assets
-        ),
+        asset=tuple(FileAsset(id=a.id, kind=a.kind, pit=a.pit, game=a.game) for a in config.assets),
         staff=tuple(
             FileStaff(id=m.id, name=m.name, role=m.role, pit=m.pit, active=active)
             for m, active in config.staff

@@ -11,6 +11,7 @@ from typing import Any
 
 from domain.escalation import LINE_TITLES
 from domain.events import Event, EventType
+from domain.floor_changes import FLOOR_EVENTS, apply_floor_change
 from domain.models import Change, Downtime, Incident, IncidentState, Priority, TimelineEntry
 from domain.sla import with_deadlines
 from domain.state import FloorState
@@ -35,6 +36,8 @@ _WORDING: dict[EventType, str] = {
 def apply(state: FloorState, event: Event) -> FloorState:
     if event.type is EventType.HIDDEN:
         return state.model_copy(update={"seq": max(state.seq, event.seq)})
+    if event.type in FLOOR_EVENTS:
+        return apply_floor_change(state, event)
     if event.type in (EventType.DOWNTIME_STARTED, EventType.PLAYER_MOVED, EventType.DOWNTIME_ENDED):
         return _apply_downtime(state, event)
     if event.type is EventType.CONTACT_PAGED and event.incident_id is None:

@@ -91,7 +91,9 @@ def parse_shift(text: str) -> Shift:
     """A Shift from "Mon-Fri 22:00-06:00"; ValueError naming what is wrong."""
     match = _SHIFT.match(text)
     if not match:
-        raise ValueError(f"bad shift {text!r} (expected days and hours, like 'Mon-Fri 22:00-06:00')")
+        raise ValueError(
+            f"bad shift {text!r} (expected days and hours, like 'Mon-Fri 22:00-06:00')"
+        )
     days = parse_days(match["days"])
     start = minutes(match["start"])
     end = minutes(match["end"], end=True)
@@ -116,6 +118,4 @@ def week_spans(shift: Shift) -> list[tuple[int, int]]:
 
 
 def overlap(a: Shift, b: Shift) -> bool:
-    return any(
-        s1 < e2 and s2 < e1 for s1, e1 in week_spans(a) for s2, e2 in week_spans(b)
-    )
+    return any(s1 < e2 and s2 < e1 for s1, e1 in week_spans(a) for s2, e2 in week_spans(b))
