@@ -29,6 +29,7 @@ from api_client.errors import (
 )
 from domain.protocol import (
     BatchResult,
+    ChangePin,
     CommandBatch,
     CommandEnvelope,
     Problem,
@@ -113,6 +114,20 @@ class Rest:
         except SessionEnded as exc:
             raise SignInFailed(exc.message) from exc
 
+    async def change_pin(self, old_pin: str, new_pin: str) -> None:
+        """Replace a one-time PIN (the session's only allowed call until then)."""
+        body = ChangePin(old_pin=old_pin, new_pin=new_pin).model_dump()
+        try:
+            await self._send("POST", "/v1/session/pin", json=body)
+        except HttpError as exc:
+            raise SignInFailed(exc.problem.detail) from exc
+        except SessionEnded as exc:
+            raise SignInFailed(exc.message) from exc
+
+    async def call(self, method: str, path: str, shape: type[Body], **kw: Any) -> Body:
+        """One signed-in exchange answered with `shape`; HttpError for a 4xx."""
+        return await self._call(method, path, shape, **kw)
+
     async def sign_out(self) -> None:
         await self._send("DELETE", "/v1/session", limit=3.0)
 
@@ -157,7 +172,7 @@ class Rest:
         if response.is_success:
             return response
         problem = _problem(response)
-        if response.status_code in (401, 403) and path != "/v1/session":
+        if response.status_code in (401, 403) and not path.startswith("/v1/session"):
             raise SessionEnded(problem.detail, forbidden=response.status_code == 403)
         if response.status_code == 401:
             raise HttpError(401, problem)
