@@ -33,9 +33,10 @@ from api_client import storage
 from api_client.changes import ChangeHub
 from api_client.clock import ClockEstimator
 from api_client.contract import Changes, Conflict, ConnectionStatus, Link, PendingCommand
-from api_client.errors import ClientError, NotSignedIn
+from api_client.errors import ClientError, NotSignedIn, PinChangeRequired
 from api_client.local import LocalFloor
 from api_client.rest import HttpError, Rest, ssl_context
+from api_client.staff_admin import StaffAdmin
 from api_client.tokens import (
     MemoryTokenStore,
     TokenStore,
@@ -45,6 +46,7 @@ from api_client.tokens import (
 )
 from domain.commands import Command
 from domain.models import Staff
+from domain.pins import PIN_RULE
 from domain.state import FloorState
 
 if TYPE_CHECKING:
@@ -100,6 +102,7 @@ class FloorClient:
         # plain HTTP beyond this machine: allowed by the operator, shown on the status bar
         self._insecure = self.server.startswith("http://") and not _loopback(self.server)
         self.token_warning: str | None = None
+        self._pin_token: str | None = None  # a session that may only change its one-time PIN
         if token_store is None:
             token_store, self.token_warning = default_token_store()
         self._tokens = token_store
@@ -168,6 +171,13 @@ class FloorClient:
     async def sign_in(self, staff_id: str, pin: str) -> Staff:
         """Raises `SignInFailed` (the server said no) or `ServerUnreachable`."""
         session = await self._rest.sign_in(staff_id, pin, self.terminal)
+        if session.must_change_pin:
+            # held only for the PIN change: not stored, no floor opened, no sync
+            self._pin_token = session.token
+            raise PinChangeRequired(
+                f"{session.staff.name}, this PIN was given to you once: choose your own"
+                f" ({PIN_RULE})"
+            )
         running = self._sync_task is not None
         if self._floor is not None and self._floor.staff_id != staff_id:
             await self.sign_out()  # a shared terminal changing hands keeps no old sign-in
@@ -181,6 +191,24 @@ class FloorClient:
         if running:
             await self.start()
         return session.staff
+
+    async def change_pin(self, staff_id: str, old_pin: str, new_pin: str) -> Staff:
+        """Replace a one-time PIN, then sign in with the new one (as `sign_in`)."""
+        token = self._pin_token
+        if token is None:
+            raise NotSignedIn("sign in with the one-time PIN first")
+        held, self._rest.token = self._rest.token, token
+        try:
+            await self._rest.change_pin(old_pin, new_pin)
+        finally:
+            self._rest.token = held
+        self._pin_token = None
+        return await self.sign_in(staff_id, new_pin)
+
+    @property
+    def staff_admin(self) -> StaffAdmin:
+        """The admin's staff commands, as the signed-in user."""
+        return StaffAdmin(self._rest)
 
     async def restore(self, staff_id: str) -> Staff | None:
         """Resume a stored sign-in with no network: None when nothing usable is stored."""

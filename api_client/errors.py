@@ -2,6 +2,7 @@
 
     ClientError
      ├── SignInFailed        the server said no (wrong PIN, unknown staff ID)
+ │    └── PinChangeRequired   right PIN, but a one-time one: choose a new one first
      ├── ServerUnreachable   no answer at all: network gone or backend down
      ├── SessionEnded        the server no longer accepts our token (401/403)
      ├── ServerTrouble       the server answered, but not usefully (5xx, 429, a
@@ -25,6 +26,10 @@ class ClientError(Exception):
 
 class SignInFailed(ClientError):
     """The server refused the staff ID and PIN; the message says why."""
+
+
+class PinChangeRequired(SignInFailed):
+    """The PIN was right but given once: `FloorClient.change_pin` before anything else."""
 
 
 class ServerUnreachable(ClientError):

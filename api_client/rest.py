@@ -36,6 +36,7 @@ from api_client.errors import (
 )
 from domain.protocol import (
     BatchResult,
+    ChangePin,
     CommandBatch,
     CommandEnvelope,
     Problem,
@@ -124,6 +125,20 @@ class Rest:
                 raise SignInFailed(exc.message) from exc
             raise
 
+    async def change_pin(self, old_pin: str, new_pin: str) -> None:
+        """Replace a one-time PIN (the session's only allowed call until then)."""
+        body = ChangePin(old_pin=old_pin, new_pin=new_pin).model_dump()
+        try:
+            await self._send("POST", "/v1/session/pin", json=body)
+        except HttpError as exc:
+            raise SignInFailed(exc.problem.detail) from exc
+        except SessionEnded as exc:
+            raise SignInFailed(exc.message) from exc
+
+    async def call(self, method: str, path: str, shape: type[Body], **kw: Any) -> Body:
+        """One signed-in exchange answered with `shape`; HttpError for a 4xx."""
+        return await self._call(method, path, shape, **kw)
+
     async def sign_out(self) -> None:
         await self._send("DELETE", "/v1/session", limit=3.0)
 
@@ -169,7 +184,7 @@ class Rest:
             return response
         status = response.status_code
         problem = _problem(response)
-        if status in (401, 403) and path != "/v1/session":
+        if status in (401, 403) and not path.startswith("/v1/session"):
             detail = problem.detail if problem else _status_words(response)
             raise SessionEnded(detail, forbidden=status == 403)
         if problem is not None and 400 <= status < 500 and status != 429:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
 
-from backend import errors, floorconfig, livefeed, openapi, routes
+from backend import errors, floorconfig, livefeed, openapi, routes, staff_routes
 from backend.auth import Authenticator
 from backend.bodylimit import BodyLimit
 from backend.config import ServerConfig
@@ -32,31 +32,61 @@ async def start_backend(config: ServerConfig, say: Callable[[str], None] = _say)
     storage = await Storage.open(config.db_url)
     hub = LiveHub(queue_frames=config.send_queue_frames, queue_bytes=config.send_queue_bytes)
     service = FloorService(storage, config, hub)
-    floor = None
-    fresh = False
-    if config.demo:
-        from backend.demo import demo_floor
-
-        floor = demo_floor()
-        fresh = await floorconfig.is_empty(storage.engine)
-        if fresh:
-            await floorconfig.seed(
-                storage.engine, floor.staff, floor.assets, floor.roster, demo=True
-            )
     await service.start(await floorconfig.base_state(storage.engine, config.policy))
     scheduler = EscalationScheduler(service, hub, interval=config.tick_interval)
-    if floor is not None:
-        from backend.demo_loader import describe_staff, play_script
-
-        if fresh:
-            async with service.bulk():
-                await play_script(floor, service, scheduler, config.clock())
-        for line in describe_staff(floor):
-            say(line)
+    if config.demo:
+        await _load_demo(service, scheduler, config, say)
+    elif not service.state.staff:
+        for line in NO_FLOOR:
+            say(line.format(db=config.db_url))
     auth = Authenticator(engine=storage.engine, token_ttl=config.token_ttl)
+
+    def staff_changed(staff_id: str, deactivated: bool) -> None:
+        # a deactivated member's tokens are revoked in the database; here their
+        # sockets close (any process: it folds the same events) and their checked
+        # tokens are forgotten; a role or pit change closes them to re-scope
+        if deactivated:
+            auth.forget_staff(staff_id)
+        hub.close_staff(staff_id, "your access changed: sign in again")
+
+    service.on_staff_change = staff_changed
     return Backend(
         config=config, storage=storage, service=service, hub=hub, auth=auth, scheduler=scheduler
     )
+
+
+NO_FLOOR = (
+    "this database has no staff yet, so nobody can sign in. Load a floor file first:",
+    "  floorline floor import floor.toml --db {db}",
+    "(an example: backend/floors/example.toml in the package; or serve --demo for a demo floor)",
+)
+
+
+async def _load_demo(
+    service: FloorService,
+    scheduler: EscalationScheduler,
+    config: ServerConfig,
+    say: Callable[[str], None],
+) -> None:
+    """The demo floor file through the import path, then its night of incidents."""
+    from backend.demo import demo_floor
+    from backend.demo_loader import describe_staff, play_script
+    from backend.floorimport import import_floor
+
+    floor = demo_floor()
+    if await floorconfig.is_empty(service.storage.engine):
+        await import_floor(
+            service,
+            floor.floor,
+            chosen_pins={member.id: pin for member, pin in floor.staff},
+            one_time=False,
+            terminal="demo",
+            demo=True,
+        )
+        async with service.bulk():
+            await play_script(floor, service, scheduler, config.clock())
+    for line in describe_staff(floor):
+        say(line)
 
 
 async def stop_backend(backend: Backend) -> None:
@@ -71,17 +101,18 @@ def create_app(config: ServerConfig, say: Callable[[str], None] = _say) -> FastA
         backend = await start_backend(config, say)
         app.state.backend = backend
         backend.scheduler.start()
-        fanout = None
-        if backend.storage.is_postgres:
-            from backend.pgfanout import PostgresFanout
+        from backend.pgfanout import PostgresFanout
 
-            fanout = PostgresFanout(backend.service, interval=config.poll_interval)
-            await fanout.start()
+        # other processes' events (other servers on PostgreSQL; `floorline floor
+        # import` on either database): LISTEN where there is one, and a poll
+        fanout = PostgresFanout(
+            backend.service, interval=config.poll_interval, listen=backend.storage.is_postgres
+        )
+        await fanout.start()
         try:
             yield
         finally:
-            if fanout is not None:
-                await fanout.stop()
+            await fanout.stop()
             await stop_backend(backend)
 
     app = FastAPI(
@@ -92,6 +123,7 @@ def create_app(config: ServerConfig, say: Callable[[str], None] = _say) -> FastA
     )
     errors.install(app)
     app.include_router(routes.router)
+    app.include_router(staff_routes.router)
     app.include_router(livefeed.router)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     openapi.install(app)

@@ -6,16 +6,17 @@ import asyncio
 import hashlib
 import secrets
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend import schema
 from backend.token_cache import TokenCache
 from domain.models import Staff
+from domain.pins import new_pin_problem
 
 _hasher = PasswordHasher()
 # verified when the staff ID is unknown, so a wrong ID costs as long as a wrong PIN
@@ -67,6 +68,12 @@ class Session:
     terminal: str
     token_hash: str
     expires_at: float
+    # signed in with a one-time PIN: nothing but changing it is allowed
+    must_change_pin: bool = False
+
+
+class PinChangeRefused(Exception):
+    """A new PIN that breaks the rules, or a wrong current one; the message says which."""
 
 
 @dataclass(slots=True)
@@ -132,6 +139,7 @@ class Authenticator:
             terminal=terminal,
             token_hash=token_digest(token),
             expires_at=now + self.token_ttl,
+            must_change_pin=await self._one_time(staff_id),
         )
         async with self.engine.begin() as conn:
             await conn.execute(
@@ -173,7 +181,42 @@ class Authenticator:
             terminal=row.terminal,
             token_hash=digest,
             expires_at=row.expires_at,
+            must_change_pin=await self._one_time(row.staff_id),
         )
+
+    async def _one_time(self, staff_id: str) -> bool:
+        o = schema.one_time_pins
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(o.c.staff_id).where(o.c.staff_id == staff_id))).first()
+        return row is not None
+
+    async def change_pin(self, session: Session, old: str, new: str) -> Session:
+        """Replace the PIN (checked against the current one); the session may then do all."""
+        if (problem := new_pin_problem(old, new)) is not None:
+            raise PinChangeRefused(problem)
+        s = schema.staff
+        async with self.engine.connect() as conn:
+            current = (
+                await conn.execute(select(s.c.pin_hash).where(s.c.id == session.staff_id))
+            ).scalar()
+        if current is None or not await asyncio.to_thread(_verify, current, old):
+            raise PinChangeRefused("the current PIN is wrong")
+        new_hash = await asyncio.to_thread(hash_pin, new)
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(s).where(s.c.id == session.staff_id).values(pin_hash=new_hash)
+            )
+            await conn.execute(
+                delete(schema.one_time_pins).where(
+                    schema.one_time_pins.c.staff_id == session.staff_id
+                )
+            )
+        self._sessions.forget_where(lambda known: known.staff_id == session.staff_id)
+        return replace(session, must_change_pin=False)
+
+    def forget_staff(self, staff_id: str) -> None:
+        """Their checked tokens are asked of the database again (they were revoked there)."""
+        self._sessions.forget_where(lambda known: known.staff_id == staff_id)
 
     async def sign_out(self, session: Session) -> None:
         async with self.engine.begin() as conn:

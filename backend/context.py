@@ -56,20 +56,46 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-async def caller_for(backend: Backend, authorization: str | None, terminal: str | None) -> Caller:
-    """Who is asking, or AuthError (expired, revoked, forged, unknown staff)."""
+class PinChangeRequired(AuthError):
+    """Signed in with a one-time PIN that is not yet changed; answered 403."""
+
+
+async def caller_for(
+    backend: Backend,
+    authorization: str | None,
+    terminal: str | None,
+    *,
+    changing_pin: bool = False,
+) -> Caller:
+    """Who is asking, or AuthError (expired, revoked, forged, unknown staff, PIN to change)."""
     session = await backend.auth.session_for(bearer_token(authorization), backend.now())
     staff = backend.service.state.staff.get(session.staff_id)
     if staff is None:
         raise AuthError(f"staff ID {session.staff_id} is no longer active")
+    if session.must_change_pin and not changing_pin:
+        raise PinChangeRequired("change your one-time PIN first (sign in again to do it)")
     return Caller(session=session, staff=staff, terminal=(terminal or session.terminal)[:80])
 
 
 async def get_caller(request: Request) -> Caller:
+    return await _caller(request, changing_pin=False)
+
+
+async def get_pin_changer(request: Request) -> Caller:
+    """The caller of the one call a session with a one-time PIN may make."""
+    return await _caller(request, changing_pin=True)
+
+
+async def _caller(request: Request, *, changing_pin: bool) -> Caller:
     backend = get_backend(request)
     try:
         return await caller_for(
-            backend, request.headers.get("authorization"), request.headers.get(TERMINAL_HEADER)
+            backend,
+            request.headers.get("authorization"),
+            request.headers.get(TERMINAL_HEADER),
+            changing_pin=changing_pin,
         )
+    except PinChangeRequired as exc:
+        raise ApiError(403, str(exc), code="pin_change_required") from exc
     except AuthError as exc:
         raise ApiError(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc

@@ -2,32 +2,35 @@
 
 Built from the shift walk-throughs (journeys): the disputed VVIP hand at BJ-07,
 the jammed machine in the high-limit room, the host meeting a car, the failed
-withdrawal on the payments chain, the anonymous crypto deposit. The rest are
-generated from a fixed seed, so every fresh install shows the same floor.
+withdrawal on the payments chain, the anonymous crypto deposit. The floor itself
+(pits, tables, staff, rota) is the floor file `backend/floors/demo.toml`,
+with its fixed PINs in `demo_pins.toml`; the incidents are played through
+the command path. The rest are generated from a fixed seed, so every fresh
+install shows the same floor.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from importlib import resources
 
 from domain import commands as c
+from domain.floorfile import FloorFile, parse_floor, to_config
 from domain.models import (
     Asset,
     AssetKind,
-    Chain,
     Channel,
-    Contact,
     IncidentKind,
     Location,
     Player,
     PlayerIdKind,
     Priority,
-    Role,
     RosterEntry,
     Staff,
     Tier,
 )
+from domain.pins import parse_pin_file
 
 MINUTE = 60.0
 HOUR = 3600.0
@@ -42,194 +45,32 @@ class DemoStep:
 
 @dataclass(frozen=True, slots=True)
 class DemoFloor:
+    floor: FloorFile  # what is imported (backend/floors/demo.toml)
     staff: tuple[tuple[Staff, str], ...]  # (member, demo PIN)
     assets: tuple[Asset, ...]
     roster: tuple[RosterEntry, ...]
     script: tuple[DemoStep, ...]
 
 
-STAFF: tuple[tuple[Staff, str], ...] = (
-    (Staff(id="pb1", name="Alex R.", role=Role.PIT_BOSS, pit="1"), "1001"),
-    (Staff(id="pb2", name="Jordan T.", role=Role.PIT_BOSS, pit="2"), "1002"),
-    (Staff(id="pb3", name="Morgan W.", role=Role.PIT_BOSS, pit="3"), "1003"),
-    (Staff(id="h1", name="Sam P.", role=Role.HOST), "2001"),
-    (Staff(id="h2", name="Riley C.", role=Role.HOST), "2002"),
-    (Staff(id="h3", name="Casey L.", role=Role.HOST), "2003"),
-    (Staff(id="dm1", name="Dana K.", role=Role.DUTY_MANAGER), "3001"),
-    (Staff(id="dm2", name="Chris N.", role=Role.DUTY_MANAGER), "3002"),
-    (Staff(id="admin", name="Floor Admin", role=Role.ADMIN), "9000"),
-)
-
+FLOOR_FILE = "demo.toml"
+PIN_FILE = "demo_pins.toml"
 PIT_OF_BOSS = {"1": "pb1", "2": "pb2", "3": "pb3"}
 HOSTS = ("h1", "h2", "h3")
+# the order the generated incidents pick tables and machines in (the script
+# was first written against it): a different order would make a different night
+_GENERATION_ORDER = ("BJ", "BAC", "RL", "HL", "SL")
 
 
-def _assets() -> tuple[Asset, ...]:
-    tables = [
-        Asset(id=f"BJ-{n:02d}", kind=AssetKind.TABLE, pit="1" if n <= 4 else "2", game="blackjack")
-        for n in range(1, 9)
-    ]
-    tables += [
-        Asset(id=f"BAC-{n:02d}", kind=AssetKind.TABLE, pit="2", game="baccarat")
-        for n in range(1, 5)
-    ]
-    tables += [
-        Asset(id=f"RL-{n:02d}", kind=AssetKind.TABLE, pit="1", game="roulette") for n in (1, 2)
-    ]
-    machines = [
-        Asset(id=f"HL-{n}", kind=AssetKind.MACHINE, pit="3", game="high-limit slot")
-        for n in range(1140, 1152)
-    ]
-    machines += [
-        Asset(id=f"SL-{n}", kind=AssetKind.MACHINE, pit="1", game="slot") for n in range(2001, 2009)
-    ]
-    return tuple(tables + machines)
+def demo_files() -> tuple[str, str]:
+    """The demo floor file and its pin file, as shipped in the package."""
+    floors = resources.files("backend.floors")
+    return (floors / FLOOR_FILE).read_text(), (floors / PIN_FILE).read_text()
 
 
-def _shift(
-    chain: Chain,
-    line: int,
-    staff_id: str,
-    name: str,
-    title: str,
-    start: str,
-    end: str,
-    *contacts: Contact,
-) -> RosterEntry:
-    return RosterEntry(
-        chain=chain,
-        line=line,
-        staff_id=staff_id,
-        name=name,
-        title=title,
-        contacts=contacts,
-        shift_start=start,
-        shift_end=end,
-    )
-
-
-def _roster() -> tuple[RosterEntry, ...]:
-    radio3 = Contact(method="radio", value="ch 3")
-    main, pay = Chain.MAIN, Chain.PAYMENTS
-    entries = [
-        # two shifts a line, so every line has someone at any hour of the demo
-        _shift(
-            main,
-            1,
-            "h1",
-            "Sam P.",
-            "VIP host",
-            "18:00",
-            "06:00",
-            Contact(method="messenger", value="@sam.p"),
-            Contact(method="phone", value="x4101"),
-        ),
-        _shift(
-            main,
-            1,
-            "h2",
-            "Riley C.",
-            "VIP host",
-            "06:00",
-            "18:00",
-            Contact(method="messenger", value="@riley.c"),
-            Contact(method="phone", value="x4102"),
-        ),
-        _shift(
-            main,
-            2,
-            "dm1",
-            "Dana K.",
-            "duty manager",
-            "18:00",
-            "06:00",
-            radio3,
-            Contact(method="phone", value="x4001"),
-        ),
-        _shift(
-            main,
-            2,
-            "dm2",
-            "Chris N.",
-            "duty manager",
-            "06:00",
-            "18:00",
-            radio3,
-            Contact(method="phone", value="x4002"),
-        ),
-        _shift(
-            main,
-            3,
-            "tgd1",
-            "Avery M.",
-            "table games director",
-            "00:00",
-            "24:00",
-            Contact(method="phone", value="0400 100 301"),
-            Contact(method="pa", value="floor PA", public=True),
-        ),
-        _shift(
-            main,
-            4,
-            "vipd1",
-            "Blake S.",
-            "VIP director",
-            "00:00",
-            "24:00",
-            Contact(method="phone", value="0400 100 401"),
-        ),
-        _shift(
-            pay,
-            1,
-            "h1",
-            "Sam P.",
-            "VIP host",
-            "18:00",
-            "06:00",
-            Contact(method="messenger", value="@sam.p"),
-        ),
-        _shift(
-            pay,
-            1,
-            "h2",
-            "Riley C.",
-            "VIP host",
-            "06:00",
-            "18:00",
-            Contact(method="messenger", value="@riley.c"),
-        ),
-        _shift(
-            pay,
-            2,
-            "fin1",
-            "Lee M.",
-            "finance on call",
-            "00:00",
-            "24:00",
-            Contact(method="phone", value="x5201"),
-        ),
-        _shift(
-            pay,
-            3,
-            "aml1",
-            "Quinn H.",
-            "risk / AML",
-            "00:00",
-            "24:00",
-            Contact(method="phone", value="x5301"),
-        ),
-        _shift(
-            pay,
-            4,
-            "bank1",
-            "Acquirer ops desk",
-            "acquiring bank",
-            "00:00",
-            "24:00",
-            Contact(method="phone", value="1800 555 019"),
-        ),
-    ]
-    return tuple(entries)
+def _generation_key(asset: Asset) -> tuple[int, str]:
+    prefix = asset.id.split("-", 1)[0]
+    order = _GENERATION_ORDER.index(prefix) if prefix in _GENERATION_ORDER else 99
+    return order, asset.id
 
 
 def _player(rng: random.Random, tier: Tier | None = None) -> Player:
@@ -451,8 +292,12 @@ def _late_payment() -> tuple[float, str, c.OpenIncident]:
 
 
 def demo_floor(seed: int = 7) -> DemoFloor:
+    floor_text, pin_text = demo_files()
+    floor = parse_floor(floor_text, FLOOR_FILE)
+    pins, _ = parse_pin_file(pin_text, PIN_FILE)
+    config = to_config(floor)
     rng = random.Random(seed)
-    assets = _assets()
+    assets = tuple(sorted(config.assets, key=_generation_key))
     scripted = [*_journeys(rng), _late_payment()]
     generated = _generated(rng, assets)
     # the server numbers incidents in the order they open
@@ -483,4 +328,7 @@ def demo_floor(seed: int = 7) -> DemoFloor:
     script.add(-9 * MINUTE, "pb2", c.MovePlayer(asset_id="BAC-03", to="BAC-04"))
 
     ordered = sorted(script.steps, key=lambda step: step.offset)
-    return DemoFloor(staff=STAFF, assets=assets, roster=_roster(), script=tuple(ordered))
+    staff = tuple((member, pins[member.id]) for member, _ in config.staff)
+    return DemoFloor(
+        floor=floor, staff=staff, assets=assets, roster=config.roster, script=tuple(ordered)
+    )

@@ -286,6 +286,12 @@ class LiveHub:
                 conn.close_soon(CLOSE_UNAUTHORISED, reason)
                 self.connections.discard(conn)
 
+    def close_staff(self, staff_id: str, reason: str) -> None:
+        for conn in list(self.connections):
+            if conn.staff.id == staff_id:
+                conn.close_soon(CLOSE_UNAUTHORISED, reason)
+                self.connections.discard(conn)
+
     def expire(self, now: float) -> None:
         for conn in list(self.connections):
             if conn.expires_at <= now:

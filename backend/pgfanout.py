@@ -2,7 +2,8 @@
 
 A NOTIFY carrying the new head is only a poke; each process then reads
 `events WHERE seq > its own head`, and also polls every few seconds, so a lost
-notification costs latency, never an event.
+notification costs latency, never an event. On SQLite there is only the
+poll: it is how a server notices what `floorline floor import` appended.
 """
 
 from __future__ import annotations
@@ -29,14 +30,18 @@ async def notify(conn: AsyncConnection, channel: str, seq: int) -> None:
 
 
 class PostgresFanout:
-    def __init__(self, service: FloorService, *, interval: float) -> None:
+    def __init__(self, service: FloorService, *, interval: float, listen: bool = True) -> None:
         self.service = service
+        self.listen = listen
         self.interval = interval
         self._poke = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listen_conn: AsyncConnection | None = None
 
     async def start(self) -> None:
+        if not self.listen:  # SQLite: the poll alone
+            self._task = asyncio.create_task(self._run())
+            return
         try:
             conn = await self.service.storage.engine.connect()
             raw = await conn.get_raw_connection()

@@ -9,14 +9,22 @@ from fastapi.responses import JSONResponse
 
 from backend import eventlog
 from backend.audit import AuditEntry, recent
-from backend.auth import AuthError, TooManyAttempts
-from backend.context import TERMINAL_HEADER, Backend, Caller, get_backend, get_caller
+from backend.auth import AuthError, PinChangeRefused, TooManyAttempts
+from backend.context import (
+    TERMINAL_HEADER,
+    Backend,
+    Caller,
+    get_backend,
+    get_caller,
+    get_pin_changer,
+)
 from backend.errors import ApiError, problem_response, rejection_response
 from backend.live import filtered_parts
 from backend.visibility import visible_state
 from domain.models import Role
 from domain.protocol import (
     BatchResult,
+    ChangePin,
     CommandBatch,
     CommandEnvelope,
     CommandResult,
@@ -33,6 +41,7 @@ router = APIRouter(prefix="/v1")
 
 BackendDep = Annotated[Backend, Depends(get_backend)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
+PinChangerDep = Annotated[Caller, Depends(get_pin_changer)]
 
 PROBLEMS = {
     401: {"model": Problem, "description": "not signed in, or the session expired"},
@@ -64,12 +73,38 @@ async def sign_in(
         ) from exc
     except AuthError as exc:
         raise ApiError(401, str(exc)) from exc
-    staff = backend.service.state.staff[session.staff_id]
-    return _json(Session(token=token, expires_at=session.expires_at, staff=staff, server_time=now))
+    staff = backend.service.state.staff.get(session.staff_id)
+    if staff is None:  # added a moment ago by another process: not yet folded here
+        raise ApiError(401, "this staff ID is not on this server's floor yet; try again")
+    return _json(
+        Session(
+            token=token,
+            expires_at=session.expires_at,
+            staff=staff,
+            server_time=now,
+            must_change_pin=session.must_change_pin,
+        )
+    )
+
+
+@router.post(
+    "/session/pin",
+    status_code=204,
+    responses={
+        **PROBLEMS,
+        403: {"model": Problem, "description": "the current PIN is wrong"},
+    },
+)
+async def change_pin(body: ChangePin, caller: PinChangerDep, backend: BackendDep) -> Response:
+    try:
+        await backend.auth.change_pin(caller.session, body.old_pin, body.new_pin)
+    except PinChangeRefused as exc:
+        raise ApiError(422, str(exc)) from exc
+    return Response(status_code=204)
 
 
 @router.delete("/session", status_code=204, responses=PROBLEMS)
-async def sign_out(caller: CallerDep, backend: BackendDep) -> Response:
+async def sign_out(caller: PinChangerDep, backend: BackendDep) -> Response:
     await backend.auth.sign_out(caller.session)
     backend.hub.close_token(caller.session.token_hash, "signed out")
     return Response(status_code=204)

@@ -99,6 +99,21 @@ roster = Table(
     Column("body", Text, nullable=False),
 )
 
+pits = Table(
+    "pits",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("body", Text, nullable=False),
+)
+
+# staff whose PIN was handed out once (a new member, a reset): changed at first sign-in
+one_time_pins = Table(
+    "one_time_pins",
+    metadata,
+    Column("staff_id", String(40), primary_key=True),
+    Column("since", Float, nullable=False),
+)
+
 tokens = Table(
     "tokens",
     metadata,

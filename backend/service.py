@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from backend import eventlog, schema
+from backend import eventlog, floorconfig, schema
 from backend.config import ServerConfig
 from backend.eventlog import StoredEvent
 from backend.live import LiveHub
@@ -25,9 +25,15 @@ from backend.pgfanout import notify
 from backend.storage import Storage
 from backend.visibility import view_of
 from domain.decide import Actor, RejectCode, Rejected, decide
+from domain.floor_changes import staff_change
 from domain.protocol import CommandEnvelope, CommandError, CommandResult
 from domain.reducer import apply
+from domain.staff_admin import FloorEnvelope, decide_floor
 from domain.state import FloorState
+
+Envelope = CommandEnvelope | FloorEnvelope
+# (staff id, deactivated or PIN reset): end that member's open connections
+StaffChanged = Callable[[str, bool], None]
 
 log = logging.getLogger("floorline.commands")
 
@@ -52,6 +58,7 @@ class FloorService:
         self._lock = asyncio.Lock()
         self._snapshot_seq = 0
         self._bulk: AsyncConnection | None = None
+        self.on_staff_change: StaffChanged | None = None
 
     def now(self) -> float:
         return self.config.clock()
@@ -69,27 +76,41 @@ class FloorService:
 
     async def submit(
         self,
-        envelopes: Sequence[CommandEnvelope],
+        envelopes: Sequence[Envelope],
         actor: Actor | None,
         *,
         now: float | None = None,
+        pins: floorconfig.NewPins | None = None,
     ) -> list[CommandResult]:
-        """Decide and store commands in order, in one transaction; results in order."""
+        """Decide and store commands in order, in one transaction; results in order.
+
+        `pins` holds the hashes of PINs for staff the commands add or reset.
+        """
         if not envelopes:
             return []
         at = self.now() if now is None else now
         if self._bulk is not None:
-            results, self.state, _ = await self._run(self._bulk, envelopes, actor, at)
+            results, self.state, _ = await self._run(self._bulk, envelopes, actor, at, pins)
             return results
         async with self._lock:
+            before = self.state
             async with self.storage.engine.begin() as conn:
-                results, working, fresh = await self._run(conn, envelopes, actor, at)
+                results, working, fresh = await self._run(conn, envelopes, actor, at, pins)
             # committed: now the floor in memory moves, and terminals hear of it
             self.state = working
             # stamped as it goes out: the terminals check their clock against it
             self.hub.publish(fresh, self.state.policy, self.now())
+            self._staff_changes(before, fresh)
             await self._maybe_snapshot()
         return results
+
+    def _staff_changes(self, before: FloorState, stored: Sequence[StoredEvent]) -> None:
+        if self.on_staff_change is None:
+            return
+        for item in stored:
+            change = staff_change(before, item.event)
+            if change is not None:
+                self.on_staff_change(change[0], change[1])
 
     @contextlib.asynccontextmanager
     async def bulk(self) -> AsyncIterator[None]:
@@ -106,9 +127,10 @@ class FloorService:
     async def _run(
         self,
         conn: AsyncConnection,
-        envelopes: Sequence[CommandEnvelope],
+        envelopes: Sequence[Envelope],
         actor: Actor | None,
         at: float,
+        pins: floorconfig.NewPins | None = None,
     ) -> tuple[list[CommandResult], FloorState, list[StoredEvent]]:
         head = await eventlog.lock_head(conn)
         await self._catch_up_locked(conn, head.seq)
@@ -140,6 +162,7 @@ class FloorService:
             )
             audit_rows.append(_audit_row(envelope, actor, at, outcome.result))
         await eventlog.append(conn, fresh)
+        await floorconfig.store_changes(conn, fresh, pins, at)
         if command_rows:
             await conn.execute(insert(schema.commands), command_rows)
             await conn.execute(insert(schema.audit), audit_rows)
@@ -152,7 +175,7 @@ class FloorService:
     def _decide_one(
         self,
         state: FloorState,
-        envelope: CommandEnvelope,
+        envelope: Envelope,
         actor: Actor | None,
         now: float,
         seq: int,
@@ -160,7 +183,14 @@ class FloorService:
         command = envelope.command
         incident_id = getattr(command, "incident_id", None)
         try:
-            events = decide(state, command, actor, now, command_id=envelope.command_id)
+            if isinstance(envelope, FloorEnvelope):
+                if actor is None:
+                    raise Rejected(RejectCode.FORBIDDEN, "floor changes need an admin")
+                events = decide_floor(
+                    state, envelope.command, actor, now, command_id=envelope.command_id
+                )
+            else:
+                events = decide(state, envelope.command, actor, now, command_id=envelope.command_id)
         except Rejected as rejected:
             return _Outcome(_rejection(envelope.command_id, rejected, now), [], state)
         except Exception:
@@ -198,11 +228,12 @@ class FloorService:
             page = await eventlog.read_after(conn, self.state.seq, upto=head, limit=1000)
             if not page:
                 break
-            state = self.state
+            before = state = self.state
             for item in page:
                 state = apply(state, item.event)
             self.state = state
             self.hub.publish(page, state.policy, self.now())
+            self._staff_changes(before, page)
 
     async def _maybe_snapshot(self) -> None:
         if self.state.seq - self._snapshot_seq < self.config.snapshot_interval:
@@ -237,9 +268,7 @@ def _rejection(command_id: str, rejected: Rejected, now: float) -> CommandResult
     )
 
 
-def _audit_row(
-    envelope: CommandEnvelope, actor: Actor | None, at: float, result: CommandResult
-) -> dict:
+def _audit_row(envelope: Envelope, actor: Actor | None, at: float, result: CommandResult) -> dict:
     return {
         "at": at,
         "staff_id": actor.id if actor else SYSTEM,

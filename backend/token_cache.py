@@ -80,6 +80,13 @@ class TokenCache(Generic[T]):
             if self._inflight.get(digest) is asyncio.current_task():
                 del self._inflight[digest]
 
+    def forget_where(self, predicate: Callable[[T], bool]) -> None:
+        """Drop every entry whose value matches (a staff member's sessions)."""
+        for digest, (_, value) in list(self._entries.items()):
+            if predicate(value):
+                del self._entries[digest]
+        self._forgets += 1
+
     def forget(self, digest: str) -> None:
         """Drop `digest` now (its token was signed out): the next use asks the database."""
         self._entries.pop(digest, None)

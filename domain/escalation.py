@@ -7,7 +7,7 @@ functions, so "escalates in 4:12" on a screen is what the server will do.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.models import (
@@ -114,13 +114,29 @@ def _minutes(hhmm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+def _wall(day: date, minutes: int, zone: ZoneInfo) -> float:
+    """POSIX time of a wall-clock time on `day` (minutes may reach into the next day)."""
+    extra, minute = divmod(minutes, 24 * 60)
+    when = datetime.combine(day + timedelta(days=extra), time(minute // 60, minute % 60))
+    return when.replace(tzinfo=zone).timestamp()
+
+
 def on_shift(entry: RosterEntry, now: float, policy: Policy) -> bool:
-    local = datetime.fromtimestamp(now, ZoneInfo(policy.timezone))
-    minute = local.hour * 60 + local.minute
+    """Whether `now` falls in one of the entry's windows, read on the local wall clock.
+
+    A window runs from its start on a listed day to its end that day, or the
+    next day when the end is not after the start; across a DST change it is
+    as long as the wall clock says (a night shift may last 7 or 9 hours).
+    """
+    zone = ZoneInfo(policy.timezone)
+    today = datetime.fromtimestamp(now, zone).date()
     start, end = _minutes(entry.shift_start), _minutes(entry.shift_end)
-    if start <= end:
-        return start <= minute < end
-    return minute >= start or minute < end  # a night shift across midnight
+    if end <= start:
+        end += 24 * 60
+    for day in (today, today - timedelta(days=1)):
+        if day.weekday() in entry.days and _wall(day, start, zone) <= now < _wall(day, end, zone):
+            return True
+    return False
 
 
 def on_duty(

@@ -40,6 +40,15 @@ class EventType(StrEnum):
     DOWNTIME_STARTED = "downtime_started"
     PLAYER_MOVED = "player_moved"
     DOWNTIME_ENDED = "downtime_ended"
+    # the floor's configuration (domain.floor_changes): seen by all signed-in staff
+    STAFF_ADDED = "staff_added"
+    STAFF_UPDATED = "staff_updated"
+    STAFF_PIN_RESET = "staff_pin_reset"
+    ASSET_ADDED = "asset_added"
+    ASSET_UPDATED = "asset_updated"
+    ASSET_REMOVED = "asset_removed"
+    ROSTER_REPLACED = "roster_replaced"
+    PITS_REPLACED = "pits_replaced"
     # sent only to a viewer for whom an incident has just come into view
     # (say, it was assigned to them): carries the whole incident
     INCIDENT_SHOWN = "incident_shown"

@@ -306,8 +306,16 @@ class Staff(Frozen):
     pit: str | None = None  # a pit boss's pit
 
 
+EVERY_DAY: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)  # Monday is 0, as in `datetime.weekday`
+
+
 class RosterEntry(Frozen):
-    """Who answers for one line of one chain during a daily shift window."""
+    """Who answers for one line of one chain during a shift window on some weekdays.
+
+    A window whose end is not after its start ("22:00-06:00") runs into the
+    next day, and belongs to the day it starts on. Entries stored before
+    `days` was kept have every day.
+    """
 
     chain: Chain
     line: int = Field(ge=1, le=4)
@@ -317,3 +325,9 @@ class RosterEntry(Frozen):
     contacts: tuple[Contact, ...] = ()
     shift_start: str = "00:00"  # HH:MM local time in the policy's timezone
     shift_end: str = "24:00"
+    days: tuple[int, ...] = EVERY_DAY  # weekdays the window starts on
+
+
+class Pit(Frozen):
+    id: str
+    name: str = ""

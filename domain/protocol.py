@@ -3,6 +3,9 @@
 HTTP (JSON; `Authorization: Bearer <token>`, `X-Floorline-Terminal: <name>`):
     POST   /v1/session            SignIn -> Session          (401 on bad PIN)
     DELETE /v1/session            -> 204
+    POST   /v1/session/pin        ChangePin -> 204           (the only call a session
+                                  signed in with a one-time PIN may make)
+    POST   /v1/staff ...          admin staff commands (backend/staff_routes.py)
     GET    /v1/snapshot           -> Snapshot                (what the caller may see)
     POST   /v1/commands           CommandEnvelope -> CommandResult (4xx when rejected;
                                   409 carries the incident's current state)
@@ -54,6 +57,27 @@ class Session(Wire):
     token: str
     expires_at: float
     staff: Staff
+    server_time: float
+    # signed in with a one-time PIN: change it (POST /v1/session/pin) before anything else
+    must_change_pin: bool = False
+
+
+class ChangePin(Wire):
+    old_pin: Annotated[str, Field(min_length=1, max_length=128)]
+    new_pin: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class StaffPin(Wire):
+    """A staff member and the one-time PIN made for them: shown once, never stored."""
+
+    staff: Staff
+    pin: str
+    server_time: float
+
+
+class StaffResult(Wire):
+    staff: Staff
+    active: bool
     server_time: float
 
 

@@ -27,6 +27,7 @@ from domain.events import (
     ReportFiledData,
     payload_of,
 )
+from domain.floor_changes import FLOOR_EVENTS, apply_floor_change
 from domain.models import Change, Downtime, Incident, IncidentState, TimelineEntry
 from domain.sla import with_deadlines
 from domain.state import FloorState
@@ -49,6 +50,8 @@ _WORDING: dict[EventType, str] = {
 
 
 def apply(state: FloorState, event: Event) -> FloorState:
+    if event.type in FLOOR_EVENTS:
+        return apply_floor_change(state, event)
     payload = payload_of(event)  # BadEvent, before anything changes, if it does not fit
     if (
         event.type is EventType.HIDDEN

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from domain.models import Asset, Downtime, Frozen, Incident, RosterEntry, Staff
+from domain.models import Asset, Downtime, Frozen, Incident, Pit, RosterEntry, Staff
 from domain.policy import Policy
 
 
@@ -20,7 +20,10 @@ class FloorState(Frozen):
     incidents: dict[int, Incident] = Field(default_factory=dict)
     downtimes: dict[int, Downtime] = Field(default_factory=dict)
     assets: dict[str, Asset] = Field(default_factory=dict)
-    staff: dict[str, Staff] = Field(default_factory=dict)
+    staff: dict[str, Staff] = Field(default_factory=dict)  # active staff: who may sign in
+    # deactivated staff, kept so their names still read in timelines
+    inactive_staff: dict[str, Staff] = Field(default_factory=dict)
+    pits: dict[str, Pit] = Field(default_factory=dict)
     roster: tuple[RosterEntry, ...] = ()
     next_incident_id: int = 1
     next_downtime_id: int = 1
@@ -28,7 +31,7 @@ class FloorState(Frozen):
     def staff_name(self, staff_id: str | None) -> str:
         if not staff_id:
             return "-"
-        member = self.staff.get(staff_id)
+        member = self.staff.get(staff_id) or self.inactive_staff.get(staff_id)
         if member is not None:
             return member.name
         # contacts on the escalation roster (finance, the bank) are not floor staff

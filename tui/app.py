@@ -244,6 +244,10 @@ class FloorApp(App[None]):
     def _sign_in_requested(self, message: LoginScreen.SignInRequested) -> None:
         self.session.sign_in(message.screen, message.server, message.staff_id, message.pin)
 
+    @on(LoginScreen.PinChangeRequested)
+    def _pin_change_requested(self, message: LoginScreen.PinChangeRequested) -> None:
+        self.session.change_pin(message.screen, message.staff_id, message.old_pin, message.new_pin)
+
     @on(LockScreen.UnlockRequested)
     def _unlock_requested(self, message: LockScreen.UnlockRequested) -> None:
         self.session.unlock(message.screen, message.pin)

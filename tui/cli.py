@@ -4,6 +4,7 @@ floorline                     the app; with no server configured it starts
                               a private demo backend on this machine
 floorline --server URL        the app against a real backend (remembered)
 floorline serve --db ...      the backend (see `floorline serve --help`)
+floorline floor import FILE   load or update the floor from a floor file (and `export`)
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="floorline",
         description="Floor incident queue for casino floor staff.",
-        epilog="floorline serve --help: run the backend.",
+        epilog="floorline serve --help: run the backend; floorline floor --help: the floor file.",
     )
     parser.add_argument("--server", metavar="URL", help="backend address (remembered)")
     parser.add_argument("--theme", help="floor, night or high-contrast (remembered when switched)")
@@ -50,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         from backend.cli import main as serve
 
         return serve(args[1:])
+    if args[:1] == ["floor"]:
+        from backend.floorcli import main as floor
+
+        return floor(args[1:])
     options = build_parser().parse_args(args)
     if options.auto_lock is not None and options.auto_lock < 0:
         print("floorline: --auto-lock must be 0 or more seconds", file=sys.stderr)

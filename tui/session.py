@@ -15,7 +15,7 @@ import functools
 from typing import TYPE_CHECKING
 
 from api_client.contract import Changes
-from api_client.errors import ClientError
+from api_client.errors import ClientError, PinChangeRequired
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -41,6 +41,8 @@ class Session:
     def __init__(self, app: FloorApp) -> None:
         self.app = app
         self._pin_hash: tuple[str, str] | None = None  # (staff id, argon2 hash)
+        # signed in with a one-time PIN, waiting for the new one: (source, server)
+        self._changing: tuple[FloorSource, str] | None = None
 
     # --- sign-in ------------------------------------------------------------------
 
@@ -104,12 +106,45 @@ class Session:
             except (ValueError, ClientError) as exc:
                 screen.failed(f"not a server address: {_words(exc)}")
                 return
-        failure = await self._try_sign_in(source, staff_id, pin)
+        try:
+            failure = await self._try_sign_in(source, staff_id, pin, one_time_ok=True)
+        except PinChangeRequired as exc:
+            self._changing = (source, server)
+            screen.ask_new_pin(exc.message)
+            return
         if failure:
             if source is not app.source:
                 await _quietly_close(source)
             screen.failed(failure)
             return
+        await self._signed_in(source, server, staff_id, pin)
+
+    def change_pin(self, screen: LoginScreen, staff_id: str, old: str, new: str) -> None:
+        self.app.run_worker(
+            self._change_pin(screen, staff_id.strip(), old, new),
+            group="session",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _change_pin(self, screen: LoginScreen, staff_id: str, old: str, new: str) -> None:
+        if self._changing is None:
+            screen.failed("sign in with the PIN you were given first")
+            return
+        source, server = self._changing
+        try:
+            await asyncio.wait_for(source.change_pin(staff_id, old, new), SIGN_IN_TIMEOUT)
+        except TimeoutError:
+            screen.ask_new_pin(f"no answer from the server in {SIGN_IN_TIMEOUT:.0f} s; try again")
+            return
+        except ClientError as exc:
+            screen.ask_new_pin(exc.message, error=True)
+            return
+        self._changing = None
+        await self._signed_in(source, server, staff_id, new)
+
+    async def _signed_in(self, source: FloorSource, server: str, staff_id: str, pin: str) -> None:
+        app = self.app
         await self._adopt(source)
         app.server_url = server or app.server_url
         app.server_label = app.server_url
@@ -121,12 +156,19 @@ class Session:
         if source.token_warning:
             app.notify(source.token_warning, title="Sign-in not saved", severity="warning")
 
-    async def _try_sign_in(self, source: FloorSource, staff_id: str, pin: str) -> str | None:
-        """None on success, else what to tell the user."""
+    async def _try_sign_in(
+        self, source: FloorSource, staff_id: str, pin: str, *, one_time_ok: bool = False
+    ) -> str | None:
+        """None on success, else what to tell the user; a one-time PIN raises
+        PinChangeRequired where the caller can ask for a new one (`one_time_ok`)."""
         if not staff_id or not pin:
             return "enter your staff ID and PIN"
         try:
             await asyncio.wait_for(source.sign_in(staff_id, pin), SIGN_IN_TIMEOUT)
+        except PinChangeRequired:
+            if one_time_ok:
+                raise
+            return "this PIN was given once: sign in from the sign-in screen to choose your own"
         except TimeoutError:
             return f"no answer from the server in {SIGN_IN_TIMEOUT:.0f} s; try again"
         except ClientError as exc:

@@ -1,0 +1,200 @@
+"""The floor file against real servers: import, export, one-time PINs, staff admin, revocation.
+
+Every import runs the real `floorline floor import` in its own process, beside
+a running server where the test needs one.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from domain.floorfile import parse_floor
+from domain.protocol import CLOSE_UNAUTHORISED
+from tests.backend.helpers import Terminal
+from tests.conftest import ROOT, BackendFactory
+
+EXAMPLE = (resources.files("backend.floors") / "example.toml").read_text()
+PIN_LINE = re.compile(r"^\s+(\S+)\s+PIN (\d+)$", re.M)
+KEPT_PINS = 'one_time = false\n[pins]\nadmin = "9000"\ndm1 = "3001"\ndm2 = "3002"\n'
+
+
+def floor_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", "floor", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def imported(tmp_path: Path, db: str, text: str = EXAMPLE, pins: str | None = None) -> str:
+    floor = tmp_path / "floor.toml"
+    floor.write_text(text)
+    extra: list[str | Path] = []
+    if pins is not None:
+        (tmp_path / "pins.toml").write_text(pins)
+        extra = ["--pin-file", tmp_path / "pins.toml"]
+    done = floor_cli("import", floor, "--db", db, *extra)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def exported(db: str) -> str:
+    done = floor_cli("export", "--db", db)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def check_round_trip(tmp_path: Path, db: str) -> None:
+    imported(tmp_path, db)
+    assert parse_floor(exported(db)) == parse_floor(EXAMPLE)
+    # and importing the export changes nothing
+    again = imported(tmp_path, db, exported(db))
+    assert "nothing changed" in again
+
+
+def test_import_export_round_trip_on_sqlite(tmp_path: Path) -> None:
+    check_round_trip(tmp_path, f"sqlite:///{tmp_path / 'floor.db'}")
+
+
+@pytest.mark.postgres
+def test_import_export_round_trip_on_postgres(tmp_path: Path, pg_url: str) -> None:
+    check_round_trip(tmp_path, pg_url)
+
+
+def test_a_bad_file_names_file_line_and_field_and_changes_nothing(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    imported(tmp_path, db)
+    before = exported(db)
+    bad = EXAMPLE.replace('name = "Sam P."', 'name = "Sam P. Jr"').replace(
+        'role = "host"', 'role = "pitboss"'
+    )
+    path = tmp_path / "floor.toml"
+    path.write_text(bad)
+    done = floor_cli("import", path, "--db", db)
+    line = next(n for n, text in enumerate(bad.splitlines(), 1) if "pitboss" in text)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"{path}:{line}: staff[3].role: unknown role 'pitboss'"
+        " (expected one of host, pit_boss, duty_manager, admin)",
+        "nothing was changed",
+    ]
+    assert exported(db) == before  # Sam's new name did not go in either
+
+
+async def test_a_one_time_pin_must_be_changed_before_anything_else(
+    tmp_path: Path, backend_factory: BackendFactory
+) -> None:
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    pins = dict(PIN_LINE.findall(imported(tmp_path, db)))
+    assert set(pins) == {"admin", "dm1", "dm2", "h1", "pb1"}
+    server = backend_factory(demo=False, db_url=db)
+    async with httpx.AsyncClient(base_url=server.url, timeout=20) as http:
+        answer = await http.post("/v1/session", json={"staff_id": "admin", "pin": pins["admin"]})
+        assert answer.status_code == 200 and answer.json()["must_change_pin"] is True
+        auth = {"Authorization": f"Bearer {answer.json()['token']}"}
+        refused = await http.get("/v1/snapshot", headers=auth)
+        assert refused.status_code == 403 and refused.json()["code"] == "pin_change_required"
+        admin = Terminal(server.url, answer.json()["token"], "admin")
+        with pytest.raises(ConnectionClosed) as closed:
+            async with admin.live(after=0) as feed:
+                await feed.frame()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == CLOSE_UNAUTHORISED
+        await admin.close()
+        for new, why in ((pins["admin"], "must differ"), ("12ab", "4 to 12 digits")):
+            body = {"old_pin": pins["admin"], "new_pin": new}
+            bad = await http.post("/v1/session/pin", json=body, headers=auth)
+            assert bad.status_code == 422 and why in bad.json()["detail"]
+        body = {"old_pin": pins["admin"], "new_pin": "246810"}
+        assert (await http.post("/v1/session/pin", json=body, headers=auth)).status_code == 204
+        assert (await http.get("/v1/snapshot", headers=auth)).status_code == 200
+        old = await http.post("/v1/session", json={"staff_id": "admin", "pin": pins["admin"]})
+        assert old.status_code == 401
+    admin = await Terminal.sign_in(server.url, "admin", "246810")
+    assert (await admin.snapshot())["me"]["id"] == "admin"
+    await admin.close()
+
+
+async def test_a_running_server_shows_an_import_to_its_terminals(
+    tmp_path: Path, backend_factory: BackendFactory
+) -> None:
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    imported(tmp_path, db, pins=KEPT_PINS)
+    server = backend_factory(demo=False, db_url=db)
+    dm = await Terminal.sign_in(server.url, "dm1", "3001")
+    head = (await dm.snapshot())["seq"]
+    grown = EXAMPLE + '\n[[staff]]\nid = "h2"\nname = "Riley C."\nrole = "host"\n'
+    async with dm.live(after=head) as feed:
+        assert (await feed.frame())["type"] == "hello"
+        out = imported(tmp_path, db, grown)
+        assert re.search(r"^\s+h2\s+PIN \d{6}$", out, re.M)
+        event = await feed.wait_for(lambda e: e["type"] == "staff_added")
+    assert event["data"]["staff"]["name"] == "Riley C."
+    assert "pin" not in str(event).lower().replace("pin_", "")
+    assert "h2" in (await dm.snapshot())["state"]["staff"]
+    await dm.close()
+
+
+async def test_admin_commands_refuse_the_last_admin_and_deactivation_signs_out(
+    tmp_path: Path, backend_factory: BackendFactory
+) -> None:
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    imported(tmp_path, db, pins=KEPT_PINS)
+    server = backend_factory(demo=False, db_url=db)
+    admin = await Terminal.sign_in(server.url, "admin", "9000")
+    dm = await Terminal.sign_in(server.url, "dm1", "3001")
+    last = await admin.http.post("/v1/staff/admin/deactivate")
+    assert last.status_code == 409
+    assert last.json()["detail"] == (
+        "Floor Admin is the last active admin: make someone else an admin first"
+    )
+    refused = await dm.http.post("/v1/staff/dm2/deactivate")
+    assert refused.status_code == 403
+    added = await admin.http.post(
+        "/v1/staff", json={"type": "add_staff", "id": "h4", "name": "Jamie O.", "role": "host"}
+    )
+    assert added.status_code == 200 and re.fullmatch(r"\d{6}", added.json()["pin"])
+    head = (await dm.snapshot())["seq"]
+    with pytest.raises(ConnectionClosed) as closed:
+        async with dm.live(after=head) as feed:
+            assert (await feed.frame())["type"] == "hello"
+            gone = await admin.http.post("/v1/staff/dm1/deactivate")
+            assert gone.status_code == 200 and gone.json()["active"] is False
+            while True:
+                await feed.frame()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == CLOSE_UNAUTHORISED
+    assert (await dm.http.get("/v1/snapshot")).status_code == 401
+    for t in (admin, dm):
+        await t.close()
+
+
+@pytest.mark.postgres
+async def test_deactivation_closes_a_socket_held_by_another_process(
+    tmp_path: Path, backend_factory: BackendFactory, pg_url: str
+) -> None:
+    imported(tmp_path, pg_url, pins=KEPT_PINS)
+    first = backend_factory(demo=False, db_url=pg_url)
+    second = backend_factory(demo=False, db_url=pg_url)
+    admin = await Terminal.sign_in(first.url, "admin", "9000")
+    dm = await Terminal.sign_in(second.url, "dm1", "3001")
+    head = (await dm.snapshot())["seq"]
+    with pytest.raises(ConnectionClosed) as closed:
+        async with dm.live(after=head) as feed:
+            assert (await feed.frame())["type"] == "hello"
+            gone = await admin.http.post("/v1/staff/dm1/deactivate")
+            assert gone.status_code == 200
+            while True:
+                await feed.frame()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == CLOSE_UNAUTHORISED
+    assert (await dm.http.get("/v1/snapshot")).status_code == 401  # on its own process too
+    for t in (admin, dm):
+        await t.close()
