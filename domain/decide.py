@@ -7,62 +7,20 @@ optimistic view to show the effect at once. Both call `decide`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from domain import commands as c
+from domain.cover import decide_cover, entries_of
 from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
 from domain.events import Event, EventType
 from domain.models import Change, Channel, Downtime, Incident, IncidentState, Role, Staff
 from domain.permissions import can_see_incident, in_pit_scope, role_may, why_not
 from domain.privacy import mask_card_numbers
+from domain.rejection import RejectCode, Rejected
 from domain.sla import compensation_due
 from domain.state import FloorState
 
 SYSTEM = "system"
-
-
-class RejectCode(StrEnum):
-    INVALID = "invalid"  # 422
-    FORBIDDEN = "forbidden"  # 403
-    NOT_FOUND = "not_found"  # 404
-    ILLEGAL = "illegal"  # 409: not possible in the incident's state
-    CONFLICT = "conflict"  # 409: someone else changed it first
-
-
-class Rejected(Exception):
-    """A refusal with its reason; a conflict also says who changed what, and when.
-
-    `incident` is the incident as it is now (sent back as `current`), only
-    ever one the sender may see. `by`/`at` default to its last update; a
-    conflict names the change that beat the sender instead, which may be
-    older, and may concern an incident the sender no longer sees.
-    """
-
-    def __init__(
-        self,
-        code: RejectCode,
-        message: str,
-        *,
-        incident: Incident | None = None,
-        by: str | None = None,
-        at: float | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.incident = incident
-        self.by = by if by is not None else incident.updated_by if incident else None
-        self.at = at if at is not None else incident.updated_at if incident else None
-
-    def as_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": str(self.code), "message": self.message}
-        if self.incident is not None:
-            body["current"] = self.incident.model_dump(mode="json")
-        if self.by is not None:
-            body["by"] = self.by
-            body["at"] = self.at
-        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +70,9 @@ def decide(
         case c.StartDowntime() | c.MovePlayer() | c.EndDowntime():
             return [_downtime(state, command, actor, event)]
         case c.PageContact(incident_id=None):
-            return [event(EventType.CONTACT_PAGED, data=_page_data(state, command, None))]
+            return [event(EventType.CONTACT_PAGED, data=_page_data(state, command, None, now))]
+        case c.SetCover() | c.EndCover() | c.ConfirmContact():
+            return decide_cover(state, command, now, event)
 
     incident = _visible_incident(state, command.incident_id, actor)  # type: ignore[union-attr]
     on = {"incident_id": incident.id}
@@ -196,7 +156,7 @@ def decide(
             data = {"text": _clean(command.text)}
             return [event(EventType.COMPENSATION_RECORDED, **on, data=data)]
         case c.PageContact():
-            data = _page_data(state, command, incident)
+            data = _page_data(state, command, incident, now)
             return [event(EventType.CONTACT_PAGED, **on, data=data)]
         case c.FileReport():
             _require(incident, (IncidentState.RESOLVED, IncidentState.CLOSED), "file a report on")
@@ -361,8 +321,11 @@ def _manager_on_site(command: c.OpenIncident, actor: Actor | None) -> bool:
     return actor.staff.role in (Role.PIT_BOSS, Role.DUTY_MANAGER)
 
 
-def _page_data(state: FloorState, command: c.PageContact, incident: Incident | None) -> dict:
-    entries = [e for e in state.roster if e.staff_id == command.staff_id]
+def _page_data(
+    state: FloorState, command: c.PageContact, incident: Incident | None, now: float
+) -> dict:
+    # someone covering a line is paged as its on-duty person, with the cover's contact
+    entries = entries_of(state, command.staff_id, now)
     contact = next((ct for e in entries for ct in e.contacts if ct.method == command.method), None)
     if contact is None:
         raise Rejected(

@@ -27,6 +27,9 @@ class EventType(StrEnum):
     DOWNTIME_STARTED = "downtime_started"
     PLAYER_MOVED = "player_moved"
     DOWNTIME_ENDED = "downtime_ended"
+    COVER_SET = "cover_set"
+    COVER_ENDED = "cover_ended"
+    CONTACT_CONFIRMED = "contact_confirmed"
     # sent only to a viewer for whom an incident has just come into view
     # (say, it was assigned to them): carries the whole incident
     INCIDENT_SHOWN = "incident_shown"

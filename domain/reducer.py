@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from domain.cover import COVER_EVENTS, apply_cover
 from domain.escalation import LINE_TITLES
 from domain.events import Event, EventType
 from domain.models import Change, Downtime, Incident, IncidentState, Priority, TimelineEntry
@@ -37,6 +38,8 @@ def apply(state: FloorState, event: Event) -> FloorState:
         return state.model_copy(update={"seq": max(state.seq, event.seq)})
     if event.type in (EventType.DOWNTIME_STARTED, EventType.PLAYER_MOVED, EventType.DOWNTIME_ENDED):
         return _apply_downtime(state, event)
+    if event.type in COVER_EVENTS:
+        return apply_cover(state, event)
     if event.type is EventType.CONTACT_PAGED and event.incident_id is None:
         return state.model_copy(update={"seq": max(state.seq, event.seq)})
     if event.type is EventType.INCIDENT_LEFT_VIEW:
