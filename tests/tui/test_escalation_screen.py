@@ -6,7 +6,8 @@ import pytest
 from textual.widgets import OptionList
 
 from domain import commands as c
-from domain.escalation import TOP_LINE, on_duty
+from domain.cover import who_to_call
+from domain.escalation import TOP_LINE
 from domain.models import Chain
 from screens.escalation import EscalationScreen
 
@@ -57,7 +58,7 @@ def _ways_on_duty(floor, now: float) -> list[str]:
         f"{contact.method} {contact.value}"
         for chain in Chain
         for line in range(1, TOP_LINE + 1)
-        for entry in on_duty(floor.roster, chain, line, now, floor.policy)
+        for entry in who_to_call(floor, chain, line, now)
         for contact in entry.contacts
     ]
 
