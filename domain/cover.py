@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -102,6 +102,37 @@ def entries_of(state: FloorState, staff_id: str, now: float) -> list[RosterEntry
         if (cover := active_cover(state, chain, line, now)) and cover.staff_id == staff_id
     ]
     return covering + [e for e in state.roster if e.staff_id == staff_id]
+
+
+def window_end(state: FloorState, chain: Chain, line: int, now: float) -> float | None:
+    """When the people scheduled on the line now hand over (by the roster, minute by
+    minute over the next 24 h): where a cover "for the rest of this shift" ends.
+    None when the same people stay on all day."""
+    scheduled = on_duty(state.roster, chain, line, now, state.policy)
+    minute = (math.floor(now / 60) + 1) * 60
+    while minute <= now + MAX_COVER:
+        if on_duty(state.roster, chain, line, minute, state.policy) != scheduled:
+            return minute
+        minute += 60
+    return None
+
+
+def at_clock(hhmm: str, now: float, timezone: str) -> float:
+    """The next `HH:MM` on the floor's clock after `now` (within a day), or ValueError."""
+    try:
+        hours, minutes = (int(part) for part in hhmm.strip().split(":"))
+        if not (0 <= hours <= 23 and 0 <= minutes <= 59):
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{hhmm.strip()!r} is not a time of day: write it as HH:MM") from None
+    zone = ZoneInfo(timezone)
+    local = datetime.fromtimestamp(now, zone)
+    moment = local.replace(hour=hours, minute=minutes, second=0, microsecond=0)
+    if moment.timestamp() <= now:
+        moment = (local + timedelta(days=1)).replace(
+            hour=hours, minute=minutes, second=0, microsecond=0
+        )
+    return moment.timestamp()
 
 
 # --- gaps ahead --------------------------------------------------------------
