@@ -24,6 +24,7 @@ from api_client.outbox import LocalId, Outbox
 from api_client.replica import Replica
 from api_client.summaries import incident_label
 from domain.commands import Command, mask_command
+from domain.cover import COVER_EVENTS
 from domain.decide import Actor, decide
 from domain.events import Event
 from domain.models import Staff
@@ -110,6 +111,8 @@ class LocalFloor:
             Changes(
                 incidents=frozenset(incidents | mine_i),
                 downtimes=frozenset(downtimes | mine_d),
+                # a cover or a confirmed contact changes who the ladders show
+                roster=any(e.type in COVER_EVENTS for e in events),
                 events=tuple(events),
             )
         )

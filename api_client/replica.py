@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from api_client import storage
 from api_client.shared_fields import lean_downtime, lean_incident, share_field_sets
+from domain.cover_records import ContactCheck, Cover
 from domain.events import BadEvent, Event, EventType
 from domain.models import Asset, Downtime, Incident, RosterEntry, Staff
 from domain.policy import Policy
@@ -136,6 +137,8 @@ class Replica:
             roster=tuple(RosterEntry.model_validate_json(b) for b in rows("roster", "pos")),
             next_incident_id=int(meta.get("next_incident_id", 1)),
             next_downtime_id=int(meta.get("next_downtime_id", 1)),
+            covers=tuple(map(Cover.model_validate, meta.get("covers", ()))),
+            contact_checks=tuple(map(ContactCheck.model_validate, meta.get("contact_checks", ()))),
         )
 
     def _create(self) -> None:
@@ -164,6 +167,7 @@ class Replica:
                 me=me.model_dump(mode="json"),
                 policy=state.policy.model_dump(mode="json"),
                 **self._counters(state),
+                **self._duty(state),
             )
         share_field_sets(state.incidents.values(), state.downtimes.values())
         self.epoch, self.state, self.me = epoch, state, me
@@ -198,7 +202,11 @@ class Replica:
             self._db.executemany("DELETE FROM incidents WHERE id = ?", [(i,) for i in gone])
             self._put_rows("incidents", (state.incidents[i] for i in incidents - gone))
             self._put_rows("downtimes", (state.downtimes[d] for d in downtimes))
-            self._put_meta(**self._counters(state))
+            duty_moved = (state.covers, state.contact_checks) != (
+                self.state.covers,
+                self.state.contact_checks,
+            )
+            self._put_meta(**self._counters(state), **(self._duty(state) if duty_moved else {}))
         self.state = state
         return incidents, downtimes
 
@@ -217,6 +225,13 @@ class Replica:
             "seq": state.seq,
             "next_incident_id": state.next_incident_id,
             "next_downtime_id": state.next_downtime_id,
+        }
+
+    def _duty(self, state: FloorState) -> dict[str, Any]:
+        """Covers and contact checks: a handful of rows, kept whole in the meta table."""
+        return {
+            "covers": [cover.model_dump(mode="json") for cover in state.covers],
+            "contact_checks": [check.model_dump(mode="json") for check in state.contact_checks],
         }
 
     def _put_rows(self, table: str, values: Iterable[Any]) -> None:

@@ -38,4 +38,10 @@ def summarize(command: Command, incident_id: int | None) -> str:
             return f"player from {command.asset_id} moved to {command.to}"
         case c.EndDowntime():
             return f"{command.asset_id} back up"
+        case c.SetCover():
+            return f"{command.staff_id} covers L{command.line} {command.chain}"
+        case c.EndCover():
+            return f"end the cover of L{command.line} {command.chain}"
+        case c.ConfirmContact():
+            return f"{command.staff_id} {command.method} {command.value} confirmed"
     return f"{command.type.replace('_', ' ')}{on}"

@@ -114,7 +114,15 @@ async def has_events(conn: AsyncConnection) -> bool:
 
 # --- snapshots: what a restart folds from -----------------------------------
 
-_SNAPSHOT_FIELDS = {"seq", "incidents", "downtimes", "next_incident_id", "next_downtime_id"}
+_SNAPSHOT_FIELDS = {
+    "seq",
+    "incidents",
+    "downtimes",
+    "next_incident_id",
+    "next_downtime_id",
+    "covers",
+    "contact_checks",
+}
 
 
 async def load_state(conn: AsyncConnection, base: FloorState) -> FloorState:

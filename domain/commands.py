@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, TypeAdapter
 
 from domain.models import (
+    Chain,
     Channel,
     Frozen,
     IncidentKind,
@@ -154,6 +155,44 @@ class EndDowntime(_OnDowntime):
     type: Literal["end_downtime"] = "end_downtime"
 
 
+class SetCover(Frozen):
+    """`staff_id` answers one line of one chain instead of its scheduled people.
+
+    From `starts_at` (None: from now) until `until` (POSIX seconds, within 24 h).
+    A way to reach them may come with it (`contact_method`, `contact_value`):
+    needed when they have none on the roster. The latest cover set for a line
+    wins while it runs.
+    """
+
+    type: Literal["set_cover"] = "set_cover"
+    chain: Chain
+    line: int = Field(ge=1, le=4)
+    staff_id: ShortText
+    until: float
+    starts_at: float | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    contact_method: ShortText = ""
+    contact_value: ShortText = ""
+
+
+class EndCover(Frozen):
+    """End the cover running on a line now, before its time."""
+
+    type: Literal["end_cover"] = "end_cover"
+    chain: Chain
+    line: int = Field(ge=1, le=4)
+    reason: Text = ""
+
+
+class ConfirmContact(Frozen):
+    """A way to reach someone answered a test page: mark it confirmed now."""
+
+    type: Literal["confirm_contact"] = "confirm_contact"
+    staff_id: ShortText
+    method: ShortText
+    value: ShortText
+
+
 Command = Annotated[
     OpenIncident
     | Acknowledge
@@ -172,7 +211,10 @@ Command = Annotated[
     | FileReport
     | StartDowntime
     | MovePlayer
-    | EndDowntime,
+    | EndDowntime
+    | SetCover
+    | EndCover
+    | ConfirmContact,
     Field(discriminator="type"),
 ]
 
@@ -199,6 +241,9 @@ COMMAND_TYPES: tuple[str, ...] = tuple(
         StartDowntime,
         MovePlayer,
         EndDowntime,
+        SetCover,
+        EndCover,
+        ConfirmContact,
     )
 )
 

@@ -7,67 +7,22 @@ optimistic view to show the effect at once. Both call `decide`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from domain import commands as c
 from domain import events as ev
+from domain.cover import decide_cover, entries_of
 from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
 from domain.events import Event, EventType, Payload, make_event
 from domain.exposure import EXPOSURE_LINE, escalate_on_exposure, exposed
 from domain.models import Change, Channel, Downtime, Incident, IncidentState, Role, Staff
 from domain.permissions import can_see_incident, in_pit_scope, role_may, why_not
 from domain.privacy import mask_sensitive
+from domain.rejection import RejectCode, Rejected, last_change
 from domain.sla import compensation_due
 from domain.state import FloorState
 
 SYSTEM = "system"
-
-
-class RejectCode(StrEnum):
-    INVALID = "invalid"  # 422
-    FORBIDDEN = "forbidden"  # 403
-    NOT_FOUND = "not_found"  # 404
-    ILLEGAL = "illegal"  # 409: not possible in the incident's state
-    CONFLICT = "conflict"  # 409: someone else changed it first
-
-
-class Rejected(Exception):
-    """A refusal with its reason; a conflict also says who changed what, and when.
-
-    `incident` is the incident as it is now (sent back as `current`), only
-    ever one the sender may see. `by`/`at` default to its last change of
-    owner or state (a note or an escalation since is no change of its own
-    to refuse a command over); a conflict names the change that beat the
-    sender instead, which may be older, and may concern an incident the
-    sender no longer sees.
-    """
-
-    def __init__(
-        self,
-        code: RejectCode,
-        message: str,
-        *,
-        incident: Incident | None = None,
-        by: str | None = None,
-        at: float | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.incident = incident
-        last = _last_change(incident) if incident is not None and by is None else None
-        self.by = by if by is not None else last[0] if last else None
-        self.at = at if at is not None else last[1] if last else None
-
-    def as_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": str(self.code), "message": self.message}
-        if self.incident is not None:
-            body["current"] = self.incident.model_dump(mode="json")
-        if self.by is not None:
-            body["by"] = self.by
-            body["at"] = self.at
-        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +84,9 @@ def _events_for(
         case c.StartDowntime() | c.MovePlayer() | c.EndDowntime():
             return [_downtime(state, command, actor, event)]
         case c.PageContact(incident_id=None):
-            return [event(EventType.CONTACT_PAGED, _page_data(state, command, None))]
+            return [event(EventType.CONTACT_PAGED, _page_data(state, command, None, now))]
+        case c.SetCover() | c.EndCover() | c.ConfirmContact():
+            return decide_cover(state, command, now, event)
 
     incident = _visible_incident(state, command.incident_id, actor)  # type: ignore[union-attr]
     on = {"incident_id": incident.id}
@@ -223,7 +180,7 @@ def _events_for(
             recorded = ev.CompensationRecordedData(text=_clean(command.text))
             return [event(EventType.COMPENSATION_RECORDED, recorded, **on)]
         case c.PageContact():
-            paged = _page_data(state, command, incident)
+            paged = _page_data(state, command, incident, now)
             return [event(EventType.CONTACT_PAGED, paged, **on)]
         case c.FileReport():
             _require(incident, (IncidentState.RESOLVED, IncidentState.CLOSED), "file a report on")
@@ -283,13 +240,6 @@ def _require(incident: Incident, states: tuple[IncidentState, ...], action: str)
         )
 
 
-def _last_change(incident: Incident) -> tuple[str, float]:
-    """Who made the incident's last change of owner or state, and when."""
-    if incident.changes:
-        return incident.changes[-1].by, incident.changes[-1].at
-    return incident.updated_by, incident.updated_at  # stored before changes were kept
-
-
 # the state each timeline kind leaves an incident in; an assignment only moves
 # an untaken incident on, and a reopen goes back to in progress (or stabilised)
 _STATE_AFTER: dict[str, IncidentState] = {
@@ -318,7 +268,7 @@ def _state_set_by(incident: Incident) -> tuple[str, float]:
         if after is not None and (after != state or entry.kind == EventType.REOPENED):
             state = after
             found = (entry.actor, entry.at)
-    return found or _last_change(incident)
+    return found or last_change(incident)
 
 
 def _check_version(state: FloorState, incident: Incident, expected: int | None, me: str) -> None:
@@ -429,9 +379,10 @@ def _manager_on_site(command: c.OpenIncident, actor: Actor | None) -> bool:
 
 
 def _page_data(
-    state: FloorState, command: c.PageContact, incident: Incident | None
+    state: FloorState, command: c.PageContact, incident: Incident | None, now: float
 ) -> ev.ContactPagedData:
-    entries = [e for e in state.roster if e.staff_id == command.staff_id]
+    # someone covering a line is paged as its on-duty person, with the cover's contact
+    entries = entries_of(state, command.staff_id, now)
     contact = next((ct for e in entries for ct in e.contacts if ct.method == command.method), None)
     if contact is None:
         raise Rejected(

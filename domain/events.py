@@ -49,6 +49,9 @@ class EventType(StrEnum):
     ASSET_REMOVED = "asset_removed"
     ROSTER_REPLACED = "roster_replaced"
     PITS_REPLACED = "pits_replaced"
+    COVER_SET = "cover_set"
+    COVER_ENDED = "cover_ended"
+    CONTACT_CONFIRMED = "contact_confirmed"
     # sent only to a viewer for whom an incident has just come into view
     # (say, it was assigned to them): carries the whole incident
     INCIDENT_SHOWN = "incident_shown"

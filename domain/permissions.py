@@ -33,6 +33,9 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "start_downtime": _FLOOR_LEADS,
     "move_player": _FLOOR_LEADS,
     "end_downtime": _FLOOR_LEADS,
+    "set_cover": _MANAGERS,
+    "end_cover": _MANAGERS,
+    "confirm_contact": _MANAGERS,
 }
 
 ROLE_LABELS: dict[Role, str] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from domain.cover import COVER_EVENTS, apply_cover
 from domain.escalation import LINE_TITLES
 from domain.events import (
     AssignedData,
@@ -50,9 +51,12 @@ _WORDING: dict[EventType, str] = {
 
 
 def apply(state: FloorState, event: Event) -> FloorState:
+    payload = payload_of(event)  # BadEvent, before anything changes, if it does not fit
+    # the floor's configuration and its covers keep folds of their own
     if event.type in FLOOR_EVENTS:
         return apply_floor_change(state, event)
-    payload = payload_of(event)  # BadEvent, before anything changes, if it does not fit
+    if event.type in COVER_EVENTS:
+        return apply_cover(state, event)
     if (
         event.type is EventType.HIDDEN
         or isinstance(payload, OpaqueData)  # a type this reducer does not fold

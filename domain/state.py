@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from domain.cover_records import ContactCheck, Cover
 from domain.models import Asset, Downtime, Frozen, Incident, Pit, RosterEntry, Staff
 from domain.policy import Policy
 
@@ -25,6 +26,9 @@ class FloorState(Frozen):
     inactive_staff: dict[str, Staff] = Field(default_factory=dict)
     pits: dict[str, Pit] = Field(default_factory=dict)
     roster: tuple[RosterEntry, ...] = ()
+    # folded from events (`domain.cover`): standing in for a line, contacts confirmed
+    covers: tuple[Cover, ...] = ()
+    contact_checks: tuple[ContactCheck, ...] = ()
     next_incident_id: int = 1
     next_downtime_id: int = 1
 

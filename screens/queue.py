@@ -16,12 +16,13 @@ from textual.widgets import Input, Static
 
 from api_client.contract import Changes
 from domain.commands import Acknowledge, Take
-from domain.models import Chain, Priority, Role, Staff
+from domain.models import Priority, Role, Staff
 from domain.permissions import role_may
 from domain.policy import Policy
 from domain.sla import Attainment, shift_start
 from tui.floor_screen import FloorScreen
 from tui.floor_summary import (
+    GapWatch,
     NightSummary,
     QueueCounts,
     QueueSummary,
@@ -31,6 +32,7 @@ from tui.floor_summary import (
 from tui.messages import CommandRequested
 from tui.queue_model import Filters, QueueModel, StateFilter, View, view_label, views_for
 from tui.widgets.incident_table import IncidentTable
+from tui.widgets.ladder import gaps_text
 
 _STATE_CYCLE = tuple(StateFilter)
 
@@ -67,6 +69,7 @@ class QueueScreen(FloorScreen):
         self._summary: QueueSummary | None = None
         self._summary_shown: Content | None = None
         self._summary_said: tuple[object, ...] | None = None  # what the summary was made from
+        self._gaps = GapWatch()
         self._shift = ShiftAttainment()  # the night view's "SLA kept this shift"
         self._shift_for: str | None = None  # the manager it was counted for
         self._offered: tuple[bool | None, ...] = ()  # open/ack/take as the footer shows them
@@ -171,7 +174,7 @@ class QueueScreen(FloorScreen):
             return
         summary = self._summary = self.counts.summary(self.now)
         manager = self._is_manager
-        night = night_summary(self.floor, self.now) if manager else None
+        night = night_summary(self.floor, self.now, self._gaps) if manager else None
         shift = self._shift_kept(me) if manager else None
         shown = self._filter_words()
         # redone every second for a manager: nothing is rebuilt while the numbers stand
@@ -247,10 +250,7 @@ class QueueScreen(FloorScreen):
             limit = self.floor.policy.downtime_replace_after
             over = (f" ({night.overdue} past {int(limit // 60)}:00, move player)", "$timer-red")
         if night.gaps:
-            gaps = ", ".join(
-                f"L{line}{' pay' if chain is Chain.PAYMENTS else ''}" for chain, line in night.gaps
-            )
-            cover = (f"nobody on duty: {gaps}", "$warning bold")
+            cover = (gaps_text(night.gaps, self.now, self.floor.policy.timezone), "$warning bold")
         else:
             cover = ("every escalation line covered", "dim")
         return Content.assemble((down, ""), over, "  ", cover)

@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from domain.escalation import TOP_LINE, on_duty
-from domain.models import Chain, Incident, Priority
+from domain.cover import Gap, GapForecast, gaps_ahead
+from domain.models import Incident, Priority
 from domain.sla import Attainment, clocks, report_needed, settle_moments
 from domain.state import FloorState
 
@@ -27,7 +27,7 @@ class QueueSummary:
 class NightSummary:
     down: int  # tables and machines down now
     overdue: int  # down past the replacement limit with the player not yet moved
-    gaps: tuple[tuple[Chain, int], ...]  # (chain, line) with nobody on duty
+    gaps: tuple[Gap, ...]  # lines with nobody on duty now or within the next 2 hours
 
 
 def running_dues(incident: Incident) -> list[float]:
@@ -138,7 +138,25 @@ class QueueCounts:
         )
 
 
-def night_summary(floor: FloorState, now: float) -> NightSummary:
+class GapWatch:
+    """`domain.cover.gaps_ahead`, worked out again only when it may have changed:
+    a new roster, cover or policy, or its own `valid_until` (a minute turning)."""
+
+    def __init__(self) -> None:
+        self._key: tuple[object, ...] | None = None
+        self._at = float("inf")  # when the forecast was made
+        self._forecast = GapForecast((), float("-inf"))
+
+    def gaps(self, floor: FloorState, now: float) -> tuple[Gap, ...]:
+        key = (floor.roster, floor.covers, floor.policy)
+        # a clock stepped back (a corrected offset) asks again too
+        if key != self._key or not self._at <= now < self._forecast.valid_until:
+            self._forecast = gaps_ahead(floor, now)
+            self._key, self._at = key, now
+        return self._forecast.gaps
+
+
+def night_summary(floor: FloorState, now: float, watch: GapWatch | None = None) -> NightSummary:
     policy = floor.policy
     active = floor.active_downtimes()
     overdue = sum(
@@ -146,12 +164,7 @@ def night_summary(floor: FloorState, now: float) -> NightSummary:
         for d in active
         if d.player_moved_at is None and now - d.started_at > policy.downtime_replace_after
     )
-    gaps = tuple(
-        (chain, line)
-        for chain in Chain
-        for line in range(1, TOP_LINE + 1)
-        if not on_duty(floor.roster, chain, line, now, policy)
-    )
+    gaps = (watch or GapWatch()).gaps(floor, now)
     return NightSummary(len(active), overdue, gaps)
 
 

@@ -74,6 +74,20 @@ def every_command(floor: Floor) -> list[tuple[str | None, c.Command]]:
         ("pb2", c.StartDowntime(asset_id="BJ-07", reason="felt torn")),
         ("pb2", c.MovePlayer(asset_id="BJ-07", to="BJ-08")),
         ("pb2", c.EndDowntime(asset_id="BJ-07")),
+        ("dm1", c.ConfirmContact(staff_id="dm1", method="radio", value="ch 4")),
+        (
+            "dm1",
+            c.SetCover(
+                chain=Chain.MAIN,
+                line=3,
+                staff_id="pb1",
+                until=T0 + 6 * 3600,
+                reason="L3 off sick",
+                contact_method="phone",
+                contact_value="555",
+            ),
+        ),
+        ("dm1", c.EndCover(chain=Chain.MAIN, line=3, reason="back")),
     ]
 
 
@@ -90,7 +104,7 @@ def test_decide_emits_only_events_that_fit_their_type_for_every_command() -> Non
         payload = payload_of(received)
         assert type(payload) is PAYLOADS[event.type], event
         assert payload == payload_of(event)
-    assert len(emitted) == 16  # every type decide makes
+    assert len(emitted) == 19  # every type decide makes
 
 
 def test_an_event_is_built_only_from_its_own_types_model() -> None:

@@ -6,6 +6,7 @@ role do it (2xx), refuse the role (403), or not even show it the incident (404)?
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -83,6 +84,21 @@ class FloorSetup:
             # moved to another table of the pit that is up
             extra = {"to": self.free[pit][-1]} if kind == "move_player" else {}
             return {"type": kind, "asset_id": asset, "downtime_id": downtime, **extra}
+        if kind in ("set_cover", "end_cover"):
+            cover = {
+                "type": "set_cover",
+                "chain": "main",
+                "line": 3,
+                "staff_id": "dm2",
+                "until": time.time() + 3600,  # the backend runs on the real clock
+                "reason": "role table",
+            }
+            if kind == "set_cover":
+                return cover
+            await self.run(cover)
+            return {"type": kind, "chain": "main", "line": 3}
+        if kind == "confirm_contact":
+            return {"type": kind, "staff_id": "dm1", "method": "radio", "value": "ch 3"}
         resolved = kind in ("reopen", "close", "file_report")
         incident = await self.incident(pit, host, resolved=resolved)
         extra: dict[str, Any] = {

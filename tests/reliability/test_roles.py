@@ -47,6 +47,9 @@ IN_VIEW: dict[str, tuple[int, int, int, int]] = {
     "start_downtime": (FORBIDDEN, OK, OK, OK),
     "move_player": (FORBIDDEN, OK, OK, OK),
     "end_downtime": (FORBIDDEN, OK, OK, OK),
+    "set_cover": (FORBIDDEN, FORBIDDEN, OK, OK),
+    "end_cover": (FORBIDDEN, FORBIDDEN, OK, OK),
+    "confirm_contact": (FORBIDDEN, FORBIDDEN, OK, OK),
 }
 
 # the same, on pit 2 and a player of host h2: outside a host's and a pit boss's view
@@ -70,6 +73,10 @@ OUT_OF_VIEW: dict[str, tuple[int, int]] = {
     "start_downtime": (FORBIDDEN, FORBIDDEN),
     "move_player": (FORBIDDEN, FORBIDDEN),
     "end_downtime": (FORBIDDEN, FORBIDDEN),
+    # covers and contacts are the whole floor's: no pit, no player
+    "set_cover": (FORBIDDEN, FORBIDDEN),
+    "end_cover": (FORBIDDEN, FORBIDDEN),
+    "confirm_contact": (FORBIDDEN, FORBIDDEN),
 }
 
 

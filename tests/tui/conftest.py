@@ -25,6 +25,7 @@ from api_client.contract import Changes, Conflict, ConnectionStatus, Link, Pendi
 from api_client.errors import SignInFailed
 from backend.demo import demo_floor
 from domain.commands import AutoEscalate, Command
+from domain.cover import COVER_EVENTS
 from domain.decide import Actor, decide
 from domain.escalation import TOP_LINE, line_due
 from domain.events import Event
@@ -209,6 +210,7 @@ class StaticFloor:
             Changes(
                 incidents=frozenset(e.incident_id for e in events if e.incident_id is not None),
                 downtimes=frozenset(e.downtime_id for e in events if e.downtime_id is not None),
+                roster=any(e.type in COVER_EVENTS for e in events),
                 events=tuple(events),
             )
         )

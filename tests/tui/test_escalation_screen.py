@@ -6,7 +6,8 @@ import pytest
 from textual.widgets import OptionList
 
 from domain import commands as c
-from domain.escalation import TOP_LINE, on_duty
+from domain.cover import who_to_call
+from domain.escalation import TOP_LINE
 from domain.models import Chain
 from screens.escalation import EscalationScreen
 
@@ -57,7 +58,7 @@ def _ways_on_duty(floor, now: float) -> list[str]:
         f"{contact.method} {contact.value}"
         for chain in Chain
         for line in range(1, TOP_LINE + 1)
-        for entry in on_duty(floor.roster, chain, line, now, floor.policy)
+        for entry in who_to_call(floor, chain, line, now)
         for contact in entry.contacts
     ]
 
@@ -88,3 +89,81 @@ def test_the_next_step_breaks_before_the_person_to_call() -> None:
     assert [line.plain for line in wrap_tail(tail, 100)] == [f"next {step}"]
     lines = [line.plain for line in wrap_tail(tail, 56)]
     assert lines[-1] == "Avery M., phone 0400 100 301" and lines[-2].endswith(" -")
+
+
+async def test_a_duty_manager_covers_a_gap_confirms_the_contact_and_ends_the_cover(
+    static_floor, make_app
+) -> None:
+    from textual.widgets import Static
+
+    from screens.cover_modal import CoverModal
+
+    floor = static_floor("dm1")
+    # nobody on risk / AML tonight
+    roster = tuple(e for e in floor.truth.roster if not (e.chain is Chain.PAYMENTS and e.line == 3))
+    floor.truth = floor.truth.model_copy(update={"roster": roster})
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_ladder(app, pilot)
+        gaps = screen.query_one("#escalation-gaps", Static)
+        assert str(gaps.content) == "L3 payments: nobody on duty now"
+
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CoverModal)
+        await pilot.press("enter", *["down"] * 3, "enter")  # staff: Chris N.
+        await pilot.press("shift+tab", "enter", *["down"] * 6, "enter")  # L3 risk / AML
+        await pilot.press("tab", "tab", *"06:00", "tab", *"AML desk unstaffed", "enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        sent = floor.submitted[-1]
+        assert isinstance(sent, c.SetCover)
+        assert (sent.chain, sent.line, sent.staff_id, sent.reason) == (
+            Chain.PAYMENTS,
+            3,
+            "dm2",
+            "AML desk unstaffed",
+        )
+        assert "Chris N. covers L3 risk / AML until 06:00" in notices(app)
+        payments = screen.query_one("#ladder-payments", OptionList)
+        row = payments.get_option("payments|3|dm2|radio")
+        assert "Chris N. (cover to 06:00)" in str(row.prompt)
+        assert "unconfirmed" in str(row.prompt)
+        assert not gaps.display  # the gap is covered
+
+        # after a test page answered on the radio, mark it confirmed
+        await pilot.press("tab")
+        assert screen.focused is payments
+
+        def on_the_radio() -> bool:
+            option = payments.highlighted_option
+            return option is not None and option.id == "payments|3|dm2|radio"
+
+        while not on_the_radio():
+            await pilot.press("down")
+        await pilot.press("v")
+        await settle(app, pilot)
+        assert floor.submitted[-1] == c.ConfirmContact(staff_id="dm2", method="radio", value="ch 3")
+        row = payments.get_option("payments|3|dm2|radio")
+        assert "confirmed 0 min ago" in str(row.prompt)
+
+        # the regular desk is back: end the cover, the gap shows again
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press(*"Quinn is back", "enter")
+        await settle(app, pilot)
+        assert floor.submitted[-1] == c.EndCover(
+            chain=Chain.PAYMENTS, line=3, reason="Quinn is back"
+        )
+        assert "NO ONE ON DUTY" in str(payments.get_option("payments|3||").prompt)
+        assert str(gaps.content) == "L3 payments: nobody on duty now"
+
+
+async def test_cover_keys_are_for_duty_managers_only(static_floor, make_app) -> None:
+    app = make_app(static_floor("pb2"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_ladder(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.screen is screen  # no cover dialog for a pit boss
+        assert screen.check_action("confirm_contact", ()) is False

@@ -10,6 +10,7 @@ the column of line titles gives way (cut with `…`) when the width is short.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -21,9 +22,11 @@ from textual.style import Style
 from textual.visual import RenderOptions, Visual
 from textual.widget import Widget
 
-from domain.escalation import LINE_TITLES, TOP_LINE, next_escalation, on_duty
+from domain.cover import Gap, who_to_call
+from domain.escalation import LINE_TITLES, TOP_LINE, next_escalation
 from domain.models import Chain, Incident, RosterEntry
 from domain.state import FloorState
+from tui.floor_summary import GapWatch
 from tui.timefmt import format_clock, format_countdown
 
 GAP_TEXT = "no one on duty"
@@ -43,6 +46,32 @@ def on_duty_units(entries: list[RosterEntry]) -> tuple[str, ...]:
         parts = [entry.name, *(f"{c.method} {c.value}".strip() for c in entry.contacts)]
         units += [f"{part}," for part in parts[:-1]] + parts[-1:]
     return tuple(units)
+
+
+CHAIN_WORDS = {Chain.MAIN: "main", Chain.PAYMENTS: "payments"}
+
+
+def gap_when(gap: Gap, now: float, timezone: str) -> str:
+    """`now`, or `from 04:00 (in 1:12)`."""
+    if gap.starts_at <= now:
+        return "now"
+    minutes = math.ceil((gap.starts_at - now) / 60)
+    when = format_clock(gap.starts_at, timezone)
+    return f"from {when} (in {minutes // 60}:{minutes % 60:02d})"
+
+
+def gap_text(gap: Gap, now: float, timezone: str) -> str:
+    """`L3 payments: nobody on duty from 04:00 (in 1:12)`, or `... nobody on duty now`."""
+    return f"L{gap.line} {CHAIN_WORDS[gap.chain]}: nobody on duty {gap_when(gap, now, timezone)}"
+
+
+def gaps_text(gaps: tuple[Gap, ...], now: float, timezone: str) -> str:
+    """Every gap in one line, soonest first: `nobody on duty: L4 pay now; L2 pay from ...`."""
+    parts = [
+        f"L{gap.line}{' pay' if gap.chain is Chain.PAYMENTS else ''} {gap_when(gap, now, timezone)}"
+        for gap in sorted(gaps, key=lambda g: g.starts_at)
+    ]
+    return "nobody on duty: " + "; ".join(parts)
 
 
 def wrap_units(units: tuple[str, ...], cells: int) -> list[str]:
@@ -75,28 +104,51 @@ def fit_title(title: Content, cells: int) -> Content:
 
 
 class TitledLine(Visual):
-    """One row of a ladder list: a line title, then whoever and however to call.
+    """One row of a ladder list: a line title, then whoever and however to call,
+    then a note (is the contact known to work?).
 
     Laid out for the width it is given, as an option list's row is: the title
     column is cut (`…`) to keep the contact whole on its line. `rest_cells` is
     the widest contact of the list, so that every row's title column is the
-    same width and the contacts stay in one column.
+    same width and the contacts stay in one column. The note takes its short
+    form (`notes[1]`), then none, where the full one would cut the title below
+    its least.
     """
 
-    def __init__(self, title: Content, rest: Content, title_cells: int, rest_cells: int) -> None:
+    def __init__(
+        self,
+        title: Content,
+        rest: Content,
+        title_cells: int,
+        rest_cells: int,
+        notes: tuple[Content, Content] | None = None,
+        note_cells: tuple[int, int] = (0, 0),
+    ) -> None:
         self.title = title
         self.rest = rest
         self.title_cells = title_cells  # the widest title of the list, and the gap
         self.rest_cells = rest_cells
+        self.notes = notes
+        self.note_cells = note_cells  # the widest long and short notes of the list
         self._laid_out: tuple[int, Content] | None = None
 
     def __str__(self) -> str:
-        return f"{self.title.plain.ljust(self.title_cells)}{self.rest.plain}"
+        note = f"  {self.notes[0].plain}" if self.notes else ""
+        return f"{self.title.plain.ljust(self.title_cells)}{self.rest.plain}{note}"
+
+    def _note_for(self, width: int) -> tuple[Content, int]:
+        if self.notes is not None:
+            for note, cells in zip(self.notes, self.note_cells, strict=True):
+                if width - self.rest_cells - cells - GAP >= MIN_TITLE + 1:
+                    pad = self.rest_cells - self.rest.cell_length
+                    return Content(" " * (pad + GAP)) + note, cells + GAP
+        return Content(), 0
 
     def content(self, width: int) -> Content:
         if self._laid_out is None or self._laid_out[0] != width:
-            cells = title_room(width, self.title_cells, self.rest_cells)
-            self._laid_out = (width, fit_title(self.title, cells) + self.rest)
+            note, note_cells = self._note_for(width)
+            cells = title_room(width, self.title_cells, self.rest_cells + note_cells)
+            self._laid_out = (width, fit_title(self.title, cells) + self.rest + note)
         return self._laid_out[1]
 
     def render_strips(
@@ -105,7 +157,8 @@ class TitledLine(Visual):
         return self.content(width).render_strips(width, height, style, options)
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return self.title_cells + self.rest_cells
+        notes = self.note_cells[0] + GAP if self.notes else 0
+        return self.title_cells + self.rest_cells + notes
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return self.content(width).get_height(rules, width)
@@ -119,8 +172,8 @@ def next_step_text(
     if step is None:
         return None
     policy = floor.policy
-    # who will answer then: the roster as it will be at that moment
-    people = on_duty(floor.roster, incident.chain, step.line, step.at, policy)
+    # who will answer then: the roster and the covers as they will be at that moment
+    people = who_to_call(floor, incident.chain, step.line, step.at)
     title = people[0].title if people else step.title
     when = format_clock(step.at, policy.timezone)
     left = format_countdown(step.at - now, approximate=approximate)
@@ -154,7 +207,7 @@ def ladder_lines(incident: Incident, floor: FloorState, now: float) -> tuple[Lad
         LadderLine(
             line=line,
             title=f"L{line} {titles[line]}",
-            who=on_duty_units(on_duty(floor.roster, incident.chain, line, now, floor.policy)),
+            who=on_duty_units(who_to_call(floor, incident.chain, line, now)),
             current=line == incident.line,
             passed=line < incident.line,
         )
@@ -180,11 +233,15 @@ def title_width(chain: Chain) -> int:
 
 
 def ladder_content(
-    lines: tuple[LadderLine, ...], tail: Content, title_cells: int, width: int
+    lines: tuple[LadderLine, ...],
+    tail: Content,
+    title_cells: int,
+    width: int,
+    warnings: tuple[str, ...] = (),
 ) -> Content:
     """The chain as two columns at `width` cells: each line's title, then who answers it
-    wrapped under its own column (never inside one way to reach them); then `tail`
-    across the whole width."""
+    wrapped under its own column (never inside one way to reach them); then any
+    `warnings` (gaps ahead) and `tail` across the whole width."""
     widest = max((cell_len(unit) for row in lines for unit in row.who), default=0)
     title_cells = title_room(width, title_cells, widest)
     who_cells = max(1, width - title_cells)
@@ -201,6 +258,8 @@ def ladder_content(
         for index, part in enumerate(wrap_units(row.who, who_cells)):
             left = title if index == 0 else Content(" " * title_cells)
             out.append(left + (Content.styled(part, "$error bold") if row.gap else Content(part)))
+    for warning in warnings:
+        out.extend(Content.styled(warning, "$warning bold").wrap(width))
     out.extend(wrap_tail(tail, width))
     return Content("\n").join(out)
 
@@ -238,6 +297,8 @@ class LadderPanel(Widget):
         super().__init__(id=id)
         self.lines: tuple[LadderLine, ...] = ()
         self.tail = Content()
+        self.warnings: tuple[str, ...] = ()
+        self._gap_watch = GapWatch()
         self._title_cells = 0
         self._laid_out: tuple[int, Content] | None = None
 
@@ -249,17 +310,27 @@ class LadderPanel(Widget):
         lines = ladder_lines(incident, floor, now)
         tail = ladder_tail(incident, floor, now, approximate=approximate)
         title_cells = title_width(incident.chain)
-        if (lines, tail, title_cells) == (self.lines, self.tail, self._title_cells):
+        tz = floor.policy.timezone
+        # a gap coming on this chain, from its current line up (a gap now reads in the lines)
+        warnings = tuple(
+            gap_text(gap, now, tz)
+            for gap in sorted(self._gap_watch.gaps(floor, now), key=lambda g: g.starts_at)
+            if gap.chain is incident.chain and gap.line >= incident.line and gap.starts_at > now
+        )
+        shown = (self.lines, self.tail, self._title_cells, self.warnings)
+        if (lines, tail, title_cells, warnings) == shown:
             return  # the countdown in the tail moves every second; often nothing else does
         layout = lines != self.lines or title_cells != self._title_cells
         layout = layout or tail.cell_length != self.tail.cell_length
+        layout = layout or len(warnings) != len(self.warnings)
         self.lines, self.tail, self._title_cells = lines, tail, title_cells
+        self.warnings = warnings
         self._laid_out = None
         self.refresh(layout=layout)
 
     def _content(self, width: int) -> Content:
         if self._laid_out is None or self._laid_out[0] != width:
-            content = ladder_content(self.lines, self.tail, self._title_cells, width)
+            content = ladder_content(self.lines, self.tail, self._title_cells, width, self.warnings)
             self._laid_out = (width, content)
         return self._laid_out[1]
 
