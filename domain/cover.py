@@ -256,13 +256,14 @@ def decide_cover(
 
 
 def _cover_data(state: FloorState, command: c.SetCover, now: float) -> dict[str, Any]:
-    member = state.staff.get(command.staff_id)
+    member = state.staff.get(command.staff_id)  # active staff only
     if member is None:
+        gone = state.inactive_staff.get(command.staff_id)
+        if gone is not None:
+            raise Rejected(RejectCode.INVALID, f"{gone.name} is not active on the staff list")
         raise Rejected(
             RejectCode.INVALID, f"no staff member {command.staff_id!r} on the staff list"
         )
-    if not member.active:
-        raise Rejected(RejectCode.INVALID, f"{member.name} is not active on the staff list")
     reason = command.reason.strip()
     if not reason:
         raise Rejected(RejectCode.INVALID, "a cover needs a reason")

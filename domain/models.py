@@ -304,7 +304,6 @@ class Staff(Frozen):
     name: str
     role: Role
     pit: str | None = None  # a pit boss's pit
-    active: bool = True  # False: on leave or gone; kept so old events still name them
 
 
 EVERY_DAY: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)  # Monday is 0, as in `datetime.weekday`

@@ -51,8 +51,10 @@ def floor() -> Floor:
     floor = Floor(Policy(timezone="UTC"))
     staff = dict(floor.state.staff)
     staff["dm2"] = Staff(id="dm2", name="Chris N.", role=Role.DUTY_MANAGER)
-    staff["pb9"] = Staff(id="pb9", name="Old Hand", role=Role.PIT_BOSS, pit="9", active=False)
-    floor.state = floor.state.model_copy(update={"roster": ROSTER, "staff": staff})
+    gone = {"pb9": Staff(id="pb9", name="Old Hand", role=Role.PIT_BOSS, pit="9")}
+    floor.state = floor.state.model_copy(
+        update={"roster": ROSTER, "staff": staff, "inactive_staff": gone}
+    )
     return floor
 
 
