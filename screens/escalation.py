@@ -383,8 +383,7 @@ class EscalationScreen(FloorScreen):
         ]
         staff = [
             (f"{m.name} ({m.id}, {ROLE_LABELS[m.role]})", m.id)
-            for m in sorted(floor.staff.values(), key=lambda m: m.name)
-            if m.active
+            for m in sorted(floor.staff.values(), key=lambda m: m.name)  # active staff only
         ]
         modal = CoverModal(
             lines=lines,
