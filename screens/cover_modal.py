@@ -48,15 +48,15 @@ class CoverModal(DialogModal):
 
     def compose_fields(self) -> ComposeResult:
         yield Label("Line", classes="field-label")
-        yield Select(self.lines, value=self.line, allow_blank=False, id="cover-line")
+        yield Select(self.lines, value=self.line, allow_blank=False, id="cover-line", compact=True)
         yield Label("Who covers it", classes="field-label")
-        yield Select(self.staff, prompt="staff member", id="cover-staff")
+        yield Select(self.staff, prompt="staff member", id="cover-staff", compact=True)
         yield Label("Until (HH:MM, within 24 h; suggested: the shift's end)", classes="field-label")
-        yield Input(self.until(self.line), max_length=5, id="cover-until")
+        yield Input(self.until(self.line), max_length=5, id="cover-until", compact=True)
         yield Label("Reason", classes="field-label")
-        yield Input(placeholder="Lee M. off sick", max_length=500, id="cover-reason")
+        yield Input(placeholder="Lee M. off sick", max_length=500, id="cover-reason", compact=True)
         yield Label("Reach them by (optional if on the roster)", classes="field-label")
-        yield Input(placeholder="pager #221", max_length=200, id="cover-contact")
+        yield Input(placeholder="pager #221", max_length=200, id="cover-contact", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#cover-staff", Select).focus()
