@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
-from api_client.contract import Changes
+from api_client.contract import Changes, Link
 from domain.commands import Command, PageContact
 from domain.decide import Rejected
 from screens.lock import LockScreen
@@ -289,7 +289,10 @@ class FloorApp(App[None]):
         except ClientError as exc:
             self.notify(exc.message, title="Not sent", severity="error", timeout=8)
         else:
-            if done:
+            if done and self.source.status.link is not Link.ONLINE:
+                # nothing is done until the server has it: say it waits, not that it happened
+                self.notify(f"queued: {done} (sent when the server is back)")
+            elif done:
                 self.notify(done)
 
     # --- app-wide actions ---------------------------------------------------------

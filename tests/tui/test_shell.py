@@ -396,3 +396,24 @@ def test_help_groups_are_named_in_words_never_by_class_name() -> None:
     assert group_title(VerticalScroll()) == "Scrolling"
     assert group_title(Input()) == "In a text field"
     assert group_title(KeyFooter()) == "In the key footer"
+
+
+async def test_an_offline_action_is_worded_as_queued(static_floor, make_app) -> None:
+    from api_client.contract import ConnectionStatus, Link
+    from domain.commands import AddNote
+
+    from .test_incident_helpers import notices, settle
+
+    floor = static_floor("dm1")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        number = next(iter(floor.state.incidents))
+        floor.set_status(ConnectionStatus(Link.OFFLINE, since=floor.now()))
+        app.submit(AddNote(incident_id=number, text="called the cage"), "note added")
+        await settle(app, pilot)
+        assert "queued: note added (sent when the server is back)" in notices(app)
+        floor.set_status(ConnectionStatus(Link.ONLINE))
+        app.submit(AddNote(incident_id=number, text="cage answered"), "note added")
+        await settle(app, pilot)
+        assert notices(app)[-1] == "note added"
