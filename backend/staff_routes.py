@@ -19,13 +19,21 @@ from backend.floorimport import FloorRefused, random_pin
 from backend.floorimport import run_floor_command as _run
 from domain.models import Role
 from domain.protocol import Problem, StaffPin, StaffResult
-from domain.staff_admin import AddStaff, ChangeStaff, FloorCommand, ResetPin, SetStaffActive
+from domain.staff_admin import (
+    STAFF_ID_PATTERN,
+    AddStaff,
+    ChangeStaff,
+    FloorCommand,
+    ResetPin,
+    SetStaffActive,
+)
 
 router = APIRouter(prefix="/v1/staff", tags=["staff"])
 
 BackendDep = Annotated[Backend, Depends(get_backend)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
-StaffIdPath = Annotated[str, Path(min_length=1, max_length=40)]
+# the commands' own rule, so a malformed id is a 422 here, never a failure inside
+StaffIdPath = Annotated[str, Path(min_length=1, max_length=40, pattern=STAFF_ID_PATTERN)]
 
 RESPONSES = {
     401: {"model": Problem, "description": "not signed in"},

@@ -20,9 +20,8 @@ from domain.models import Asset, Frozen, Pit, Role, RosterEntry, Staff
 from domain.permissions import ROLE_LABELS
 from domain.state import FloorState
 
-StaffId = Annotated[
-    str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-]
+STAFF_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+StaffId = Annotated[str, Field(min_length=1, max_length=40, pattern=STAFF_ID_PATTERN)]
 
 
 class StaffSetting(Frozen):
