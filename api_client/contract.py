@@ -10,7 +10,8 @@ from enum import StrEnum
 from typing import Any
 
 from domain.commands import Command
-from domain.models import Incident
+from domain.models import Incident, Staff
+from domain.state import FloorState
 
 
 class Link(StrEnum):
@@ -98,3 +99,24 @@ class Changes:
             reset=reset,
             events=events,
         )
+
+
+_EMPTY_STATE = FloorState()
+
+
+@dataclass(frozen=True, slots=True)
+class FloorView:
+    """Everything a UI reads of one user's floor, at one moment, immutable.
+
+    The sync thread makes a new one with each notice; a reader holds one and
+    never sees it change under it.
+    """
+
+    state: FloorState = _EMPTY_STATE  # the optimistic view
+    confirmed: FloorState = _EMPTY_STATE  # what the server has confirmed
+    me: Staff | None = None
+    status: ConnectionStatus = ConnectionStatus(Link.SIGNED_OUT)
+    pending: tuple[PendingCommand, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    warnings: tuple[str, ...] = ()  # local files set aside when the floor opened
+    approximate: bool = True  # countdowns show "~" (offline, or no clock sample yet)

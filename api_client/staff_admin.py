@@ -12,17 +12,22 @@ offline: these need the server's answer (a PIN, a refusal) there and then.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol, TypeVar
 
 from domain.models import Role
 from domain.protocol import StaffPin, StaffResult
 
-if TYPE_CHECKING:
-    from api_client.rest import Rest
+T = TypeVar("T")
+
+
+class SignedInCalls(Protocol):
+    """`FloorClient` (or `Rest` on its own thread): one signed-in REST exchange."""
+
+    async def call(self, method: str, path: str, shape: type[T], **kw: Any) -> T: ...
 
 
 class StaffAdmin:
-    def __init__(self, rest: Rest) -> None:
+    def __init__(self, rest: SignedInCalls) -> None:
         self._rest = rest
 
     async def add(self, staff_id: str, name: str, role: Role, pit: str | None = None) -> StaffPin:

@@ -54,7 +54,7 @@ class IncidentScreen(IncidentActionsScreen):
         super().__init__()
         self.incident_id = incident_id
         self._styled_theme = ""
-        self._when_ready = when_ready  # made ahead: called once it has been warmed up
+        self.when_ready = when_ready  # made ahead: called once it has been warmed up
         self.warmed = incident_id is not None  # made ahead: once `_warm_up` has run
 
     def compose_body(self) -> ComposeResult:
@@ -80,21 +80,18 @@ class IncidentScreen(IncidentActionsScreen):
             self.call_later(self._warm_up)
 
     def _warm_up(self) -> None:
-        """Show an incident once off screen, so the first open costs what the others do.
+        """Fill the widgets once off screen, so the first open costs what the others do.
 
-        (Textual's own steps for a screen being shown, minus the display: a
-        screen not on the stack is never drawn. The first layout and render,
-        and the first use of each style, cost several times a later one.)
+        (The first content of each widget, and the first use of each style,
+        cost several times a later one.)
         """
         self.incident_id = next(iter(self.floor.incidents), None)
         self._show_all()
-        self._refresh_layout(self.app.size)
-        self._compositor.render_update(full=True)
         self.incident_id = None
         self.warmed = True
-        if self._when_ready is not None:
-            self.app.call_later(self._when_ready)
-            self._when_ready = None
+        if self.when_ready is not None:
+            self.app.call_later(self.when_ready)
+            self.when_ready = None
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         # (runs before Textual's own handler) restyling every widget on each open
@@ -197,14 +194,19 @@ def prepare_incident_screen(app: App[Any], when_ready: Callable[[], object] | No
         if isinstance(last, IncidentScreen) and not last.warmed:
             # still being made (asked twice at once): it warms up on the floor of
             # now, and removing it before it has mounted would break its mount
-            last._when_ready = when_ready
+            last.when_ready = when_ready
             return
         app.uninstall_screen(KEPT_NAME)
         last.remove()
+    if len(app.screen_stack) < 2:
+        return  # signed out or closing: made at the first open instead
     kept = IncidentScreen(when_ready=when_ready)
     app.install_screen(kept, KEPT_NAME)
-    # what `push_screen` does first for a screen not yet running, without showing it
-    app._register(app, kept)
+    # composed and mounted off screen: pushed and popped within one batch of
+    # updates, so it is never drawn; an installed screen stays mounted when popped
+    with app.batch_update():
+        app.push_screen(kept)
+        app.pop_screen()
 
 
 def incident_screen(app: App[Any], incident_id: int) -> IncidentScreen:

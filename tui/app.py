@@ -1,10 +1,11 @@
 """The floorline app: one sync worker, one 1-second tick, app-wide keys and alerts.
 
-Screens read `source` (the sync client's optimistic view) and watch two
-reactives: `now` (server-corrected time, set once a second) and `revision`
-(bumped once per coalesced batch of changes, with the batch in
-`last_changes`). User intents arrive as `CommandRequested` / `PageRequested`
-and are submitted to the client in workers; nothing here blocks the UI.
+Screens read `view` (the sync client's last `FloorView`: optimistic state,
+outbox, link) and subscribe to two signals: `ticked` (server-corrected time,
+once a second) and `floor_updated` (one `FloorUpdate` per notice from the
+client, which already coalesces bursts). User intents arrive as
+`CommandRequested` / `PageRequested` and are submitted to the client in
+workers; the client does its work on its own thread, so nothing here blocks.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.timer import Timer
 
-from api_client.contract import Changes, Link
+from api_client.contract import Changes, FloorView, Link
 from domain.commands import Command, PageContact
 from domain.decide import Rejected
 from screens.lock import LockScreen
@@ -30,6 +32,7 @@ from themes import THEMES, VARIABLE_DEFAULTS, next_theme, resolve_theme
 from tui import collector
 from tui.alerts import Alert, BreachWatch, new_p1_alerts
 from tui.config import Config, load_config
+from tui.floor_update import FloorUpdate
 from tui.messages import CommandRequested, DismissRequested, PageRequested
 from tui.palette import FloorCommands
 from tui.session import Session
@@ -71,10 +74,6 @@ class FloorApp(App[None]):
         ),
     ]
 
-    # screens watch these and repaint what depends on them; the default repaint of
-    # the whole screen on every tick and every change would redraw the terminal
-    now: reactive[float] = reactive(0.0, init=False, repaint=False)
-    revision: reactive[int] = reactive(0, init=False, repaint=False)
     # the shared-terminal lock: screens hide player details while it is set
     locked: reactive[bool] = reactive(False, init=False)
 
@@ -104,7 +103,10 @@ class FloorApp(App[None]):
         self.source: FloorSource = source
         self.source_factory = source_factory
         self.server_label = self.server_url
-        self.last_changes = Changes()
+        self.view: FloorView = source.view  # as of the last `floor_updated`
+        self.now = source.now()  # as of the last `ticked`
+        self.ticked: Signal[float] = Signal(self, "ticked")
+        self.floor_updated: Signal[FloorUpdate] = Signal(self, "floor-updated")
         self.login_hint = login_hint
         self.prefill_staff_id = staff_id or settings.last_staff_id or ""
         self.auto_lock_seconds = (
@@ -116,10 +118,8 @@ class FloorApp(App[None]):
         self._last_input = idle_clock()
         self._theme_choice = resolve_theme(theme or settings.theme)
         self._breaches = BreachWatch()
-        self._held: Changes | None = None
         self._settle_timer: Timer | None = None
         self.remember_server = remember_server
-        self.set_reactive(FloorApp.now, source.now())
 
     # --- start-up -----------------------------------------------------------------
 
@@ -182,36 +182,30 @@ class FloorApp(App[None]):
     async def _sync(self, source: FloorSource) -> None:
         # subscribe before starting, so the first notice (the stored floor) is not missed
         feed = source.changes()
+        if source.view is not self.view:  # it moved before we listened
+            self.publish_floor(Changes(reset=True))
         await source.start()
         async for changes in feed:
             if source is not self.source:
                 return
-            self._hold(changes)
+            self.publish_floor(changes)
 
-    def _hold(self, changes: Changes) -> None:
-        """Merge a burst into one pending notice, flushed once the queue drains."""
-        first = self._held is None
-        self._held = changes if self._held is None else self._held.merged(changes)
-        if first:
-            self.call_next(self._publish_changes)
-
-    def _publish_changes(self) -> None:
-        changes, self._held = self._held, None
-        if changes is None:
-            return
-        self.last_changes = changes
+    def publish_floor(self, changes: Changes) -> None:
+        """Take the client's view as of `changes` and hand both to every screen."""
+        self.view = view = self.source.view
         if changes.reset:
             self.call_after_refresh(collector.floor_painted)
         self._breaches.floor_changed(None if changes.reset else changes.incidents)
-        me = self.source.me.id if self.source.me else None
-        self._alert(new_p1_alerts(changes.events, self.source.state, me))
-        self.revision += 1
+        me = view.me.id if view.me else None
+        self._alert(new_p1_alerts(changes.events, view.state, me))
+        self.floor_updated.publish(FloorUpdate(view, changes))
 
     def tick(self) -> None:
         """The one app-level clock: countdowns, breach alerts, auto-lock."""
-        self.now = self.source.now()
-        if self.source.me is not None:
-            self._alert(self._breaches.check(self.source.state, self.now))
+        self.now = now = self.source.now()
+        self.ticked.publish(now)
+        if self.view.me is not None:
+            self._alert(self._breaches.check(self.view.state, now))
         idle = self._idle_clock() - self._last_input
         if self.auto_lock_seconds and idle >= self.auto_lock_seconds:
             self.action_lock()
@@ -267,7 +261,7 @@ class FloorApp(App[None]):
         command = PageContact(
             incident_id=message.incident_id, staff_id=message.staff_id, method=message.method
         )
-        name = self.source.state.staff_name(message.staff_id)
+        name = self.view.state.staff_name(message.staff_id)
         self.submit(command, f"paged {name} ({message.method})")
 
     @on(DismissRequested)
@@ -289,7 +283,7 @@ class FloorApp(App[None]):
         except ClientError as exc:
             self.notify(exc.message, title="Not sent", severity="error", timeout=8)
         else:
-            if done and self.source.status.link is not Link.ONLINE:
+            if done and self.source.view.status.link is not Link.ONLINE:
                 # nothing is done until the server has it: say it waits, not that it happened
                 self.notify(f"queued: {done} (sent when the server is back)")
             elif done:
@@ -299,7 +293,7 @@ class FloorApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # keys that act on the floor are off while locked or signed out
-        return not (action in _GUARDED and (self.locked or self.source.me is None))
+        return not (action in _GUARDED and (self.locked or self.view.me is None))
 
     def action_new_incident(self) -> None:
         self.open_screen("new_incident")

@@ -1,8 +1,9 @@
 """The base of every floor screen: body, then the status bar and the key footer.
 
-Screens read the floor from the app (attributes down) and react to two app
-reactives: `now` (one app-level 1-second tick) and `revision` (bumped once per
-coalesced batch of changes from the sync client).
+Screens read the floor from the app's current `FloorView` (attributes down)
+and subscribe to two app signals: `ticked` (one app-level 1-second tick) and
+`floor_updated` (one `FloorUpdate` per notice from the sync client). A
+signal drops a screen once it is removed.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from typing import TYPE_CHECKING, cast
 from textual.app import ComposeResult
 from textual.screen import Screen
 
-from api_client.contract import Changes
+from api_client.contract import Changes, FloorView
 from domain.state import FloorState
-from tui.watchers import forget_watchers
+from tui.floor_update import FloorUpdate
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.status_bar import StatusBar
 
@@ -36,34 +37,37 @@ class FloorScreen(Screen[None]):
         return iter(())
 
     def on_mount(self) -> None:
-        self.watch(self.floor_app, "now", self._now_changed, init=False)
-        self.watch(self.floor_app, "revision", self._revision_changed, init=False)
-
-    def on_unmount(self) -> None:
-        forget_watchers(self.floor_app, self)
+        self.floor_app.ticked.subscribe(self, self._ticked)
+        self.floor_app.floor_updated.subscribe(self, self._floor_updated)
 
     @property
     def floor_app(self) -> FloorApp:
         return cast("FloorApp", self.app)
 
     @property
-    def source(self) -> FloorSource:
+    def source(self) -> FloorView:
+        """The floor as of the last update: state, outbox, link (never changes under us)."""
+        return self.floor_app.view
+
+    @property
+    def client(self) -> FloorSource:
+        """The sync client itself: for what the view does not hold (the clock, admin calls)."""
         return self.floor_app.source
 
     @property
     def floor(self) -> FloorState:
-        return self.source.state
+        return self.floor_app.view.state
 
     @property
     def now(self) -> float:
         return self.floor_app.now
 
-    def _now_changed(self, now: float) -> None:
+    def _ticked(self, now: float) -> None:
         if self.is_current:
             self.on_tick(now)
 
-    def _revision_changed(self, _revision: int) -> None:
-        self.on_floor_changed(self.floor_app.last_changes)
+    def _floor_updated(self, update: FloorUpdate) -> None:
+        self.on_floor_changed(update.changes)
 
     def on_tick(self, now: float) -> None:
         """Once a second while this screen is showing: refresh countdowns."""

@@ -186,8 +186,7 @@ class Session:
         if old is not source:
             await _quietly_close(old)
         app.start_sync()
-        app.last_changes = Changes(reset=True)
-        app.revision += 1
+        app.publish_floor(Changes(reset=True))
         # the kept incident screen still holds the last user's incident
         app.settle_soon()
 

@@ -1,7 +1,8 @@
 """What the app needs from the sync client: `api_client.FloorClient` satisfies it.
 
-Screens never talk to the network: they read this object's state (attributes
-down) and post `tui.messages.CommandRequested` (messages up).
+Screens never talk to the network: they read the app's `FloorView`, taken
+from `view` at each notice on `changes()` (attributes down), and post
+`tui.messages.CommandRequested` (messages up).
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-from api_client.contract import Changes, Conflict, ConnectionStatus, PendingCommand
+from api_client.contract import Changes, Conflict, ConnectionStatus, FloorView, PendingCommand
 from domain.commands import Command
 from domain.models import Staff
 from domain.state import FloorState
 
 
 class FloorSource(Protocol):
+    view: FloorView  # all of the below, as of the last notice, immutable
     state: FloorState  # the optimistic view
     me: Staff | None
     status: ConnectionStatus

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from api_client.changes import ChangeHub
-from api_client.contract import MAX_EVENTS_HELD, Changes
+from api_client.contract import MAX_EVENTS_HELD, Changes, FloorView
 
 
 async def test_a_slow_subscriber_gets_one_merged_notice() -> None:
@@ -17,7 +18,7 @@ async def test_a_slow_subscriber_gets_one_merged_notice() -> None:
     assert merged.status
     assert merged.events == tuple(range(1000))
     # nothing else is waiting: the thousand notices became one
-    assert not slow.ready.is_set()
+    assert not slow.has_news
 
 
 async def test_subscribers_are_independent_and_registered_at_once() -> None:
@@ -26,6 +27,7 @@ async def test_subscribers_are_independent_and_registered_at_once() -> None:
     hub.publish(Changes(roster=True))
     assert (await anext(a)).roster
     hub.publish(Changes(outbox=True))
+    hub.flush()  # (otherwise at the end of this turn of the loop)
     first_b = await anext(b)
     assert first_b.roster and first_b.outbox
 
@@ -51,3 +53,31 @@ async def test_close_ends_every_subscription() -> None:
     hub.publish(Changes(status=True))
     hub.close()
     assert await asyncio.wait_for(reader, 1) == [Changes(status=True)]
+
+
+async def test_a_burst_in_one_turn_takes_one_view_before_its_notice() -> None:
+    views: list[int] = []
+
+    def view() -> FloorView:
+        views.append(len(views))
+        return FloorView(pending=tuple(views))  # type: ignore[arg-type]
+
+    hub = ChangeHub(view=view)
+    sub = hub.subscribe()
+    for n in range(50):
+        hub.publish(Changes(incidents=frozenset({n})))
+    changes = await anext(sub)
+    assert changes.incidents == frozenset(range(50))
+    assert views == [0]  # one view for the whole burst, taken before the reader woke
+    assert hub.view.pending == (0,)
+
+
+async def test_a_reader_on_another_thread_is_woken() -> None:
+    hub = ChangeHub()
+    sub = hub.subscribe()
+    reader = asyncio.ensure_future(anext(sub))
+    await asyncio.sleep(0)  # the reader now waits
+    publisher = threading.Thread(target=lambda: hub.publish(Changes(status=True)))
+    publisher.start()
+    publisher.join()
+    assert (await asyncio.wait_for(reader, 30)).status

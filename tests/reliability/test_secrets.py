@@ -70,7 +70,7 @@ async def a_shift(
     await client.sign_in(STAFF, server.pins[STAFF])
     await client.start()
     await online(client)
-    token = client._rest.token  # the one value we must look for
+    token = client._core.rest.token  # the one value we must look for
     assert token
     target = min(i.id for i in client.state.open_incidents())
     await client.submit(c.AddNote(incident_id=target, text=f"player read out card {CARD}"))

@@ -5,12 +5,11 @@ at a fixed moment (Tue 24 Nov 2026, 02:13 in Sydney, journey 1), so every
 test and snapshot sees the same floor and the same countdowns. `submit()`
 decides and applies for real, so a Pilot test can check a flow's effect;
 `submit_as()` plays another terminal. Each change is announced on
-`changes()` the way the sync client announces it.
+`changes()` through the sync client's own `ChangeHub`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -20,8 +19,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from textual.notifications import Notification
 
-from api_client.contract import Changes, Conflict, ConnectionStatus, Link, PendingCommand
+from api_client.changes import ChangeHub
+from api_client.contract import (
+    Changes,
+    Conflict,
+    ConnectionStatus,
+    FloorView,
+    Link,
+    PendingCommand,
+)
 from api_client.errors import SignInFailed
 from backend.demo import demo_floor
 from domain.commands import AutoEscalate, Command
@@ -70,11 +78,36 @@ class StaticFloor:
         self.submitted: list[Command] = []
         self.signed_out: list[str] = []
         self.closed = False
-        self._held: Changes | None = None
-        self._ready = asyncio.Event()
+        self._hub = ChangeHub()
+        self._last_view: FloorView | None = None
         self._view: tuple[FloorState, Staff | None, FloorState] | None = None
 
     # --- what the app reads ---------------------------------------------------------
+
+    @property
+    def view(self) -> FloorView:
+        """A new view only when something in it changed, as the client's own."""
+        view = self._last_view
+        state = self.state
+        if (
+            view is None
+            or view.state is not state
+            or view.me != self.me
+            or view.status != self.status
+            or view.pending is not self.pending
+            or view.conflicts is not self.conflicts
+            or view.approximate != self.approximate
+        ):
+            view = self._last_view = FloorView(
+                state=state,
+                confirmed=state,
+                me=self.me,
+                status=self.status,
+                pending=self.pending,
+                conflicts=self.conflicts,
+                approximate=self.approximate,
+            )
+        return view
 
     @property
     def state(self) -> FloorState:
@@ -119,7 +152,7 @@ class StaticFloor:
 
     async def close(self) -> None:
         self.closed = True
-        self._ready.set()
+        self._hub.close()
 
     async def submit(self, command: Command) -> PendingCommand:
         if self.me is None:
@@ -133,13 +166,8 @@ class StaticFloor:
         self.conflicts = tuple(c for c in self.conflicts if c.command_id != command_id)
         self._publish_changes(Changes(outbox=True))
 
-    async def changes(self) -> AsyncIterator[Changes]:
-        while not self.closed:
-            await self._ready.wait()
-            self._ready.clear()
-            held, self._held = self._held, None
-            if held is not None:
-                yield held
+    def changes(self) -> AsyncIterator[Changes]:
+        return self._hub.subscribe()
 
     # --- what tests do ----------------------------------------------------------------
 
@@ -216,19 +244,19 @@ class StaticFloor:
         )
 
     def _publish_changes(self, changes: Changes) -> None:
-        held = self._held
-        if held is not None:
-            changes = Changes(
-                incidents=held.incidents | changes.incidents,
-                downtimes=held.downtimes | changes.downtimes,
-                roster=held.roster or changes.roster,
-                status=held.status or changes.status,
-                outbox=held.outbox or changes.outbox,
-                reset=held.reset or changes.reset,
-                events=held.events + changes.events,
-            )
-        self._held = changes
-        self._ready.set()
+        self._hub.publish(changes)
+
+
+class RecordingApp(FloorApp):
+    """A FloorApp that keeps every toast it showed, for tests to read."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.notified: list[Notification] = []
+
+    def notify(self, message: str, **kw: Any) -> None:
+        self.notified.append(Notification(message, **kw))
+        super().notify(message, **kw)
 
 
 AppFactory = Callable[..., FloorApp]
@@ -258,9 +286,19 @@ def make_app(floor_config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
         kw.setdefault("auto_lock_seconds", 0)
         kw.setdefault("cursor_blink", False)
         kw.setdefault("server_url", "http://floor.test:8765")
-        return FloorApp(source, **kw)
+        return RecordingApp(source, **kw)
 
     yield make
+
+
+async def field_focused(app: FloorApp, pilot: Any, field: str = "login-pin") -> None:
+    """Wait until the form has focused `field` (by id): keys typed before land elsewhere."""
+    for _ in range(600):
+        focused = app.focused
+        if focused is not None and focused.id == field:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"{field} never took focus (focused: {app.focused!r})")
 
 
 async def settle(app: FloorApp, pilot: Any) -> None:

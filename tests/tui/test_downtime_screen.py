@@ -38,11 +38,11 @@ async def test_timer_turns_amber_red_then_breached(static_floor, make_app) -> No
         assert digits.value == "4:00" and digits.has_class("-ok")
         for minutes, value, cls in ((3, "7:00", "-amber"), (2.5, "9:30", "-red")):
             floor.advance(minutes * 60)
-            app.now = floor.now()
+            app.tick()
             await pilot.pause()
             assert digits.value == value and digits.has_class(cls)
         floor.advance(60)
-        app.now = floor.now()
+        app.tick()
         await pilot.pause()
         assert digits.value == "10:30" and digits.has_class("-breached")
         card = card_for(board, "HL-1142")
@@ -63,7 +63,7 @@ async def test_player_moved_then_back_up(static_floor, make_app) -> None:
         assert str(player.content).startswith("player moved to HL-1150 at")
 
         floor.advance(25 * 60)
-        app.now = floor.now()
+        app.tick()
         await pilot.press("u", "enter")  # and confirm
         await settle(app, pilot)
         assert floor.truth.downtimes[downtime.id].ended_at is not None

@@ -11,6 +11,7 @@ from domain.escalation import TOP_LINE
 from domain.models import Chain
 from screens.escalation import EscalationScreen
 
+from .screen_text import screen_lines
 from .test_incident_helpers import notices, settle
 
 
@@ -68,7 +69,7 @@ async def test_no_number_is_broken_over_two_lines(static_floor, make_app, size) 
     app = make_app(static_floor("dm1"))
     async with app.run_test(size=size) as pilot:
         screen = await open_ladder(app, pilot)
-        shown = [strip.text for strip in screen._compositor.render_strips()]
+        shown = screen_lines(app)
         ways = _ways_on_duty(screen.floor, app.now)
         assert "phone 0400 100 301" in ways
         for way in ways:

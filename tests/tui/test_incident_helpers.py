@@ -26,7 +26,7 @@ def ladder_text(screen: Screen[object]) -> str:
 
 
 def notices(app: App[object]) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in app.notified]
 
 
 async def settle(app: App[object], pilot: Pilot) -> None:

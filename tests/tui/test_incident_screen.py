@@ -10,6 +10,7 @@ from domain.models import IncidentState
 from domain.sla import Urgency
 from screens.escalation import EscalationScreen
 from screens.incident import KEPT_NAME, IncidentScreen
+from tests.tui.conftest import field_focused
 from tui.settle import settle as settle_now
 from tui.widgets.clock_panel import ClockPanel
 
@@ -56,7 +57,7 @@ async def test_shows_clocks_ladder_and_next_escalation(static_floor, make_app) -
 
         # one app tick later the countdowns have moved, nothing rebuilt
         floor.advance(12 * 60)
-        app.now = floor.now()
+        app.tick()
         await pilot.pause()
         assert clocks.reading("stabilise") == ("1:00", Urgency.RED)
 
@@ -320,7 +321,7 @@ async def test_signing_in_again_opens_incidents_as_before(static_floor, make_app
         await pilot.pause()
 
         app.session.show_login("your session has expired; sign in again")
-        await pilot.pause()
+        await field_focused(app, pilot)
         await pilot.press(*"1002", "enter")
         await settle(app, pilot)
         await pilot.pause(1.2)  # settled again after this sign-in

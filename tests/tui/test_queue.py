@@ -9,6 +9,7 @@ from domain.models import IncidentState, Priority
 from domain.sla import attainment, owes_follow_up, risk_key, shift_start
 from screens.queue import QueueScreen
 from tests.tui.conftest import settle
+from tests.tui.screen_text import screen_lines
 from tui.floor_summary import queue_summary
 from tui.queue_model import View, haystack
 from tui.timefmt import format_clock
@@ -121,7 +122,7 @@ async def test_ack_from_the_queue_updates_the_row_and_keeps_the_cursor_on_it(
         assert table.selected_id == target.id  # it re-sorted; the cursor followed it
         assert table.selected.state is IncidentState.ACKNOWLEDGED
         assert "acked" in _visible_text(app)
-        assert any(f"Acknowledged #{target.id}" in n.message for n in app._notifications)
+        assert any(f"Acknowledged #{target.id}" in n.message for n in app.notified)
 
 
 async def test_take_sends_the_version_the_user_saw(static_floor, make_app) -> None:
@@ -207,7 +208,7 @@ def _visible_text(app) -> str:
 
 def _screen(app) -> list[str]:
     """The terminal as the user sees it: every line as composed from the widgets."""
-    return [strip.text for strip in app.screen._compositor.render_strips()]
+    return screen_lines(app)
 
 
 async def _repainted(app, pilot) -> list[str]:

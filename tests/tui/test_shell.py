@@ -14,7 +14,7 @@ from screens.help import HelpScreen
 from screens.lock import LockScreen
 from screens.login import LoginScreen
 from screens.queue import QueueScreen
-from tests.tui.conftest import BASE_TIME, settle
+from tests.tui.conftest import BASE_TIME, field_focused, settle
 from tui.widgets.incident_table import HIDDEN_PLAYER, IncidentTable
 from tui.widgets.status_bar import StatusBar
 
@@ -35,7 +35,7 @@ async def reach_the_queue(app, pilot) -> None:
 
 
 def _messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in app.notified]
 
 
 def _table_text(app) -> str:
@@ -123,7 +123,7 @@ async def test_sign_in_failure_is_shown_under_the_form_and_the_pin_cleared(
     floor = static_floor(None)
     app = make_app(floor, staff_id="pb2")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await field_focused(app, pilot)
         assert isinstance(app.screen, LoginScreen)
         await pilot.press(*"1234", "enter")
         await settle(app, pilot)
@@ -144,9 +144,8 @@ async def test_a_sign_in_typed_in_one_read_lands_in_its_fields(
     floor = static_floor(None)
     app = make_app(floor)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await field_focused(app, pilot, "login-staff")
         assert isinstance(app.screen, LoginScreen)
-        assert app.focused is app.screen.query_one("#login-staff")
         in_one_read(app, [*"pb2", between, *"1002", ("enter", "\r")])
         await reach_the_queue(app, pilot)
         assert app.config.settings.last_staff_id == "pb2"
@@ -156,7 +155,7 @@ async def test_enter_in_the_staff_id_field_moves_on_to_the_pin(static_floor, mak
     floor = static_floor(None)
     app = make_app(floor)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await field_focused(app, pilot, "login-staff")
         await pilot.press(*"pb2", "enter")
         assert app.focused is app.screen.query_one("#login-pin")
         assert isinstance(app.screen, LoginScreen)  # not sent half-filled
@@ -172,6 +171,7 @@ async def test_keyring_warning_is_shown_once_after_sign_in(static_floor, make_ap
     floor.token_warning = "no system keyring: the sign-in is kept in memory only"
     app = make_app(floor, staff_id="pb2")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await field_focused(app, pilot)
         await pilot.press(*"1002", "enter")
         await settle(app, pilot)
         assert _messages(app).count(floor.token_warning) == 1

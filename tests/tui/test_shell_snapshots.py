@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.tui.conftest import field_focused
+
 SIZES = [(80, 24), (120, 36)]
 
 
@@ -21,6 +23,7 @@ def test_login_error(snap_compare, static_floor, make_app) -> None:
 
 
 async def _typed_wrong_pin(pilot) -> None:
+    await field_focused(pilot.app, pilot)
     await pilot.press(*"1234", "enter")
     for _ in range(3):
         busy = [w for w in pilot.app.workers if w.group == "session"]

@@ -10,7 +10,6 @@ from textual.widgets import Static
 from api_client.contract import ConnectionStatus, Link
 from domain.permissions import ROLE_LABELS
 from tui.timefmt import format_clock_seconds, format_span
-from tui.watchers import forget_watchers
 
 if TYPE_CHECKING:
     from tui.app import FloorApp
@@ -34,15 +33,13 @@ class StatusBar(Static):
 
     def on_mount(self) -> None:
         app = cast("FloorApp", self.app)
-        self.watch(app, "now", self._refresh_status)
-        self.watch(app, "revision", self._refresh_status)
-
-    def on_unmount(self) -> None:
-        forget_watchers(self.app, self)
+        app.ticked.subscribe(self, self._refresh_status)
+        app.floor_updated.subscribe(self, self._refresh_status)
+        self._refresh_status()
 
     def _refresh_status(self, _value: object = None) -> None:
         app = cast("FloorApp", self.app)
-        source = app.source
+        source = app.view
         status = source.status
         tz = source.state.policy.timezone
         now = app.now
@@ -72,8 +69,9 @@ class StatusBar(Static):
         line.append(f"  {app.server_label}", style="dim")
         if status.insecure:
             line.append("  PLAIN HTTP", style="bold")
-        if source.clock_suspect:
-            line.append(f"  terminal clock off by {format_span(source.clock_offset)}", style="bold")
+        clock = app.source  # the clock is the client's, read live
+        if clock.clock_suspect:
+            line.append(f"  terminal clock off by {format_span(clock.clock_offset)}", style="bold")
         # why it is not online ("live feed refused: HTTP 502 from the server"), and
         # any events from the server this terminal skipped for a fresh snapshot
         detail = [status.detail] if status.detail and status.link is not Link.ONLINE else []
