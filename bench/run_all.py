@@ -25,6 +25,7 @@ FULL: list[list[str]] = [
     ["tick_bytes.py", "--incidents", "2000", "--seconds", "10"],
     ["outbox_drain.py", "--commands", "1000"],
     ["cold_start.py", "--incidents", "2000", "--runs", "5"],
+    ["catchup_stall.py", "--events", "10000"],
 ]
 QUICK: list[list[str]] = [
     ["event_to_screen.py", "--incidents", "500", "--samples", "20"],
@@ -33,6 +34,7 @@ QUICK: list[list[str]] = [
     ["tick_bytes.py", "--incidents", "2000", "--seconds", "4"],
     ["outbox_drain.py", "--commands", "200"],
     ["cold_start.py", "--incidents", "500", "--runs", "2"],
+    ["catchup_stall.py", "--events", "2000"],
 ]
 
 
