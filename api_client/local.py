@@ -55,6 +55,7 @@ class LocalFloor:
         self.staff_id = staff_id
         self._terminal = terminal
         self._hub = hub
+        self._now = now
         self.replica = Replica(
             folder / f"{storage.safe_name(staff_id)}.db", server=server, staff_id=staff_id
         )
@@ -67,8 +68,8 @@ class LocalFloor:
             )
         if self.outbox.set_aside_as is not None:
             self.warnings.append(
-                f"the outbox file was unreadable and is kept as {self.outbox.set_aside_as.name};"
-                " commands in it were not sent"
+                f"the outbox file could not be used ({self.outbox.set_aside_why}) and is kept"
+                f" as {self.outbox.set_aside_as.name}; commands in it were not sent"
             )
         self._local_ids: dict[int, LocalId] = self.outbox.local_ids()
         # accepted by the server, not yet seen on the feed: (seq, command), kept
@@ -168,6 +169,9 @@ class LocalFloor:
             self.staff_id,
             [(a.pending, a.result.incident_id) for a in accepted],
             list(refused),
+            epoch=self.replica.epoch,
+            seqs={a.pending.command_id: a.result.seq for a in accepted},
+            now=self._now(),
         )
         for answer in accepted:
             self._accepted(answer)
