@@ -26,6 +26,7 @@ from api_client.summaries import incident_label
 from domain.commands import Command, mask_command
 from domain.cover import COVER_EVENTS
 from domain.decide import Actor, decide
+from domain.epochs import is_restore_of, log_of
 from domain.events import Event
 from domain.models import Staff
 from domain.protocol import CommandError, CommandResult
@@ -100,9 +101,26 @@ class LocalFloor:
     # -- from the server ------------------------------------------------------
 
     def take_snapshot(self, epoch: str, state: FloorState, me: Staff) -> None:
+        before = self.replica.epoch
+        if before is not None and epoch != before:
+            # first the outbox: a crash between the two takes this snapshot again
+            self._log_changed(before, epoch)
         self.replica.replace(epoch, state, me)
         self._settle_seen()
         self._hub.publish(Changes(reset=True, roster=True))
+
+    def _log_changed(self, before: str, epoch: str) -> None:
+        """Another event log: a restore of ours sends again what its backup had not seen."""
+        self._settling.clear()  # answers from the old log: its seqs mean nothing here
+        if is_restore_of(epoch, before):
+            self.outbox.replay_after_restore(log_of(before))
+        else:
+            self.outbox.forget_accepted()
+        self._local_ids = self.outbox.local_ids()
+        before_pending = self.pending
+        self.pending = tuple(self.outbox.pending(self.staff_id))
+        self._view.invalidate()
+        self._outbox_moved([*before_pending, *self.pending])
 
     def apply_events(self, events: list[Event]) -> None:
         incidents, downtimes = self.replica.apply(events)

@@ -35,6 +35,7 @@ from api_client import storage
 from api_client.contract import Conflict, PendingCommand
 from api_client.summaries import summarize, touched_incident
 from domain.commands import COMMAND_ADAPTER, Command
+from domain.epochs import log_of
 from domain.models import Incident
 from domain.protocol import CommandError
 
@@ -237,6 +238,68 @@ class Outbox:
                 "UPDATE local_ids SET refused = ? WHERE local_id = ?",
                 (error.message, pending.incident_id),
             )
+
+    # -- after the server's log changed under us ----------------------------
+
+    def replay_after_restore(self, log_id: str) -> int:
+        """Queue again, in their first order, the kept commands the log `log_id` accepted.
+
+        That log was restored from a backup: the restored one answers those
+        it still has from its stored results and applies the others once.
+        An incident opened here gets its number anew (the restored log may
+        give it another), so commands naming it by its old number name it
+        by its local one again until then. Kept commands of other logs are
+        dropped. How many were queued again.
+        """
+        with storage.transaction(self._db):
+            kept = self._db.execute(
+                "SELECT command_id, local_id, accepted_epoch FROM commands"
+                " WHERE accepted_seq IS NOT NULL ORDER BY pos"
+            ).fetchall()
+            again = [(cid, local) for cid, local, epoch in kept if log_of(epoch or "") == log_id]
+            renumber: dict[int, int] = {}  # the old server number -> the local one
+            for _cid, local in again:
+                if local is None:
+                    continue
+                row = self._db.execute(
+                    "SELECT server_id FROM local_ids WHERE local_id = ?", (local,)
+                ).fetchone()
+                if row is not None and row[0] is not None:
+                    renumber[row[0]] = local
+                self._db.execute(
+                    "UPDATE local_ids SET server_id = NULL, refused = NULL WHERE local_id = ?",
+                    (local,),
+                )
+            self._db.executemany(
+                "UPDATE commands SET accepted_epoch = NULL, accepted_seq = NULL,"
+                " accepted_at = NULL WHERE command_id = ?",
+                [(cid,) for cid, _ in again],
+            )
+            self._db.execute("DELETE FROM commands WHERE accepted_seq IS NOT NULL")
+            if renumber:
+                self._renumber(renumber)
+        if again:
+            log.warning("server log %s was restored: sending %d again", log_id, len(again))
+        return len(again)
+
+    def forget_accepted(self) -> None:
+        """The server's log is another one (started afresh): what the old one took is moot."""
+        with storage.transaction(self._db):
+            self._db.execute("DELETE FROM commands WHERE accepted_seq IS NOT NULL")
+
+    def _renumber(self, renumber: dict[int, int]) -> None:
+        rows = self._db.execute(
+            "SELECT command_id, body FROM commands WHERE accepted_seq IS NULL"
+        ).fetchall()
+        for command_id, body in rows:
+            command = COMMAND_ADAPTER.validate_json(body)
+            local = renumber.get(getattr(command, "incident_id", None) or 0)
+            if local is not None:
+                moved = command.model_copy(update={"incident_id": local})
+                self._db.execute(
+                    "UPDATE commands SET body = ? WHERE command_id = ?",
+                    (COMMAND_ADAPTER.dump_json(moved).decode(), command_id),
+                )
 
     def local_ids(self) -> dict[int, LocalId]:
         rows = self._db.execute("SELECT local_id, server_id, refused FROM local_ids")

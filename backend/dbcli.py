@@ -1,22 +1,27 @@
-"""`floorline db upgrade|current`: the database's schema revision, for the operator.
+"""`floorline db upgrade|current|backup|restore`: the backend's database, for the operator.
 
 Works on the database directly, like `floorline serve --db`. An SQLite file
 is copied (SQLite's online backup) to `<file>.before-<revision>` before any
-migration runs on it, so an upgrade that goes wrong loses nothing.
+migration runs on it, so an upgrade that goes wrong loses nothing. Backup
+and restore are SQLite's (see backend/dbbackup.py); PostgreSQL has its own
+tools, which the refusal names.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
+import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from backend import dbschema
+from sqlalchemy import update
+
+from backend import dbbackup, dbschema, eventlog, schema
 from backend.config import default_db_url
 from backend.storage import Storage, StorageError, display_url, make_engine, sqlite_file
+from domain.epochs import restored_epoch
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +34,28 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--db", default=None, help=db_help)
     current = sub.add_parser("current", help="print the database's schema revision")
     current.add_argument("--db", default=None, help=db_help)
+    backup = sub.add_parser("backup", help="copy the SQLite database to FILE, even while serving")
+    backup.add_argument("file", type=Path)
+    backup.add_argument("--db", default=None, help=db_help)
+    restore = sub.add_parser(
+        "restore", help="replace the SQLite database by the backup FILE (server stopped)"
+    )
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--db", default=None, help=db_help)
+    mark = sub.add_parser(
+        "mark-restored",
+        help="after pg_restore or a point-in-time recovery, with every server stopped:"
+        " give the log a new epoch, so terminals take a snapshot",
+    )
+    mark.add_argument("--db", default=None, help=db_help)
     return parser
+
+
+PG_BACKUP = (
+    "a PostgreSQL database is backed up with PostgreSQL's own tools:"
+    " pg_dump -Fc (restore with pg_restore, then `floorline db mark-restored`), or"
+    " continuous archiving for point-in-time recovery; see 'Upgrading and backups' in the README"
+)
 
 
 async def read_status(db_url: str) -> dbschema.Status:
@@ -43,15 +69,6 @@ async def read_status(db_url: str) -> dbschema.Status:
         await engine.dispose()
 
 
-def copy_sqlite(source: Path, target: Path) -> None:
-    """A consistent copy of an SQLite database, even while a server writes to it."""
-    target.unlink(missing_ok=True)
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
-
-
 def keep_copy(path: Path, head: str) -> Path:
     """Copy `path` aside before migrating it: `floor.db.before-0002` (never overwritten)."""
     target = path.with_name(f"{path.name}.before-{head}")
@@ -59,7 +76,7 @@ def keep_copy(path: Path, head: str) -> Path:
     while target.exists():
         target = path.with_name(f"{path.name}.before-{head}-{n}")
         n += 1
-    copy_sqlite(path, target)
+    dbbackup.backup(path, target)
     return target
 
 
@@ -94,14 +111,59 @@ async def _current(db_url: str) -> int:
     return 0
 
 
+def _backup(db_url: str, file: Path) -> int:
+    path = sqlite_file(db_url)
+    if path is None:
+        raise dbbackup.BackupError(PG_BACKUP)
+    head = dbbackup.backup(path, file)
+    print(f"backed up the log to seq {head.seq} (epoch {head.epoch}) as {file}")
+    return 0
+
+
+def _restore(db_url: str, file: Path) -> int:
+    path = sqlite_file(db_url)
+    if path is None:
+        raise dbbackup.BackupError(PG_BACKUP.replace("backed up", "restored"))
+    head, kept = dbbackup.restore(file, path)
+    if kept is not None:
+        print(f"kept the database it replaced as {kept}")
+    # a backup made by an older floorline is brought to this one's schema
+    asyncio.run(upgrade_database(db_url, say=lambda _line: None))
+    print(
+        f"restored the log to seq {head.seq} from {file}; its new epoch {head.epoch} makes"
+        " every terminal take a snapshot and send again what the backup had not seen"
+    )
+    return 0
+
+
+async def _mark_restored(db_url: str) -> int:
+    """A log put back by the database's own tools is a restored log to its terminals too."""
+    storage = await Storage.open(db_url)
+    try:
+        async with storage.engine.begin() as conn:
+            head = await eventlog.lock_head(conn)
+            epoch = restored_epoch(secrets.token_hex(8), head.epoch)
+            await conn.execute(update(schema.meta).where(schema.meta.c.id == 1).values(epoch=epoch))
+    finally:
+        await storage.close()
+    print(f"the log at seq {head.seq} now has the epoch {epoch}: terminals take a snapshot")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     db_url = args.db or default_db_url()
     try:
         if args.action == "current":
             return asyncio.run(_current(db_url))
+        if args.action == "backup":
+            return _backup(db_url, args.file)
+        if args.action == "restore":
+            return _restore(db_url, args.file)
+        if args.action == "mark-restored":
+            return asyncio.run(_mark_restored(db_url))
         asyncio.run(upgrade_database(db_url))
         return 0
-    except StorageError as exc:
+    except (StorageError, dbbackup.BackupError) as exc:
         print(f"floorline db {args.action}: {exc}", file=sys.stderr)
         return 1

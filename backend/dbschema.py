@@ -103,14 +103,17 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> set[str]:
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def status(conn: Connection) -> Status:
     head = head_revision()
     revision = MigrationContext.configure(conn).get_current_revision()
     if revision is not None:
-        known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
         if revision == head:
             kind = Kind.CURRENT
-        elif revision in known:
+        elif revision in known_revisions():
             kind = Kind.OLD
         else:
             kind = Kind.NEWER
