@@ -360,7 +360,7 @@ def _migrate(db: sqlite3.Connection) -> None:
         with storage.transaction(db):
             _STEPS[version](db)
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(version + 1),))
-        log.info("outbox %s moved from version %d to %d", db, version, version + 1)
+        log.info("outbox moved from version %d to %d", version, version + 1)
 
 
 def _park_unsendable(db: sqlite3.Connection) -> None:

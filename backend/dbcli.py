@@ -1,4 +1,4 @@
-"""`floorline db upgrade|current|backup|restore`: the backend's database, for the operator.
+"""`floorline db upgrade|current|backup|restore|mark-restored`: the backend's database.
 
 Works on the database directly, like `floorline serve --db`. An SQLite file
 is copied (SQLite's online backup) to `<file>.before-<revision>` before any
@@ -26,7 +26,8 @@ from domain.epochs import restored_epoch
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="floorline db", description="The backend database's schema revision."
+        prog="floorline db",
+        description="The backend's database: its schema revision, backups and restores.",
     )
     sub = parser.add_subparsers(dest="action", required=True)
     db_help = f"database URL (default: {default_db_url()})"
