@@ -53,12 +53,14 @@ class PendingCommand:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """A command the server refused; kept until the user dismisses it."""
+    """A command the server refused (or this version cannot send); kept until dismissed."""
 
     command_id: str
-    command: Command
+    # None: queued by another floorline version in a form this one cannot read
+    # (code "unsendable"); `summary` and `reason` say what it was
+    command: Command | None
     issued_at: float
-    code: str  # conflict, illegal, forbidden, not_found, invalid
+    code: str  # conflict, illegal, forbidden, not_found, invalid; unsendable (this terminal)
     reason: str  # the server's words
     by: str | None = None  # who made the change that beat this command (a staff id)
     at: float | None = None  # and when

@@ -26,6 +26,7 @@ from api_client.summaries import incident_label
 from domain.commands import Command, mask_command
 from domain.cover import COVER_EVENTS
 from domain.decide import Actor, decide
+from domain.epochs import is_restore_of, log_of
 from domain.events import Event
 from domain.models import Staff
 from domain.protocol import CommandError, CommandResult
@@ -55,6 +56,7 @@ class LocalFloor:
         self.staff_id = staff_id
         self._terminal = terminal
         self._hub = hub
+        self._now = now
         self.replica = Replica(
             folder / f"{storage.safe_name(staff_id)}.db", server=server, staff_id=staff_id
         )
@@ -67,8 +69,8 @@ class LocalFloor:
             )
         if self.outbox.set_aside_as is not None:
             self.warnings.append(
-                f"the outbox file was unreadable and is kept as {self.outbox.set_aside_as.name};"
-                " commands in it were not sent"
+                f"the outbox file could not be used ({self.outbox.set_aside_why}) and is kept"
+                f" as {self.outbox.set_aside_as.name}; commands in it were not sent"
             )
         self._local_ids: dict[int, LocalId] = self.outbox.local_ids()
         # accepted by the server, not yet seen on the feed: (seq, command), kept
@@ -99,9 +101,26 @@ class LocalFloor:
     # -- from the server ------------------------------------------------------
 
     def take_snapshot(self, epoch: str, state: FloorState, me: Staff) -> None:
+        before = self.replica.epoch
+        if before is not None and epoch != before:
+            # first the outbox: a crash between the two takes this snapshot again
+            self._log_changed(before, epoch)
         self.replica.replace(epoch, state, me)
         self._settle_seen()
         self._hub.publish(Changes(reset=True, roster=True))
+
+    def _log_changed(self, before: str, epoch: str) -> None:
+        """Another event log: a restore of ours sends again what its backup had not seen."""
+        self._settling.clear()  # answers from the old log: its seqs mean nothing here
+        if is_restore_of(epoch, before):
+            self.outbox.replay_after_restore(log_of(before))
+        else:
+            self.outbox.forget_accepted()
+        self._local_ids = self.outbox.local_ids()
+        before_pending = self.pending
+        self.pending = tuple(self.outbox.pending(self.staff_id))
+        self._view.invalidate()
+        self._outbox_moved([*before_pending, *self.pending])
 
     def apply_events(self, events: list[Event]) -> None:
         incidents, downtimes = self.replica.apply(events)
@@ -168,6 +187,9 @@ class LocalFloor:
             self.staff_id,
             [(a.pending, a.result.incident_id) for a in accepted],
             list(refused),
+            epoch=self.replica.epoch,
+            seqs={a.pending.command_id: a.result.seq for a in accepted},
+            now=self._now(),
         )
         for answer in accepted:
             self._accepted(answer)

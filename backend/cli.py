@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_WS_PING_TIMEOUT,
         help="seconds a terminal has to answer a ping before its live feed is closed",
     )
+    parser.add_argument(
+        "--upgrade",
+        action="store_true",
+        help="migrate an older database to this version's schema before serving"
+        " (otherwise an older one is refused: see floorline db upgrade)",
+    )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level")
     return parser
 
@@ -145,8 +151,37 @@ def _give_up_on_dead_peers(sock: socket.socket, seconds: float) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, option, int(seconds * 1000))
 
 
-def serve(config: ServerConfig, log_level: str = "warning") -> int:
+def check_database(config: ServerConfig, upgrade: bool) -> str | None:
+    """Open the database once before listening: why it cannot be served, or None.
+
+    An empty one is created, a 0.1.0 one adopted, an older one refused (or,
+    with `upgrade`, migrated: the terminal's built-in backend asks for that).
+    """
+    import asyncio
+
+    from backend.dbcli import upgrade_database
+    from backend.storage import Storage, StorageError
+
+    async def check() -> None:
+        if upgrade:
+            await upgrade_database(config.db_url, say=lambda line: print(line, flush=True))
+        else:
+            await (await Storage.open(config.db_url)).close()
+
+    try:
+        asyncio.run(check())
+    except StorageError as exc:
+        return f"floorline serve: {exc}"
+    return None
+
+
+def serve(config: ServerConfig, log_level: str = "warning", *, upgrade: bool = False) -> int:
     from backend.app import create_app
+
+    problem = check_database(config, upgrade)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
 
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -198,4 +233,4 @@ def main(argv: list[str] | None = None) -> int:
             print(exc.code, file=sys.stderr)
             return 2
         raise
-    return serve(config, args.log_level)
+    return serve(config, args.log_level, upgrade=args.upgrade)

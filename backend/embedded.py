@@ -1,7 +1,9 @@
 """A private backend for a terminal with no server configured (demo / single-user use).
 
-Runs `python -m backend serve --demo` as a child process on a database in the
-terminal's data folder and waits for its listening line.
+Runs `python -m backend serve --demo --upgrade` as a child process on a
+database in the terminal's data folder and waits for its listening line. It
+migrates its own file to the installed version's schema (a terminal user has
+nobody to run `floorline db upgrade`), keeping a copy of the file as it was.
 
 The terminal's replica, outbox and stored sign-in are kept per server
 address, so the backend listens on the same port from one start to the next
@@ -117,7 +119,7 @@ class EmbeddedBackend:
 
     def _launch(self, port: int) -> _Launched:
         db = self.data_dir / "embedded.db"
-        command = [sys.executable, "-m", "backend", "serve", "--demo"]
+        command = [sys.executable, "-m", "backend", "serve", "--demo", "--upgrade"]
         command += ["--port", str(port), "--db", f"sqlite:///{db}"]
         process = subprocess.Popen(
             command,

@@ -1,4 +1,8 @@
-"""The tables (SQLAlchemy Core), the same for SQLite and PostgreSQL."""
+"""The tables (SQLAlchemy Core), the same for SQLite and PostgreSQL.
+
+A change here is a new revision in `backend/migrations/versions/` too: the
+database is made and moved forward by the migrations, never by create_all.
+"""
 
 from __future__ import annotations
 
@@ -124,3 +128,4 @@ tokens = Table(
     Column("expires_at", Float, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
 )
+Index("tokens_staff", tokens.c.staff_id)

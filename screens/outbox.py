@@ -2,7 +2,8 @@
 
 Nothing here vanishes on its own: a refused command stays, with the server's
 reason and the incident as the server has it now, until the user dismisses
-it with `x` (the app asks the client to forget it).
+it with `x` (the app asks the client to forget it). So does a command queued
+by another floorline version that this one cannot send, with why.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ CODE_LABELS = {
     "forbidden": "not allowed",
     "not_found": "not found",
     "invalid": "not valid",
+    "unsendable": "cannot be sent by this version",
 }
 
 
@@ -65,7 +67,9 @@ def pending_content(pending: tuple[PendingCommand, ...], floor: FloorState, now:
 
 def conflict_content(conflict: Conflict, floor: FloorState) -> Content:
     tz = floor.policy.timezone
-    what = command_summary(conflict.summary, conflict.command.type)
+    what = command_summary(
+        conflict.summary, conflict.command.type if conflict.command else "command"
+    )
     label = CODE_LABELS.get(conflict.code, conflict.code)
     by = ""
     if conflict.by:

@@ -122,3 +122,28 @@ def test_a_conflict_on_an_incident_that_left_the_view_shows_no_current_state(
     text = conflict_content(left, floor.state).plain
     assert "#999 left your view: reassigned by Dana K. at 02:12" in text
     assert "incident not on this terminal" in text
+
+
+async def test_a_command_this_version_cannot_send_is_listed_with_why(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("h1")
+    floor.conflicts = (
+        Conflict(
+            command_id="old-1",
+            command=None,
+            issued_at=floor.now() - 300,
+            code="unsendable",
+            reason="queued by another floorline version in a form this one cannot send",
+            summary="page the pit phone (not sendable)",
+        ),
+    )
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_outbox(app, pilot)
+        prompt = str(screen.query_one(OptionList).get_option("old-1").prompt)
+        assert "page the pit phone (not sendable): cannot be sent by this version" in prompt
+        assert "another floorline version" in prompt
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert floor.conflicts == ()

@@ -57,8 +57,9 @@ def notices_content(
             age = format_span(now - item.issued_at)
             lines.append(Content.styled(f"pending: {item.summary} ({age} ago)", "$pending"))
     for conflict in conflicts:
-        if getattr(conflict.command, "incident_id", None) == incident.id:
-            what = conflict.summary or conflict.command.type.replace("_", " ")
+        command = conflict.command
+        if command is not None and getattr(command, "incident_id", None) == incident.id:
+            what = conflict.summary or command.type.replace("_", " ")
             lines.append(
                 Content.styled(f"refused: {what}: {conflict.reason} (o: outbox)", "bold $conflict")
             )
