@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 
-from backend import eventlog
+from backend import eventlog, journal
 from backend.audit import AuditEntry, recent
 from backend.auth import AuthError, PinChangeRefused, TooManyAttempts
 from backend.context import (
@@ -197,6 +197,21 @@ async def audit_trail(
     if caller.staff.role is not Role.ADMIN:
         raise ApiError(403, "the audit trail is for admins only")
     return await recent(backend.storage.engine, limit)
+
+
+@router.get(
+    "/audit/head",
+    response_model=journal.HeadAnswer,
+    responses={**PROBLEMS, 403: {"model": Problem, "description": "admins only"}},
+)
+async def journal_head(caller: CallerDep, backend: BackendDep) -> journal.HeadAnswer:
+    """The journal's last entry and its hash: written down elsewhere, it proves later that
+    nothing up to it was changed (`floorline audit verify --head HASH`)."""
+    if caller.staff.role is not Role.ADMIN:
+        raise ApiError(403, "the journal's head is for admins only")
+    async with backend.storage.engine.connect() as conn:
+        head = await journal.read_head(conn)
+    return journal.HeadAnswer(seq=head.seq, hash=head.hash, server_time=backend.now())
 
 
 __all__ = ["TERMINAL_HEADER", "problem_response", "router"]

@@ -10,7 +10,7 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from backend import schema
+from backend import journal, schema
 
 SQLITE_BUSY_TIMEOUT = 30.0  # seconds another process may hold the write lock
 
@@ -79,6 +79,7 @@ class Storage:
             async with engine.begin() as conn:
                 await conn.run_sync(schema.metadata.create_all)
                 await _ensure_meta(conn)
+                await journal.ensure_head(conn)
         except Exception as exc:
             await engine.dispose()
             raise StorageError(f"cannot open the database {url!r}: {exc}") from exc
