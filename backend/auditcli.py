@@ -1,4 +1,5 @@
-"""`floorline audit verify | export`: the journal, checked or written out for a regulator.
+"""`floorline audit verify | export | register`: the journal, checked or written out for a
+regulator, and the regulators' registers as CSV.
 
 Works on the database directly, like `floorline floor export`, and only reads,
 so it is safe beside a running server.
@@ -10,18 +11,20 @@ import argparse
 import asyncio
 import json
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from backend import journal
+from backend import eventlog, floorconfig, journal
 from backend.config import default_db_url
+from backend.register_csv import register_csv
 from backend.storage import Storage, StorageError
+from backend.timespan import BadSpan, iso, span
 from domain.policy import Policy, PolicyError, policy_from_toml
+from domain.registers import register_lines
 
 
 class Refused(Exception):
@@ -40,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     out = sub.add_parser("export", help="write the journal's entries in a time span (JSON lines)")
     _span_options(out)
+    registers = sub.add_parser(
+        "register", help="write the regulators' registers for a time span (CSV)"
+    )
+    _span_options(registers)
     return parser
 
 
@@ -57,34 +64,10 @@ def _span_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out", required=True, type=Path, metavar="FILE", help="file to write")
     parser.add_argument(
-        "--policy", type=Path, help="the server's policy file (its timezone reads the dates)"
+        "--policy",
+        type=Path,
+        help="the server's policy file (its timezone reads the dates; its registers)",
     )
-
-
-# --- dates ----------------------------------------------------------------------
-
-
-def moment(text: str, tz: ZoneInfo, *, end: bool) -> float:
-    """A day (`2026-03-01`: from its start, or to its end when `end`) in `tz`, or an
-    ISO date and time (without an offset: in `tz`)."""
-    value = text.strip()
-    try:
-        if len(value) == 10:
-            day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=tz)
-            return (day + timedelta(days=1) if end else day).timestamp()
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise Refused(f"{value!r} is not a date: give YYYY-MM-DD or an ISO date and time") from None
-    return (when if when.tzinfo else when.replace(tzinfo=tz)).timestamp()
-
-
-def span(args: argparse.Namespace, policy: Policy) -> tuple[float, float]:
-    tz = ZoneInfo(policy.timezone)
-    start = moment(args.start, tz, end=False)
-    end = moment(args.end, tz, end=True)
-    if end <= start:
-        raise Refused(f"--to {args.end} is before --from {args.start}")
-    return start, end
 
 
 def load_policy(path: Path | None) -> Policy:
@@ -96,10 +79,6 @@ def load_policy(path: Path | None) -> Policy:
         raise Refused(f"cannot read the policy file: {exc}") from exc
     except PolicyError as exc:
         raise Refused(str(exc)) from exc
-
-
-def iso(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).isoformat()
 
 
 def existing_db(db_url: str | None) -> str:
@@ -164,7 +143,7 @@ async def _verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 async def _export(args: argparse.Namespace, out: TextIO) -> int:
-    start, end = span(args, load_policy(args.policy))
+    start, end = span(args.start, args.end, load_policy(args.policy).timezone)
     storage = await Storage.open(args.db)
     try:
         async with storage.engine.connect() as conn:
@@ -197,17 +176,38 @@ async def _export(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+# --- the registers ------------------------------------------------------------------
+
+
+async def _register(args: argparse.Namespace, out: TextIO) -> int:
+    policy = load_policy(args.policy)
+    start, end = span(args.start, args.end, policy.timezone)
+    storage = await Storage.open(args.db)
+    try:
+        base = await floorconfig.base_state(storage.engine, policy)
+        async with storage.engine.connect() as conn:
+            state = await eventlog.load_state(conn, base)
+    finally:
+        await storage.close()
+    now = datetime.now(UTC).timestamp()
+    lines = register_lines(state.incidents.values(), state, start, end, now)
+    args.out.write_text(register_csv(lines, policy.timezone), encoding="utf-8")
+    when = f"{iso(start, policy.timezone)} to {iso(end, policy.timezone)}"
+    print(f"wrote {len(lines)} register lines ({when}) to {args.out}", file=out)
+    return 0
+
+
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    run = {"verify": _verify, "export": _export}[args.action]
+    run = {"verify": _verify, "export": _export, "register": _register}[args.action]
     try:
         args.db = existing_db(args.db)
         if getattr(args, "head", None) is not None:
             args.head = head_hash(args.head)
         return asyncio.run(run(args, sys.stdout))
-    except (Refused, StorageError) as exc:
+    except (Refused, BadSpan, StorageError) as exc:
         print(f"floorline audit {args.action}: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, Refused) else 1
+        return 1 if isinstance(exc, StorageError) else 2
     except OSError as exc:
         print(f"floorline audit {args.action}: {exc}", file=sys.stderr)
         return 1

@@ -328,7 +328,7 @@ async def test_export_writes_a_stretch_anyone_can_check_and_the_head(
     tomorrow = f"{today + timedelta(days=1):%Y-%m-%d}"
     refused = tmp_path / "refused.jsonl"
     for args, words in (
-        (("--from", tomorrow, "--to", day), "is before --from"),
+        (("--from", tomorrow, "--to", day), "the span ends before it starts"),
         (("--from", "2026-13-01", "--to", day), "'2026-13-01' is not a date"),
     ):
         code, _, err = await audit("export", "--db", backend.db_url, *args, "--out", refused)
