@@ -1,8 +1,9 @@
 """`floorline audit verify | export | register`: the journal, checked or written out for a
 regulator, and the regulators' registers as CSV.
 
-Works on the database directly, like `floorline floor export`, and only reads,
-so it is safe beside a running server.
+Works on the database directly, like `floorline floor export`, and changes
+nothing (beyond making missing tables, as a server does when it opens one), so
+it is safe beside a running server.
 """
 
 from __future__ import annotations
