@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 
-from backend import eventlog
+from backend import eventlog, journal
 from backend.audit import AuditEntry, recent
 from backend.auth import AuthError, PinChangeRefused, TooManyAttempts
 from backend.context import (
@@ -20,6 +20,8 @@ from backend.context import (
 )
 from backend.errors import ApiError, problem_response, rejection_response
 from backend.live import filtered_parts
+from backend.register_csv import register_csv
+from backend.timespan import BadSpan, span
 from backend.visibility import visible_state
 from domain.models import Role
 from domain.protocol import (
@@ -36,6 +38,7 @@ from domain.protocol import (
     SignIn,
     Snapshot,
 )
+from domain.registers import register_lines
 
 router = APIRouter(prefix="/v1")
 
@@ -197,6 +200,54 @@ async def audit_trail(
     if caller.staff.role is not Role.ADMIN:
         raise ApiError(403, "the audit trail is for admins only")
     return await recent(backend.storage.engine, limit)
+
+
+@router.get(
+    "/audit/head",
+    response_model=journal.HeadAnswer,
+    responses={**PROBLEMS, 403: {"model": Problem, "description": "admins only"}},
+)
+async def journal_head(caller: CallerDep, backend: BackendDep) -> journal.HeadAnswer:
+    """The journal's last entry and its hash: written down elsewhere, it proves later that
+    nothing up to it was changed (`floorline audit verify --head HASH`)."""
+    if caller.staff.role is not Role.ADMIN:
+        raise ApiError(403, "the journal's head is for admins only")
+    async with backend.storage.engine.connect() as conn:
+        head = await journal.read_head(conn)
+    return journal.HeadAnswer(seq=head.seq, hash=head.hash, server_time=backend.now())
+
+
+@router.get(
+    "/audit/register",
+    response_class=Response,
+    responses={
+        **PROBLEMS,
+        200: {"content": {"text/csv": {}}, "description": "the registers' lines, CSV"},
+        403: {"model": Problem, "description": "duty managers and admins only"},
+    },
+)
+async def register_export(
+    caller: CallerDep,
+    backend: BackendDep,
+    start: Annotated[str, Query(alias="from", max_length=40, description="first day, YYYY-MM-DD")],
+    end: Annotated[str, Query(alias="to", max_length=40, description="last day (included)")],
+) -> Response:
+    """The regulators' registers: every matter that happened in the span, with when it
+    happened, when it was logged on the floor and in the register (days in the policy's
+    timezone)."""
+    if caller.staff.role not in (Role.DUTY_MANAGER, Role.ADMIN):
+        raise ApiError(403, "the registers are for duty managers and admins")
+    state = backend.service.state
+    try:
+        first, last = span(start, end, state.policy.timezone)
+    except BadSpan as exc:
+        raise ApiError(422, str(exc)) from exc
+    lines = register_lines(state.incidents.values(), state, first, last, backend.now())
+    return Response(
+        content=register_csv(lines, state.policy.timezone),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="registers.csv"'},
+    )
 
 
 __all__ = ["TERMINAL_HEADER", "problem_response", "router"]

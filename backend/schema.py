@@ -78,6 +78,37 @@ audit = Table(
 )
 Index("audit_at", audit.c.at)
 
+# The tamper-evident journal (backend/journal.py): one entry per decided command,
+# accepted or refused, each holding the hash of the entry before it.
+journal = Table(
+    "journal",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("at", Float, nullable=False),
+    Column("staff_id", String(40), nullable=False),
+    Column("terminal", String(80), nullable=False),
+    Column("command_id", String(64), nullable=False),
+    Column("command_type", String(40), nullable=False),
+    Column("command", Text, nullable=False),  # canonical JSON, masked
+    Column("issued_at", Float, nullable=True),
+    Column("outcome", String(20), nullable=False),  # "accepted" or the refusal's code
+    Column("message", Text, nullable=False),
+    Column("event_seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+Index("journal_at", journal.c.at)
+
+# One row (id=1): the journal's last entry. Every append locks it first, so
+# appends queue in every process and the chain cannot fork.
+journal_head = Table(
+    "journal_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
 staff = Table(
     "staff",
     metadata,

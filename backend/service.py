@@ -4,6 +4,8 @@ One asyncio lock per process around decide + append; the log's head row
 (`eventlog.lock_head`) serialises writers across processes. A command's
 result is stored under its command_id in the same transaction as its
 events, so a re-sent command gets the stored answer and changes nothing.
+Every decided command, accepted or refused, is chained onto the journal
+(`backend.journal`) in that transaction too; a re-send is not journaled again.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from backend import eventlog, floorconfig, schema
+from backend import eventlog, floorconfig, journal, schema
 from backend.config import ServerConfig
 from backend.eventlog import StoredEvent
 from backend.live import LiveHub
@@ -141,6 +143,7 @@ class FloorService:
         results: list[CommandResult] = []
         command_rows: list[dict] = []
         audit_rows: list[dict] = []
+        decided: list[journal.Decided] = []
         for envelope in envelopes:
             known = stored_results.get(envelope.command_id)
             if known is not None:
@@ -161,11 +164,13 @@ class FloorService:
                 }
             )
             audit_rows.append(_audit_row(envelope, actor, at, outcome.result))
+            decided.append(journal.Decided.of(envelope, actor, at, outcome.result))
         await eventlog.append(conn, fresh)
         await floorconfig.store_changes(conn, fresh, pins, at)
         if command_rows:
             await conn.execute(insert(schema.commands), command_rows)
             await conn.execute(insert(schema.audit), audit_rows)
+            await journal.append(conn, decided)
         if seq != head.seq:
             await eventlog.set_head(conn, seq)
             if self.storage.is_postgres:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, event, insert, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from backend import dbschema, schema
+from backend import dbschema, journal, schema
 
 SQLITE_BUSY_TIMEOUT = 30.0  # seconds another process may hold the write lock
 
@@ -126,6 +126,7 @@ class Storage:
                     await conn.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
                 await conn.run_sync(_bring_to_head, display_url(db_url), upgrade)
                 await _ensure_meta(conn)
+                await journal.ensure_head(conn)
         except StorageError:
             await engine.dispose()
             raise

@@ -115,6 +115,18 @@ class RecordCompensation(_OnIncident):
     text: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+class RecordInRegister(_OnIncident):
+    """The incident is in its regulator's register (`domain.registers`) under `reference`.
+
+    `occurred_at` (POSIX seconds) is when the matter happened, when that was
+    before the incident was opened.
+    """
+
+    type: Literal["record_in_register"] = "record_in_register"
+    reference: Annotated[str, Field(min_length=1, max_length=80)]
+    occurred_at: float | None = None
+
+
 class PageContact(Frozen):
     type: Literal["page_contact"] = "page_contact"
     incident_id: int | None = None
@@ -207,6 +219,7 @@ Command = Annotated[
     | Reopen
     | Close
     | RecordCompensation
+    | RecordInRegister
     | PageContact
     | FileReport
     | StartDowntime
@@ -236,6 +249,7 @@ COMMAND_TYPES: tuple[str, ...] = tuple(
         Reopen,
         Close,
         RecordCompensation,
+        RecordInRegister,
         PageContact,
         FileReport,
         StartDowntime,

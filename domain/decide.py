@@ -18,6 +18,7 @@ from domain.exposure import EXPOSURE_LINE, escalate_on_exposure, exposed
 from domain.models import Change, Channel, Downtime, Incident, IncidentState, Role, Staff
 from domain.permissions import can_see_incident, in_pit_scope, role_may, why_not
 from domain.privacy import mask_sensitive
+from domain.registers import decide_record
 from domain.rejection import RejectCode, Rejected, last_change
 from domain.sla import compensation_due
 from domain.state import FloorState
@@ -179,6 +180,9 @@ def _events_for(
                 raise Rejected(RejectCode.ILLEGAL, "the incident is closed", incident=incident)
             recorded = ev.CompensationRecordedData(text=_clean(command.text))
             return [event(EventType.COMPENSATION_RECORDED, recorded, **on)]
+        case c.RecordInRegister():
+            recorded = decide_record(state, incident, command, now)
+            return [event(EventType.RECORDED_IN_REGISTER, recorded, **on)]
         case c.PageContact():
             paged = _page_data(state, command, incident, now)
             return [event(EventType.CONTACT_PAGED, paged, **on)]

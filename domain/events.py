@@ -37,6 +37,7 @@ class EventType(StrEnum):
     COMPENSATION_RECORDED = "compensation_recorded"
     CONTACT_PAGED = "contact_paged"
     REPORT_FILED = "report_filed"
+    RECORDED_IN_REGISTER = "recorded_in_register"
     DOWNTIME_STARTED = "downtime_started"
     PLAYER_MOVED = "player_moved"
     DOWNTIME_ENDED = "downtime_ended"
@@ -141,6 +142,13 @@ class ReportFiledData(Payload):
     text: str
 
 
+class RecordedInRegisterData(Payload):
+    name: str  # the register's key in the policy
+    label: str  # its name, as the policy had it then
+    reference: str = Field(min_length=1)
+    occurred_at: float | None = None
+
+
 class DowntimeStartedData(Payload):
     asset_id: str = Field(min_length=1)
     asset_kind: AssetKind
@@ -168,6 +176,7 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.COMPENSATION_RECORDED: CompensationRecordedData,
     EventType.CONTACT_PAGED: ContactPagedData,
     EventType.REPORT_FILED: ReportFiledData,
+    EventType.RECORDED_IN_REGISTER: RecordedInRegisterData,
     EventType.DOWNTIME_STARTED: DowntimeStartedData,
     EventType.PLAYER_MOVED: PlayerMovedData,
     EventType.DOWNTIME_ENDED: NoData,
@@ -190,6 +199,7 @@ _ON_INCIDENT = frozenset(
         EventType.CLOSED,
         EventType.COMPENSATION_RECORDED,
         EventType.REPORT_FILED,
+        EventType.RECORDED_IN_REGISTER,
         EventType.INCIDENT_LEFT_VIEW,
     }
 )

@@ -91,6 +91,9 @@ class IncidentKind(StrEnum):
     FNB_SPA = "fnb_spa"
     LOUNGE_WAIT = "lounge_wait"
     ARRIVAL = "arrival"
+    # compliance (sections 10 and 20): each goes to a regulator's register (policy.registers)
+    RESPONSIBLE_GAMBLING = "responsible_gambling"
+    SUSPICIOUS_MATTER = "suspicious_matter"
     OTHER = "other"
 
     @property
@@ -122,6 +125,8 @@ KIND_LABELS: dict[IncidentKind, str] = {
     IncidentKind.FNB_SPA: "F&B/SPA memo",
     IncidentKind.LOUNGE_WAIT: "wait in the VIP lounge",
     IncidentKind.ARRIVAL: "on-site arrival",
+    IncidentKind.RESPONSIBLE_GAMBLING: "responsible gambling concern",
+    IncidentKind.SUSPICIOUS_MATTER: "suspicious matter (AML)",
     IncidentKind.OTHER: "other",
 }
 
@@ -213,6 +218,18 @@ class Change(Frozen):
     text: str  # as the timeline words it: "assigned to Riley C."
 
 
+class RegisterEntry(Frozen):
+    """An incident's place in a regulator's register (`domain.registers`): a countdown
+    of its own, apart from the service promises, until it is recorded there."""
+
+    name: str  # the register's key in the policy
+    due: float
+    recorded_at: float | None = None  # when it was logged in the register
+    recorded_by: str = ""
+    reference: str = ""  # the register's own reference for the entry
+    occurred_at: float | None = None  # when it happened, if before the incident opened
+
+
 class Incident(Frozen):
     id: int  # the server's number; negative while only a local draft exists
     kind: IncidentKind
@@ -248,6 +265,8 @@ class Incident(Frozen):
     resolve_due: float | None = None
     next_update_due: float | None = None
     report_due: float | None = None
+    # set as it opens when the policy sends its kind to a regulator's register
+    register_entry: RegisterEntry | None = None
     report: str = ""
     compensation: str = ""
     reopen_count: int = 0

@@ -28,6 +28,8 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "reopen": _FLOOR_LEADS,
     "close": _FLOOR_LEADS,
     "record_compensation": frozenset({Role.HOST, Role.DUTY_MANAGER, Role.ADMIN}),
+    # a regulator's register is kept by management (compliance, section 10)
+    "record_in_register": _MANAGERS,
     "page_contact": _ALL,
     "file_report": _FLOOR_LEADS,
     "start_downtime": _FLOOR_LEADS,

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationError, model_validator
 
-from domain.models import Channel, Frozen, Priority, Tier
+from domain.models import Channel, Frozen, IncidentKind, Priority, Tier
 
 MINUTE = 60.0
 # a time of day, HH:MM
@@ -48,6 +48,45 @@ class EscalationTimes(Frozen):
 
     def offset(self, line: int) -> float:
         return {1: 0.0, 2: self.l2, 3: self.l3, 4: self.l4}[line]
+
+
+class Register(Frozen):
+    """A regulator's register: which incident kinds go in it, and how soon.
+
+    Due `due_after` seconds after the incident opens, or at the end of the
+    `due_business_days`-th business day after the day it opened (in the
+    policy's timezone, skipping weekends and holidays); exactly one of them.
+    """
+
+    label: str = Field(min_length=1, max_length=80)
+    kinds: tuple[IncidentKind, ...] = ()
+    due_after: float | None = Field(default=None, gt=0)
+    due_business_days: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_deadline(self) -> Register:
+        if (self.due_after is None) == (self.due_business_days is None):
+            raise ValueError(
+                "a register is due after seconds (due_after) or business days"
+                " (due_business_days): give exactly one"
+            )
+        return self
+
+
+DEFAULT_REGISTERS: dict[str, Register] = {
+    # NSW: a gambling incident recorded within 24 hours
+    "responsible_gambling": Register(
+        label="responsible gambling register",
+        kinds=(IncidentKind.RESPONSIBLE_GAMBLING,),
+        due_after=24 * 3600.0,
+    ),
+    # AUSTRAC: a suspicious matter reported within 3 business days
+    "suspicious_matter": Register(
+        label="suspicious matter report (AML)",
+        kinds=(IncidentKind.SUSPICIOUS_MATTER,),
+        due_business_days=3,
+    ),
+}
 
 
 class Policy(Frozen):
@@ -108,12 +147,28 @@ class Policy(Frozen):
     )
     # a pit boss may act outside their own pit only when this is set
     pit_boss_floor_wide: bool = False
+    # regulators' registers, by name: a second countdown on the kinds they name
+    registers: dict[str, Register] = Field(default_factory=lambda: dict(DEFAULT_REGISTERS))
 
     @model_validator(mode="after")
     def _shares(self) -> Policy:
         if self.red_share >= self.amber_share:
             raise ValueError("red_share must be smaller than amber_share")
         return self
+
+    @model_validator(mode="after")
+    def _one_register_per_kind(self) -> Policy:
+        seen: dict[IncidentKind, str] = {}
+        for name, register in self.registers.items():
+            for kind in register.kinds:
+                if kind in seen:
+                    raise ValueError(f"{kind} is in two registers: {seen[kind]} and {name}")
+                seen[kind] = name
+        return self
+
+    def register_for(self, kind: IncidentKind) -> str | None:
+        """The name of the register incidents of `kind` go to, if any."""
+        return next((name for name, r in self.registers.items() if kind in r.kinds), None)
 
     def answer_seconds(self, channel: Channel, tier: Tier) -> float:
         return self.answer[channel][tier]
@@ -147,6 +202,18 @@ def policy_from_toml(text: str) -> Policy:
                 raise PolicyError(f"answer.{channel} must be a table of tier = seconds")
             merged.setdefault(channel, {}).update(tiers)
         data["answer"] = merged
+    if "registers" in data and isinstance(data["registers"], dict):
+        # a register named in the file changes only the keys it gives
+        merged_registers = {k: r.model_dump() for k, r in defaults.registers.items()}
+        for name, given in data["registers"].items():
+            if not isinstance(given, dict):
+                raise PolicyError(f"registers.{name} must be a table")
+            entry = merged_registers.setdefault(name, {})
+            if "due_after" in given or "due_business_days" in given:
+                entry.pop("due_after", None)
+                entry.pop("due_business_days", None)
+            entry.update(given)
+        data["registers"] = merged_registers
     for key in ("stabilise", "resolve", "update_every", "p1_late_compensation"):
         if key in data and isinstance(data[key], dict):
             base = {str(k): v for k, v in getattr(defaults, key).items()}

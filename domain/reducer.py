@@ -25,11 +25,13 @@ from domain.events import (
     Payload,
     PlayerMovedData,
     PriorityChangedData,
+    RecordedInRegisterData,
     ReportFiledData,
     payload_of,
 )
 from domain.floor_changes import FLOOR_EVENTS, apply_floor_change
 from domain.models import Change, Downtime, Incident, IncidentState, TimelineEntry
+from domain.registers import recorded, with_register_entry
 from domain.sla import with_deadlines
 from domain.state import FloorState
 
@@ -47,6 +49,7 @@ _WORDING: dict[EventType, str] = {
     EventType.COMPENSATION_RECORDED: "service recovery: {text}",
     EventType.CONTACT_PAGED: "paged {line_title}, {name}, {method} {value}",
     EventType.REPORT_FILED: "post-incident report filed",
+    EventType.RECORDED_IN_REGISTER: "recorded in the {label}: {reference}",
 }
 
 
@@ -83,7 +86,7 @@ def _apply_incident(state: FloorState, event: Event, payload: Payload) -> FloorS
     if isinstance(payload, IncidentData):
         incident = payload.incident
         if event.type is EventType.INCIDENT_OPENED:
-            incident = with_deadlines(incident, state.policy)
+            incident = with_register_entry(with_deadlines(incident, state.policy), state.policy)
             incident = _touch(incident, event, state, "opened", version_bump=False)
             incident = _promise_update(incident, event.at, state)
             if incident.id >= state.next_incident_id:
@@ -163,6 +166,8 @@ def _change(incident: Incident, event: Event, data: Payload, state: FloorState) 
         fields = {"compensation": data.text}
     elif isinstance(data, ReportFiledData):
         fields = {"report": data.text, "report_due": None}
+    elif isinstance(data, RecordedInRegisterData):
+        incident = recorded(incident, data, at, event.actor)
     changed = incident.model_copy(update=fields)
     text = _word(event, data, state, incident)
     changed = _touch(changed, event, state, text, version_bump=bump)

@@ -6,6 +6,7 @@ floorline --server URL        the app against a real backend (remembered)
 floorline serve --db ...      the backend (see `floorline serve --help`)
 floorline floor import FILE   load or update the floor from a floor file (and `export`)
 floorline db upgrade          migrate the backend's database (and `current`)
+floorline audit verify        check the journal's hash chain (and `export`, `register`)
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="floorline",
         description="Floor incident queue for casino floor staff.",
-        epilog="floorline serve --help: run the backend; floorline floor --help: the floor"
-        " file; floorline db --help: the backend's database.",
+        epilog=(
+            "floorline serve --help: run the backend; floorline floor --help: the floor file;"
+            " floorline db --help: the backend's database; floorline audit --help: the"
+            " journal and the registers."
+        ),
     )
     parser.add_argument("--server", metavar="URL", help="backend address (remembered)")
     parser.add_argument("--theme", help="floor, night or high-contrast (remembered when switched)")
@@ -61,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         from backend.dbcli import main as db
 
         return db(args[1:])
+    if args[:1] == ["audit"]:
+        from backend.auditcli import main as audit
+
+        return audit(args[1:])
     options = build_parser().parse_args(args)
     if options.auto_lock is not None and options.auto_lock < 0:
         print("floorline: --auto-lock must be 0 or more seconds", file=sys.stderr)

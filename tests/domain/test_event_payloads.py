@@ -54,7 +54,9 @@ def every_command(floor: Floor) -> list[tuple[str | None, c.Command]]:
     """One of each command type, in an order where each is legal, with who sends it."""
     n = floor.open()
     m = floor.open(at=T0 + 1)
+    rg = floor.open(at=T0 + 2, kind="responsible_gambling")
     return [
+        ("dm1", c.RecordInRegister(incident_id=rg, reference="RG-0001")),
         ("pb2", c.Acknowledge(incident_id=n, note="on my way")),
         ("pb2", c.Take(incident_id=m)),
         ("dm1", c.Assign(incident_id=n, owner="h1")),
@@ -104,7 +106,7 @@ def test_decide_emits_only_events_that_fit_their_type_for_every_command() -> Non
         payload = payload_of(received)
         assert type(payload) is PAYLOADS[event.type], event
         assert payload == payload_of(event)
-    assert len(emitted) == 19  # every type decide makes
+    assert len(emitted) == 20  # every type decide makes
 
 
 def test_an_event_is_built_only_from_its_own_types_model() -> None:

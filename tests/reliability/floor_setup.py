@@ -37,11 +37,13 @@ class FloorSetup:
     async def run(self, command: dict[str, Any]) -> dict[str, Any]:
         return await self.lead.accepted(envelope(command))
 
-    async def incident(self, pit: str, host: str, *, resolved: bool = False) -> int:
+    async def incident(
+        self, pit: str, host: str, *, resolved: bool = False, kind: str = "table_dispute"
+    ) -> int:
         opened = await self.run(
             {
                 "type": "open_incident",
-                "kind": "table_dispute",
+                "kind": kind,
                 "priority": "P3",
                 "channel": "on_site",
                 "player": {"reference": f"LY-{uuid.uuid4().hex[:6]}", "host_id": host},
@@ -100,7 +102,9 @@ class FloorSetup:
         if kind == "confirm_contact":
             return {"type": kind, "staff_id": "dm1", "method": "radio", "value": "ch 3"}
         resolved = kind in ("reopen", "close", "file_report")
-        incident = await self.incident(pit, host, resolved=resolved)
+        # a kind the default policy sends to a regulator's register
+        incident_kind = "responsible_gambling" if kind == "record_in_register" else "table_dispute"
+        incident = await self.incident(pit, host, resolved=resolved, kind=incident_kind)
         extra: dict[str, Any] = {
             "assign": {"owner": "h1"},
             "add_note": {"text": "seen"},
@@ -109,5 +113,6 @@ class FloorSetup:
             "record_compensation": {"text": "drinks"},
             "page_contact": {"staff_id": "h1", "method": "phone"},
             "file_report": {"text": "root cause: worn felt"},
+            "record_in_register": {"reference": "RG-2026-0007"},
         }.get(kind, {})
         return {"type": kind, "incident_id": incident, **extra}
