@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.engine import Connection
 
 metadata = MetaData()
 
@@ -40,6 +41,19 @@ events = Table(
     Column("body", Text, nullable=False),  # the Event as JSON, exactly as sent
     Column("view", Text, nullable=False),  # who may see it (backend.visibility.EventView)
 )
+
+# the metrics read a window's events by time and by incident (backend/metrics_log.py);
+# made on databases created before them too (`create_later_indexes`)
+LATER_INDEXES = (
+    Index("events_at", events.c.at),
+    Index("events_incident", events.c.incident_id),
+)
+
+
+def create_later_indexes(sync_conn: Connection) -> None:
+    for index in LATER_INDEXES:
+        index.create(sync_conn, checkfirst=True)
+
 
 snapshots = Table(
     "snapshots",

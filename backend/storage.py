@@ -78,6 +78,7 @@ class Storage:
         try:
             async with engine.begin() as conn:
                 await conn.run_sync(schema.metadata.create_all)
+                await conn.run_sync(schema.create_later_indexes)
                 await _ensure_meta(conn)
         except Exception as exc:
             await engine.dispose()

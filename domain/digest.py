@@ -39,6 +39,7 @@ class MonthlyDigest(Frozen):
     by_tier: tuple[MetricsReport, ...]  # one per tier, standard to VVIP
     recoveries: tuple[RecoveryGiven, ...]
     late_reports: tuple[LateReport, ...]
+    pruned_before: float | None = None  # as in MetricsReport
 
 
 def monthly_digest(events: Iterable[Event], policy: Policy, month: Window) -> MonthlyDigest:

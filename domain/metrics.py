@@ -99,6 +99,7 @@ class DailyMetrics(Frozen):
 
     days: tuple[Window, ...]
     values: dict[str, tuple[float | None, ...]]
+    pruned_before: float | None = None  # as in MetricsReport
 
 
 @dataclass(frozen=True, slots=True)
