@@ -45,12 +45,15 @@ from api_client.tokens import (
     default_token_store,
 )
 from domain.commands import Command
-from domain.models import Staff
+from domain.models import Staff, Tier
 from domain.pins import PIN_RULE
 from domain.state import FloorState
 
 if TYPE_CHECKING:
+    from api_client.metrics import Metrics
     from api_client.sync import SyncLoop
+    from domain.metric_windows import WindowKind
+    from domain.metrics import MetricsBoard
 
 log = logging.getLogger(__name__)
 
@@ -209,6 +212,18 @@ class FloorClient:
     def staff_admin(self) -> StaffAdmin:
         """The admin's staff commands, as the signed-in user."""
         return StaffAdmin(self._rest)
+
+    @property
+    def metrics(self) -> Metrics:
+        """The duty manager's metrics, computed by the server, as the signed-in user."""
+        from api_client.metrics import Metrics  # only a manager's terminal ever asks
+
+        return Metrics(self._rest)
+
+    async def metrics_board(
+        self, window: WindowKind, *, tier: Tier | None = None, pit: str | None = None
+    ) -> MetricsBoard:
+        return await self.metrics.board(window, tier=tier, pit=pit)
 
     async def restore(self, staff_id: str) -> Staff | None:
         """Resume a stored sign-in with no network: None when nothing usable is stored."""

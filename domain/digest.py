@@ -34,6 +34,7 @@ class LateReport(Frozen):
 
 
 class MonthlyDigest(Frozen):
+    timezone: str  # the policy's: the floor's local time, for reading the moments
     report: MetricsReport
     previous: MetricsReport  # the month before, for the trend
     by_tier: tuple[MetricsReport, ...]  # one per tier, standard to VVIP
@@ -85,6 +86,7 @@ def monthly_digest(events: Iterable[Event], policy: Policy, month: Window) -> Mo
     )
     previous_history = fold_history(listed, policy, before.end)
     return MonthlyDigest(
+        timezone=policy.timezone,
         report=report_from(history, policy, month, events=events_inside(listed, month)),
         previous=report_from(previous_history, policy, before),
         by_tier=tuple(report_from(history, policy, month, tier=tier) for tier in Tier),

@@ -296,7 +296,11 @@ def _downtime(
         elif handled is not None or d.started_at + limit < end:
             judged += 1
     minutes = Metric(
-        key="downtime.minutes", label="downtime", unit=Unit.MINUTES, value=seconds / 60, count=0
+        key="downtime.minutes",
+        label="downtime",
+        unit=Unit.MINUTES,
+        value=seconds / 60,
+        better=Better.LOWER,
     )
     moved = _share(
         "downtime.moved",

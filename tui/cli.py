@@ -5,6 +5,7 @@ floorline                     the app; with no server configured it starts
 floorline --server URL        the app against a real backend (remembered)
 floorline serve --db ...      the backend (see `floorline serve --help`)
 floorline floor import FILE   load or update the floor from a floor file (and `export`)
+floorline digest --month M    the monthly VIP digest as Markdown and CSV (see `--help`)
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="floorline",
         description="Floor incident queue for casino floor staff.",
-        epilog="floorline serve --help: run the backend; floorline floor --help: the floor file.",
+        epilog="floorline serve --help: run the backend; floorline floor --help: the floor file;"
+        " floorline digest --help: the monthly digest.",
     )
     parser.add_argument("--server", metavar="URL", help="backend address (remembered)")
     parser.add_argument("--theme", help="floor, night or high-contrast (remembered when switched)")
@@ -55,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         from backend.floorcli import main as floor
 
         return floor(args[1:])
+    if args[:1] == ["digest"]:
+        from tui.digest import main as digest
+
+        return digest(args[1:])
     options = build_parser().parse_args(args)
     if options.auto_lock is not None and options.auto_lock < 0:
         print("floorline: --auto-lock must be 0 or more seconds", file=sys.stderr)
