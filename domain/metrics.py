@@ -57,6 +57,25 @@ RECOVERY_KINDS = frozenset(
 )
 
 
+# each metric's formula in a line, for the board and the digest (the module docstring has more)
+FORMULAS: dict[str, str] = {
+    "sla.answer": "answer promises kept on time / answer promises settled in the window",
+    "sla.stabilise": "stabilise promises kept on time / stabilise promises settled",
+    "sla.resolve": "resolve promises kept on time / resolve promises settled",
+    "sla.update": "promised updates given on time / promised updates settled",
+    "sla.all": "all promises kept on time / all promises settled",
+    "fcr": "first resolved at L1 and not reopened / incidents first resolved in the window",
+    "reopen": "reopened / incidents first resolved in the window",
+    "ack.median": "median of opened -> answered (acknowledged, or a manager at the table)",
+    "ack.p90": "90th percentile (nearest rank) of opened -> answered",
+    "resolve.median": "median of opened -> first resolution",
+    "resolve.p90": "90th percentile (nearest rank) of opened -> first resolution",
+    "recovery": "service recovery recorded / incidents first resolved that owe one",
+    "downtime.minutes": "minutes tables and machines were down inside the window",
+    "downtime.moved": "moved (or back up) within the limit / downtimes begun and settled",
+}
+
+
 class Unit(StrEnum):
     SHARE = "share"  # 0..1
     SECONDS = "seconds"

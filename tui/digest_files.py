@@ -18,7 +18,7 @@ import io
 from collections.abc import Sequence
 
 from domain.digest import MonthlyDigest
-from domain.metrics import PROMISES, Metric, MetricsReport
+from domain.metrics import FORMULAS, PROMISES, Metric, MetricsReport
 from domain.models import KIND_LABELS
 from tui.metrics_text import (
     format_change,
@@ -218,6 +218,8 @@ def _markdown(digest: MonthlyDigest, *, made_by: str, made_at: float) -> str:
         )
     else:
         lines.append("Every post-incident report due this month was filed in time.")
+    lines += ["", "## How each is measured", ""]
+    lines += [f"- {m.label}: {FORMULAS.get(m.key, '')}" for m in report.metrics]
     return "\n".join(lines) + "\n"
 
 

@@ -8,7 +8,8 @@ from tui.timefmt import format_span
 NO_VALUE = "-"
 
 
-def _amount(value: float, unit: Unit) -> str:
+def format_amount(value: float, unit: Unit) -> str:
+    """A value in its unit: `95.5%`, `1:05`, `38 min`."""
     if unit is Unit.SHARE:
         return f"{value * 100:.1f}%".replace(".0%", "%")
     if unit is Unit.MINUTES:
@@ -18,7 +19,7 @@ def _amount(value: float, unit: Unit) -> str:
 
 def format_value(metric: Metric) -> str:
     """`96%`, `95.5%`, `1:05` (m:ss), `2:04:10`, `38 min`; `-` with nothing to measure."""
-    return NO_VALUE if metric.value is None else _amount(metric.value, metric.unit)
+    return NO_VALUE if metric.value is None else format_amount(metric.value, metric.unit)
 
 
 def format_counts(metric: Metric) -> str:
@@ -35,7 +36,7 @@ def format_target(metric: Metric) -> str:
     if metric.target is None:
         return ""
     sign = ">=" if metric.better is Better.HIGHER else "<="
-    return f"{sign}{_amount(metric.target, metric.unit)}"
+    return f"{sign}{format_amount(metric.target, metric.unit)}"
 
 
 def format_status(metric: Metric) -> str:

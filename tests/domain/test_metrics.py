@@ -61,7 +61,13 @@ from domain.metric_windows import (
     previous_month,
     window_for,
 )
-from domain.metrics import daily_metrics, metrics_refusal, metrics_report, nearest_rank
+from domain.metrics import (
+    FORMULAS,
+    daily_metrics,
+    metrics_refusal,
+    metrics_report,
+    nearest_rank,
+)
 from domain.models import Asset, AssetKind, Location, Player, Priority, Role, Tier
 from domain.policy import Policy, policy_from_toml
 from tests.domain.floor import T0, Floor
@@ -342,3 +348,8 @@ def test_only_managers_see_the_metrics(role: Role, allowed: bool) -> None:
     assert (refusal is None) is allowed
     if refusal:
         assert "duty managers and admins" in refusal
+
+
+def test_every_metric_has_its_formula_in_words(log: list) -> None:
+    keys = [m.key for m in metrics_report(log, Policy(), WINDOW).metrics]
+    assert sorted(keys) == sorted(FORMULAS)
