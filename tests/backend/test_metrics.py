@@ -191,3 +191,17 @@ async def test_a_pruned_log_says_from_when_the_figures_are_short(tmp_path: Path)
         assert report["pruned_before"] is not None
         assert report["pruned_before"] > report["window"]["start"]
         await dm.close()
+
+
+@pytest.mark.postgres
+async def test_the_metrics_read_the_log_on_postgresql(pg_url: str) -> None:
+    """The same reading of the log (and the indexes it needs) on PostgreSQL: the demo
+    night's month, and a quiet one."""
+    clock = FakeClock(LOADED)
+    async with serve_in_process(ServerConfig(db_url=pg_url, demo=True, clock=clock)) as running:
+        dm = await Terminal.sign_in(running.url, "dm1", "3001")
+        month = by_key((await dm.http.get("/v1/metrics?window=month")).json())
+        assert month["sla.all"]["count"] > 0
+        quiet = (await dm.http.get("/v1/metrics/digest?month=2026-09")).json()
+        assert quiet["report"]["events"] == 0
+        await dm.close()
