@@ -82,6 +82,7 @@ class MetricsScreen(FloorScreen):
         self._asks = 0  # the latest ask's number: an older one cancelled must not say "done"
         self._problem = ""
         self._row_keys: dict[str, str] = {}  # list item id -> metric key
+        self._board_for: tuple[WindowKind, Tier | None, str | None] | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="metrics-head")
@@ -124,8 +125,8 @@ class MetricsScreen(FloorScreen):
         except HttpError as exc:
             problem = exc.problem.detail
         else:
-            if (window, tier, pit) == (self._window, self._tier, self._pit):
-                self._board = board
+            if (window, tier, pit) == self._choice:
+                self._board, self._board_for = board, (window, tier, pit)
                 self._show_board()
         finally:
             if mine == self._asks:
@@ -135,16 +136,19 @@ class MetricsScreen(FloorScreen):
 
     # --- showing --------------------------------------------------------------------
 
-    def _filters(self) -> str:
-        tier = f"{TIER_WORDS[self._tier]} players" if self._tier else "all tiers"
-        pit = f"pit {self._pit}" if self._pit else "all pits"
-        return f"{tier} · {pit}"
+    @property
+    def _choice(self) -> tuple[WindowKind, Tier | None, str | None]:
+        return self._window, self._tier, self._pit
+
+    def _filters(self, tier: Tier | None, pit: str | None) -> str:
+        tiers = f"{TIER_WORDS[tier]} players" if tier else "all tiers"
+        return f"{tiers} · {f'pit {pit}' if pit else 'all pits'}"
 
     def _show_head(self) -> None:
         tz = self.floor.policy.timezone
         board = self._board
         label = WINDOW_LABELS[self._window]
-        if board is not None and board.report.window.name == str(self._window):
+        if board is not None and self._board_for == self._choice:
             start = board.report.window.start
             since = (
                 format_clock(start, tz)
@@ -159,7 +163,10 @@ class MetricsScreen(FloorScreen):
         else:
             state = ""
         head = Content.assemble(
-            ("Metrics: ", "bold"), (label, "bold"), f" · {self._filters()}", (f"  {state}", "dim")
+            ("Metrics: ", "bold"),
+            (label, "bold"),
+            f" · {self._filters(self._tier, self._pit)}",
+            (f"  {state}", "dim"),
         )
         self.query_one("#metrics-head", Static).update(head)
 
@@ -221,6 +228,13 @@ class MetricsScreen(FloorScreen):
         self._problem = problem
         notes = [problem] if problem else []
         board = self._board
+        shown = self._board_for
+        if problem and board is not None and shown is not None and shown != self._choice:
+            window, tier, pit = shown
+            notes.append(
+                f"The figures below are still those for {WINDOW_LABELS[window]},"
+                f" {self._filters(tier, pit)}."
+            )
         if board is not None and board.report.pruned_before is not None:
             when = format_datetime(board.report.pruned_before, self.floor.policy.timezone)
             notes.append(

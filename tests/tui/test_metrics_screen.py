@@ -65,7 +65,7 @@ async def test_a_duty_manager_sees_the_shift_against_its_targets(static_floor, m
         # the highlighted row spells out its formula and its days
         detail = text_of(board, "#metrics-detail")
         assert detail.startswith("answer promise kept: answer promises kept on time")
-        assert "last days:" in detail
+        assert "\nlast 14 days: " in detail
 
         await pilot.press("w")
         await answered(app, pilot)
@@ -108,6 +108,16 @@ async def test_offline_the_board_says_it_needs_the_server(static_floor, make_app
         await answered(app, pilot)
         assert text_of(board, "#metrics-note") == ""
         assert len(board.query(MetricRow)) == 14
+        # the link goes again: another window cannot be had, and the board says whose
+        # figures it still shows
+        source.set_status(ConnectionStatus(Link.OFFLINE, since=source.now()))
+        await pilot.pause()
+        await pilot.press("w")
+        await answered(app, pilot)
+        note = text_of(board, "#metrics-note")
+        assert "needs the server" in note
+        assert note.endswith("still those for this shift, all tiers · all pits.")
+        assert text_of(board, "#metrics-head").startswith("Metrics: today · all tiers")
 
 
 async def test_the_palette_opens_the_board_at_a_window(static_floor, make_app) -> None:
