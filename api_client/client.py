@@ -21,7 +21,7 @@ import socket
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from api_client.changes import ChangeHub
 from api_client.clock import ClockEstimator
@@ -31,10 +31,15 @@ from api_client.staff_admin import StaffAdmin
 from api_client.sync_thread import SyncThread
 from api_client.tokens import TokenStore
 from domain.commands import Command
-from domain.models import Staff
+from domain.models import Staff, Tier
 from domain.state import FloorState
 
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from api_client.metrics import Metrics
+    from domain.metric_windows import WindowKind
+    from domain.metrics import MetricsBoard
 
 
 class FloorClient:
@@ -180,6 +185,18 @@ class FloorClient:
     async def call(self, method: str, path: str, shape: type[T], **kw: Any) -> T:
         """One signed-in REST exchange, made on the sync thread (see `Rest.call`)."""
         return await self._run(lambda core: core.rest.call(method, path, shape, **kw))
+
+    @property
+    def metrics(self) -> Metrics:
+        """The duty manager's metrics, computed by the server, as the signed-in user."""
+        from api_client.metrics import Metrics  # only a manager's terminal ever asks
+
+        return Metrics(self)
+
+    async def metrics_board(
+        self, window: WindowKind, *, tier: Tier | None = None, pit: str | None = None
+    ) -> MetricsBoard:
+        return await self.metrics.board(window, tier=tier, pit=pit)
 
     # -- work -----------------------------------------------------------------
 

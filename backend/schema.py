@@ -45,6 +45,12 @@ events = Table(
     Column("view", Text, nullable=False),  # who may see it (backend.visibility.EventView)
 )
 
+# the metrics read a window's events by time and by incident (backend/metrics_log.py;
+# migration 0004)
+Index("events_at", events.c.at)
+Index("events_incident", events.c.incident_id)
+
+
 snapshots = Table(
     "snapshots",
     metadata,

@@ -171,6 +171,9 @@ class BenchFloor:
     async def dismiss(self, command_id: str) -> None:
         return None
 
+    async def metrics_board(self, window: Any, **_filters: Any) -> Any:
+        raise RuntimeError("a fixed floor has no server to compute metrics")
+
     async def changes(self) -> AsyncIterator[Any]:
         await self._closed.wait()
         return

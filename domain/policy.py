@@ -89,6 +89,23 @@ DEFAULT_REGISTERS: dict[str, Register] = {
 }
 
 
+class MetricTargets(Frozen):
+    """What the duty manager's board judges each metric against (seed 000, section 19).
+
+    Shares are 0..1; times are seconds. A metric whose target is None has none.
+    """
+
+    sla_attainment: float = Field(default=0.95, ge=0, le=1)  # at least, per promise and overall
+    first_contact_resolution: float = Field(default=0.85, ge=0, le=1)  # at least (seeds: 85-90%)
+    reopen_rate: float = Field(default=0.05, ge=0, le=1)  # at most
+    recovery_rate: float = Field(default=0.90, ge=0, le=1)  # at least
+    # at most: the floor's "respond to a table incident within 2 min" (section 12)
+    acknowledge_p90: float | None = Field(default=2 * MINUTE, gt=0)
+    resolve_p90: float | None = Field(default=None, gt=0)  # the seeds set none
+    # at least: a table or machine down past the limit must have its player moved
+    moved_within_limit: float = Field(default=1.0, ge=0, le=1)
+
+
 class Policy(Frozen):
     answer: dict[Channel, dict[Tier, float]] = Field(default_factory=lambda: DEFAULT_ANSWER)
     stabilise: dict[Priority, float | None] = Field(
@@ -129,6 +146,7 @@ class Policy(Frozen):
     red_share: float = Field(default=0.10, gt=0, lt=1)
     report_due_after: float = Field(default=24 * HOUR, gt=0)
     report_priorities: tuple[Priority, ...] = (Priority.P1, Priority.P2)
+    targets: MetricTargets = MetricTargets()
     kyc_threshold: float = Field(default=1000.0, ge=0)
     # the operator's loyalty card format: a card starting with one of these names its tier
     card_tiers: dict[str, Tier] = Field(default_factory=lambda: {"VV-": Tier.VVIP, "VP-": Tier.VIP})

@@ -6,6 +6,8 @@ HTTP (JSON; `Authorization: Bearer <token>`, `X-Floorline-Terminal: <name>`):
     POST   /v1/session/pin        ChangePin -> 204           (the only call a session
                                   signed in with a one-time PIN may make)
     POST   /v1/staff ...          admin staff commands (backend/staff_routes.py)
+    GET    /v1/metrics ...        the duty manager's metrics, from the event log
+                                  (backend/metrics_routes.py)
     GET    /v1/snapshot           -> Snapshot                (what the caller may see)
     POST   /v1/commands           CommandEnvelope -> CommandResult (4xx when rejected;
                                   409 carries the incident's current state)

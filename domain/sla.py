@@ -209,11 +209,16 @@ def settle_moments(incident: Incident) -> tuple[tuple[float, ...], tuple[float, 
     fell due: it counts as broken once that moment has passed, met late or not at all."""
     kept, broken = [], []
     for clock in clocks(incident):
-        if clock.done_at is not None and clock.done_at <= clock.due:
-            kept.append(clock.done_at)
-        else:
-            broken.append(clock.due)
+        on_time, moment = settles(clock)
+        (kept if on_time else broken).append(moment)
     return tuple(kept), tuple(broken)
+
+
+def settles(clock: Clock) -> tuple[bool, float]:
+    """Whether a promise is kept, and the moment it counts: when met on time, else when due."""
+    if clock.done_at is not None and clock.done_at <= clock.due:
+        return True, clock.done_at
+    return False, clock.due
 
 
 def attainment(incidents: Iterable[Incident], since: float, now: float) -> Attainment:

@@ -47,10 +47,12 @@ _SCREENS: dict[str, tuple[str, str, str]] = {
     "downtime": ("downtime", "DowntimeScreen", "downtime board"),
     "escalation": ("escalation", "EscalationScreen", "escalation ladder"),
     "outbox": ("outbox", "OutboxScreen", "outbox"),
+    "metrics": ("metrics", "MetricsScreen", "metrics board"),
 }
 
 _GUARDED = frozenset(
     {"new_incident", "downtime", "escalation", "outbox", "back", "help", "lock", "command_palette"}
+    | {"metrics"}
 )
 
 
@@ -65,6 +67,8 @@ class FloorApp(App[None]):
         Binding("d", "downtime", "Downtime", id="app.downtime"),
         Binding("e", "escalation", "Ladder", id="app.escalation"),
         Binding("o", "outbox", "Outbox", id="app.outbox"),
+        # shift+m: a plain `m` is a note on an incident and "mark down" on the board
+        Binding("M", "metrics", "Metrics board", id="app.metrics", show=False),
         Binding("escape", "back", "Back", id="app.back", show=False),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False),
@@ -306,6 +310,16 @@ class FloorApp(App[None]):
 
     def action_outbox(self) -> None:
         self.open_screen("outbox")
+
+    def action_metrics(self) -> None:
+        from domain.metrics import metrics_refusal
+
+        me = self.source.me
+        refusal = metrics_refusal(me.role) if me is not None else None
+        if refusal is not None:
+            self.notify(refusal[0].upper() + refusal[1:], title="Metrics board", severity="warning")
+            return
+        self.open_screen("metrics")
 
     def action_open_incident(self, incident_id: int) -> None:
         from screens.incident import incident_screen

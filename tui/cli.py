@@ -7,6 +7,7 @@ floorline serve --db ...      the backend (see `floorline serve --help`)
 floorline floor import FILE   load or update the floor from a floor file (and `export`)
 floorline db upgrade          migrate the backend's database (and `current`)
 floorline audit verify        check the journal's hash chain (and `export`, `register`)
+floorline digest --month M    the monthly VIP digest as Markdown and CSV (see `--help`)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "floorline serve --help: run the backend; floorline floor --help: the floor file;"
             " floorline db --help: the backend's database; floorline audit --help: the"
-            " journal and the registers."
+            " journal and the registers; floorline digest --help: the monthly digest."
         ),
     )
     parser.add_argument("--server", metavar="URL", help="backend address (remembered)")
@@ -69,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         from backend.auditcli import main as audit
 
         return audit(args[1:])
+    if args[:1] == ["digest"]:
+        from tui.digest import main as digest
+
+        return digest(args[1:])
     options = build_parser().parse_args(args)
     if options.auto_lock is not None and options.auto_lock < 0:
         print("floorline: --auto-lock must be 0 or more seconds", file=sys.stderr)

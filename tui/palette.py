@@ -32,6 +32,7 @@ class FloorCommands(Provider):
                     )
                 )
         if not app.locked:
+            found.extend(_metrics_commands(app))
             for name in THEME_NAMES:
                 found.append(
                     (f"Theme: {name}", "switch and remember", partial(app.switch_theme, name))
@@ -48,3 +49,17 @@ class FloorCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), run, text=name, help=help_text)
+
+
+def _metrics_commands(app: FloorApp) -> list[tuple[str, str, Callable[[], Any]]]:
+    """The metrics board at each window, for those who may see it."""
+    from domain.metric_windows import WINDOW_LABELS
+    from domain.metrics import METRICS_ROLES
+
+    me = app.source.me
+    if me is None or me.role not in METRICS_ROLES:
+        return []  # the board's key still answers them, with the reason
+    return [
+        (f"Metrics board: {label}", "key M, then w", partial(app.open_screen, "metrics", kind))
+        for kind, label in WINDOW_LABELS.items()
+    ]

@@ -8,12 +8,17 @@ from `view` at each notice on `changes()` (attributes down), and post
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from api_client.contract import Changes, Conflict, ConnectionStatus, FloorView, PendingCommand
 from domain.commands import Command
 from domain.models import Staff
 from domain.state import FloorState
+
+if TYPE_CHECKING:
+    from domain.metric_windows import WindowKind
+    from domain.metrics import MetricsBoard
+    from domain.models import Tier
 
 
 class FloorSource(Protocol):
@@ -47,3 +52,13 @@ class FloorSource(Protocol):
     async def dismiss(self, command_id: str) -> None: ...
 
     def changes(self) -> AsyncIterator[Changes]: ...
+
+    async def metrics_board(
+        self, window: WindowKind, *, tier: Tier | None = None, pit: str | None = None
+    ) -> MetricsBoard:
+        """The duty manager's metrics for `window` and the last 14 days, from the server.
+
+        Raises `ServerUnreachable` / `ServerTrouble` without the server, and
+        `SessionEnded(forbidden=True)` with the reason for a role that may not see them.
+        """
+        ...

@@ -30,14 +30,17 @@ from api_client.contract import (
     Link,
     PendingCommand,
 )
-from api_client.errors import SignInFailed
+from api_client.errors import ServerUnreachable, SessionEnded, SignInFailed
+from api_client.metrics import CHART_DAYS
 from backend.demo import demo_floor
 from domain.commands import AutoEscalate, Command
 from domain.cover import COVER_EVENTS
 from domain.decide import Actor, decide
 from domain.escalation import TOP_LINE, line_due
 from domain.events import Event
-from domain.models import Staff
+from domain.metric_windows import WindowKind, day_windows, window_for
+from domain.metrics import MetricsBoard, daily_metrics, metrics_refusal, metrics_report
+from domain.models import Staff, Tier
 from domain.permissions import can_see_downtime, can_see_incident
 from domain.reducer import apply
 from domain.state import FloorState
@@ -63,6 +66,7 @@ class StaticFloor:
             roster=demo.roster,
         )
         self.truth = truth
+        self.events: list[Event] = []  # the log, as the server would hold it
         for number, step in enumerate(demo.script, start=1):
             self._escalate_due(at + step.offset)
             self._apply_as(step.actor_id, step.command, at + step.offset, f"demo-{number}")
@@ -166,6 +170,23 @@ class StaticFloor:
         self.conflicts = tuple(c for c in self.conflicts if c.command_id != command_id)
         self._publish_changes(Changes(outbox=True))
 
+    async def metrics_board(
+        self, window: WindowKind, *, tier: Tier | None = None, pit: str | None = None
+    ) -> MetricsBoard:
+        """As the server computes them: from this floor's own log, for managers, online."""
+        if self.status.link is not Link.ONLINE:
+            raise ServerUnreachable("cannot reach the server")
+        refusal = metrics_refusal(self.me.role) if self.me else "sign in first"
+        if refusal:
+            raise SessionEnded(refusal, forbidden=True)
+        policy = self.truth.policy
+        span = window_for(window, self._now, policy)
+        days = day_windows(self._now, CHART_DAYS, policy)
+        return MetricsBoard(
+            report=metrics_report(self.events, policy, span, tier=tier, pit=pit),
+            daily=daily_metrics(self.events, policy, days, tier=tier, pit=pit),
+        )
+
     def changes(self) -> AsyncIterator[Changes]:
         return self._hub.subscribe()
 
@@ -215,6 +236,7 @@ class StaticFloor:
 
     def _fold(self, events: list[Event]) -> list[Event]:
         numbered = [e.model_copy(update={"seq": next(self._seq)}) for e in events]
+        self.events.extend(numbered)
         for event in numbered:
             self.truth = apply(self.truth, event)
         return numbered

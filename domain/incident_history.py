@@ -1,0 +1,257 @@
+"""What the event log says about each incident and downtime, as known at one moment.
+
+The metrics need more than the folded floor keeps: when an incident was first
+resolved (a reopen takes the resolution back), whether it ever left the first
+line before that, each promised update and whether it came in time. This fold
+reads exactly that from the events, and rebuilds each incident's promise
+clocks with `domain.sla` (the same deadlines and rules the queue counts down
+with), so the board and the queue never disagree about a promise.
+
+Only events before `end` count: a window's figures are what was known when it
+closed, so last month's digest reads the same whenever it is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from domain.events import (
+    CompensationRecordedData,
+    DowntimeStartedData,
+    EscalatedData,
+    Event,
+    EventType,
+    IncidentData,
+    PlayerMovedData,
+    PriorityChangedData,
+    payload_of,
+)
+from domain.models import Downtime, Incident, IncidentState, Priority
+from domain.policy import Policy
+from domain.sla import with_deadlines
+
+DAY = 86400.0
+
+# events that promise the player the next update (as `domain.reducer` does)
+_CONTACTS = frozenset(
+    {EventType.ACKNOWLEDGED, EventType.NOTE_ADDED, EventType.STABILISED, EventType.REOPENED}
+)
+DOWNTIME_EVENTS = frozenset(
+    {EventType.DOWNTIME_STARTED, EventType.PLAYER_MOVED, EventType.DOWNTIME_ENDED}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRecord:
+    """One incident as known at the history's end."""
+
+    # with the priority, deadlines and promise times at the end: `domain.sla.clocks` reads it
+    incident: Incident
+    first_resolved_at: float | None
+    reopened: bool  # reopened after its first resolution
+    # resolved without leaving L1: opened there, and not escalated before its first resolution
+    first_line: bool
+    recoveries: tuple[tuple[float, str], ...]  # each service recovery recorded: when, what
+    report_due: float | None  # a post-incident report owed from this moment
+    report_filed_at: float | None
+    # each promised update, by the moment it settled: when it came in time, or when it fell due
+    updates_kept: tuple[float, ...]
+    updates_broken: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    end: float
+    incidents: dict[int, IncidentRecord]
+    downtimes: dict[int, Downtime]
+
+
+@dataclass
+class _Trail:
+    opened: Incident
+    priority: Priority
+    open: bool = True
+    closed: bool = False
+    acknowledged_at: float | None = None
+    stabilised_at: float | None = None
+    first_resolved_at: float | None = None
+    resolved_at: float | None = None
+    reopened: bool = False
+    left_first_line: bool = False
+    recoveries: list[tuple[float, str]] = field(default_factory=list)
+    report_due: float | None = None
+    report_filed_at: float | None = None
+    update_due: float | None = None
+    updates_kept: list[float] = field(default_factory=list)
+    updates_broken: list[float] = field(default_factory=list)
+
+    def settle_update(self, at: float) -> None:
+        """The player heard from us at `at`: the running update promise is settled."""
+        if self.update_due is not None:
+            if at <= self.update_due:
+                self.updates_kept.append(at)
+            else:
+                self.updates_broken.append(self.update_due)
+        self.update_due = None
+
+    def promise_update(self, at: float, policy: Policy) -> None:
+        every = policy.update_every.get(self.priority)
+        self.update_due = at + every if self.open and every else None
+
+
+def lookback(policy: Policy) -> float:
+    """How long before a window an event can make a promise that falls due inside it.
+
+    Every promise runs from T0 or from an event; P4's business days can stretch
+    over weekends and the policy's holidays, so those count in whole days.
+    """
+    spans = [
+        *(s for s in policy.stabilise.values() if s),
+        *(s for s in policy.resolve.values() if s),
+        *policy.update_every.values(),
+        *(s for tiers in policy.answer.values() for s in tiers.values()),
+        policy.report_due_after,
+        policy.downtime_replace_after,
+    ]
+    business = max(policy.resolve_business_days.values(), default=0)
+    days = business + 2 * (business // 5 + 1) + len(policy.holidays) + 1
+    return max([*spans, days * DAY])
+
+
+def fold_history(events: Iterable[Event], policy: Policy, end: float) -> History:
+    """Every incident and downtime the events (in seq order) tell of, as known at `end`.
+
+    An event about an incident whose opening is not among them is skipped: the
+    caller gives each incident's whole story (see `lookback`).
+    """
+    trails: dict[int, _Trail] = {}
+    downtimes: dict[int, Downtime] = {}
+    for event in events:
+        if event.at >= end:
+            continue
+        if event.type in DOWNTIME_EVENTS:
+            _downtime(downtimes, event)
+        elif event.incident_id is not None:
+            _incident(trails, event, policy)
+    return History(
+        end=end,
+        incidents={number: _record(trail, policy) for number, trail in trails.items()},
+        downtimes=downtimes,
+    )
+
+
+def _incident(trails: dict[int, _Trail], event: Event, policy: Policy) -> None:
+    at, etype = event.at, event.type
+    payload = payload_of(event)
+    if etype is EventType.INCIDENT_OPENED and isinstance(payload, IncidentData):
+        opened = payload.incident
+        trail = _Trail(opened=opened, priority=opened.priority, left_first_line=opened.line > 1)
+        trail.promise_update(at, policy)
+        trails[opened.id] = trail
+        return
+    trail = trails.get(event.incident_id or 0)
+    if trail is None:
+        return
+    if etype in (EventType.ACKNOWLEDGED, EventType.ASSIGNED, EventType.STABILISED):
+        trail.acknowledged_at = trail.acknowledged_at or at
+    if etype is EventType.STABILISED:
+        trail.stabilised_at = trail.stabilised_at or at
+    if etype is EventType.REOPENED:
+        trail.open, trail.closed, trail.reopened = True, False, True
+        trail.resolved_at = None
+        trail.report_due = None
+    if etype in _CONTACTS:
+        if trail.open:  # a note on a resolved incident promises nothing more
+            trail.settle_update(at)
+            trail.promise_update(at, policy)
+    elif isinstance(payload, PriorityChangedData):
+        trail.priority = payload.priority
+        if trail.update_due is not None and trail.update_due < at:
+            trail.updates_broken.append(trail.update_due)  # it fell due before the change
+        # a new priority replaces the running promise with its own (neither kept nor broken)
+        trail.promise_update(at, policy)
+    elif isinstance(payload, EscalatedData):
+        if trail.first_resolved_at is None:
+            trail.left_first_line = True
+    elif etype is EventType.RESOLVED:
+        trail.acknowledged_at = trail.acknowledged_at or at
+        trail.first_resolved_at = trail.first_resolved_at or at
+        trail.resolved_at = at
+        trail.settle_update(at)
+        trail.open = False
+        if trail.priority in policy.report_priorities and trail.report_filed_at is None:
+            trail.report_due = at + policy.report_due_after
+    elif etype is EventType.CLOSED:
+        trail.open, trail.closed = False, True
+        trail.update_due = None
+    elif isinstance(payload, CompensationRecordedData):
+        trail.recoveries.append((at, payload.text))
+    elif etype is EventType.REPORT_FILED:
+        trail.report_filed_at = trail.report_filed_at or at
+
+
+def _record(trail: _Trail, policy: Policy) -> IncidentRecord:
+    if trail.closed:
+        state = IncidentState.CLOSED
+    elif trail.resolved_at is not None:
+        state = IncidentState.RESOLVED
+    elif trail.stabilised_at is not None:
+        state = IncidentState.STABILISED
+    elif trail.acknowledged_at is not None:
+        state = IncidentState.IN_PROGRESS
+    else:
+        state = IncidentState.NEW
+    incident = with_deadlines(
+        trail.opened.model_copy(
+            update={
+                "priority": trail.priority,
+                "state": state,
+                "acknowledged_at": trail.acknowledged_at,
+                "stabilised_at": trail.stabilised_at,
+                "resolved_at": trail.resolved_at,
+            }
+        ),
+        policy,
+    )
+    running = (trail.update_due,) if trail.update_due is not None else ()
+    return IncidentRecord(
+        incident=incident,
+        first_resolved_at=trail.first_resolved_at,
+        reopened=trail.reopened,
+        first_line=not trail.left_first_line,
+        recoveries=tuple(trail.recoveries),
+        report_due=trail.report_due,
+        report_filed_at=trail.report_filed_at,
+        updates_kept=tuple(trail.updates_kept),
+        # still running at the end: it counts as broken once its moment is passed
+        updates_broken=(*trail.updates_broken, *running),
+    )
+
+
+def _downtime(downtimes: dict[int, Downtime], event: Event) -> None:
+    payload = payload_of(event)
+    number = event.downtime_id
+    if number is None:
+        return
+    if isinstance(payload, DowntimeStartedData):
+        downtimes[number] = Downtime(
+            id=number,
+            asset_id=payload.asset_id,
+            asset_kind=payload.asset_kind,
+            pit=payload.pit,
+            reason=payload.reason,
+            started_at=event.at,
+            started_by=event.actor,
+            incident_id=payload.incident_id,
+        )
+        return
+    current = downtimes.get(number)
+    if current is None:
+        return
+    if isinstance(payload, PlayerMovedData):
+        downtimes[number] = current.model_copy(
+            update={"player_moved_at": event.at, "moved_to": payload.to}
+        )
+    else:
+        downtimes[number] = current.model_copy(update={"ended_at": event.at})
