@@ -101,7 +101,7 @@ class FloorSetup:
             return {"type": kind, "staff_id": "dm1", "method": "radio", "value": "ch 3"}
         resolved = kind in ("reopen", "close", "file_report")
         incident = await self.incident(pit, host, resolved=resolved)
-        extra: dict[str, Any] = {
+        extras: dict[str, dict[str, Any]] = {
             "assign": {"owner": "h1"},
             "add_note": {"text": "seen"},
             "set_priority": {"priority": "P2"},
@@ -109,5 +109,5 @@ class FloorSetup:
             "record_compensation": {"text": "drinks"},
             "page_contact": {"staff_id": "h1", "method": "phone"},
             "file_report": {"text": "root cause: worn felt"},
-        }.get(kind, {})
-        return {"type": kind, "incident_id": incident, **extra}
+        }
+        return {"type": kind, "incident_id": incident, **extras.get(kind, {})}
