@@ -191,9 +191,12 @@ class Replica:
                 if event.downtime_id is not None:
                     downtimes.add(event.downtime_id)
             elif event.type in (EventType.INCIDENT_OPENED, EventType.INCIDENT_SHOWN):
-                shown = event.data.get("incident")
-                number = shown.get("id") if isinstance(shown, dict) else None
-                incidents.add(event.incident_id if event.incident_id is not None else number)
+                number = event.incident_id
+                if number is None:
+                    shown = event.data.get("incident")
+                    number = shown.get("id") if isinstance(shown, dict) else None
+                if isinstance(number, int):  # it is: the event folded, so its incident is valid
+                    incidents.add(number)
             elif event.incident_id is not None and event.type is not EventType.HIDDEN:
                 incidents.add(event.incident_id)
         gone = incidents - state.incidents.keys()  # left this viewer's view

@@ -44,7 +44,8 @@ class Caller:
 
 
 def get_backend(request: Request) -> Backend:
-    return request.app.state.backend
+    backend: Backend = request.app.state.backend  # set by the app factory
+    return backend
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -54,7 +55,7 @@ class ApiError(Exception):
 
 
 def problem_response(
-    status: int, problem: Problem, headers: dict[str, str] | None = None
+    status: int, problem: Problem, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     return JSONResponse(
         problem.model_dump(mode="json", exclude_none=True), status_code=status, headers=headers

@@ -122,7 +122,7 @@ class _LiveServer(Server):
         except Exception:
             connection.transport.abort()  # a failed or timed-out handshake
         finally:
-            self.handler_tasks.discard(asyncio.current_task())  # type: ignore[arg-type]
+            self.handler_tasks.discard(asyncio.current_task())
 
 
 def live_protocol(app: FastAPI) -> Callable[..., asyncio.Protocol]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from backend import eventlog, journal
 from backend.audit import AuditEntry, recent
@@ -46,14 +47,14 @@ BackendDep = Annotated[Backend, Depends(get_backend)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
 PinChangerDep = Annotated[Caller, Depends(get_pin_changer)]
 
-PROBLEMS = {
+PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "not signed in, or the session expired"},
     422: {"model": Problem, "description": "the request is not valid"},
 }
 
 
-def _json(model: object) -> Response:
-    return Response(content=model.model_dump_json(), media_type="application/json")  # type: ignore[attr-defined]
+def _json(model: BaseModel) -> Response:
+    return Response(content=model.model_dump_json(), media_type="application/json")
 
 
 @router.post(

@@ -15,6 +15,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -141,8 +142,8 @@ class FloorService:
         seq = head.seq
         fresh: list[StoredEvent] = []
         results: list[CommandResult] = []
-        command_rows: list[dict] = []
-        audit_rows: list[dict] = []
+        command_rows: list[dict[str, Any]] = []
+        audit_rows: list[dict[str, Any]] = []
         decided: list[journal.Decided] = []
         for envelope in envelopes:
             known = stored_results.get(envelope.command_id)
@@ -273,7 +274,9 @@ def _rejection(command_id: str, rejected: Rejected, now: float) -> CommandResult
     )
 
 
-def _audit_row(envelope: Envelope, actor: Actor | None, at: float, result: CommandResult) -> dict:
+def _audit_row(
+    envelope: Envelope, actor: Actor | None, at: float, result: CommandResult
+) -> dict[str, Any]:
     return {
         "at": at,
         "staff_id": actor.id if actor else SYSTEM,

@@ -8,7 +8,7 @@ here is answered once and stored only as its hash.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
@@ -24,6 +24,7 @@ from domain.staff_admin import (
     AddStaff,
     ChangeStaff,
     FloorCommand,
+    ImportFloor,
     ResetPin,
     SetStaffActive,
 )
@@ -35,7 +36,7 @@ CallerDep = Annotated[Caller, Depends(get_caller)]
 # the commands' own rule, so a malformed id is a 422 here, never a failure inside
 StaffIdPath = Annotated[str, Path(min_length=1, max_length=40, pattern=STAFF_ID_PATTERN)]
 
-RESPONSES = {
+RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "not signed in"},
     403: {"model": Problem, "description": "admins only"},
     404: {"model": Problem, "description": "no such staff member"},
@@ -49,7 +50,12 @@ async def _decide(
 ) -> None:
     if caller.staff.role is not Role.ADMIN:  # the domain refuses too; no PIN made then
         raise ApiError(403, "staff administration is for admins only")
-    staff_id = getattr(command, "staff_id", None) or getattr(command, "id", "")
+    if isinstance(command, AddStaff):
+        staff_id = command.id
+    elif isinstance(command, ImportFloor):
+        staff_id = ""  # names no one member (and is not sent here)
+    else:
+        staff_id = command.staff_id
     try:
         await _run(
             backend.service,

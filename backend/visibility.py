@@ -17,8 +17,8 @@ from enum import Enum
 from typing import Any
 
 from domain.events import Event, EventType
-from domain.models import Downtime, Incident, Location, Player, Role, Staff
-from domain.permissions import can_see_downtime, can_see_incident
+from domain.models import Incident, Location, Player, Role, Staff
+from domain.permissions import can_see_downtime, can_see_downtime_in, can_see_incident
 from domain.policy import Policy
 from domain.state import FloorState
 
@@ -76,11 +76,12 @@ def view_of(event: Event, before: FloorState, after: FloorState) -> EventView:
 
 
 def _incident_stub(view: EventView, owner: str | None) -> Incident:
-    # only the fields domain.permissions reads; built without validation
-    return Incident.model_construct(
+    # only the fields domain.permissions reads, built without validation: the
+    # required fields left out (hence the ignores) are never read
+    return Incident.model_construct(  # type: ignore[call-arg]
         owner=owner,
         opened_by=view.opened_by or "",
-        player=Player.model_construct(host_id=view.host_id),
+        player=Player.model_construct(host_id=view.host_id),  # type: ignore[call-arg]
         location=Location.model_construct(pit=view.pit),
     )
 
@@ -93,8 +94,8 @@ def outcome(staff: Staff, view: EventView, policy: Policy) -> Outcome:
     if sees_everything(staff) or view.scope == "floor":
         return Outcome.PLAIN
     if view.scope == "downtime":
-        stub = Downtime.model_construct(pit=view.pit)
-        return Outcome.PLAIN if can_see_downtime(staff, stub, policy) else Outcome.HIDDEN
+        seen = can_see_downtime_in(staff, view.pit, policy)
+        return Outcome.PLAIN if seen else Outcome.HIDDEN
     after = can_see_incident(staff, _incident_stub(view, view.owner_after), policy)
     if view.owner_before == view.owner_after:
         return Outcome.PLAIN if after else Outcome.HIDDEN

@@ -11,8 +11,10 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -100,7 +102,7 @@ def start_product(staff: str = "dm1", pin: str = "3001") -> Product:
     return Product(proc=proc, url=url, token=body["token"], folder=folder)
 
 
-def note_command(incident_id: int, text: str) -> dict:
+def note_command(incident_id: int, text: str) -> dict[str, Any]:
     return {
         "command_id": str(uuid.uuid4()),
         "command": {"type": "add_note", "incident_id": incident_id, "text": text},
@@ -177,9 +179,9 @@ def spawn_swarms(
     return swarms
 
 
-def collect(swarms: list[subprocess.Popen[str]]) -> dict:
+def collect(swarms: list[subprocess.Popen[str]]) -> dict[str, Any]:
     """Every client process's figures, once each has all its events (sockets still open)."""
-    merged: dict = {
+    merged: dict[str, Any] = {
         "latencies": [],
         "finished": [],
         "complete": 0,
@@ -209,7 +211,7 @@ def release(swarms: list[subprocess.Popen[str]]) -> None:
             swarm.kill()
 
 
-def wait_for(predicate, timeout: float = 30.0) -> None:
+def wait_for(predicate: Callable[[], object], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:

@@ -23,6 +23,7 @@ import os
 import sys
 import tempfile
 import time
+from typing import Any
 
 import httpx
 from websockets.sync.client import connect
@@ -78,7 +79,7 @@ def post_commands(product: Product, rate: float, count: int, burst: bool) -> flo
     return time.time()
 
 
-def run_product(clients: int, procs: int, rate: float, count: int, burst: bool) -> dict:
+def run_product(clients: int, procs: int, rate: float, count: int, burst: bool) -> dict[str, Any]:
     product = start_product()
     try:
         sample = product_frame(product)
@@ -119,7 +120,7 @@ def run_product(clients: int, procs: int, rate: float, count: int, burst: bool) 
 
 def run_bare(
     clients: int, procs: int, event: str, rate: float, count: int, burst: bool, per_frame: int = 1
-) -> dict:
+) -> dict[str, Any]:
     port = free_port()
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as source:
         source.write(event)
@@ -151,7 +152,9 @@ def run_bare(
     }
 
 
-def report_rate(clients: int, ours: dict, base: dict, command_cpu: float, count: int) -> None:
+def report_rate(
+    clients: int, ours: dict[str, Any], base: dict[str, Any], command_cpu: float, count: int
+) -> None:
     o, b = summary_ms(ours["latencies"]), summary_ms(base["latencies"])
     delivered_o, delivered_b = count * ours["complete"], count * base["complete"]
     fanout_cpu = max(0.0, ours["server_cpu"] - command_cpu)
@@ -194,7 +197,13 @@ def report_rate(clients: int, ours: dict, base: dict, command_cpu: float, count:
     )
 
 
-def report_burst(clients: int, ours: dict, same: dict, per_event: dict | None, count: int) -> None:
+def report_burst(
+    clients: int,
+    ours: dict[str, Any],
+    same: dict[str, Any],
+    per_event: dict[str, Any] | None,
+    count: int,
+) -> None:
     t_o = max(ours["finished"], default=float("nan")) - ours["started"]
     t_cmd = ours["posted"] - ours["started"]
     frames = -(-count // BATCH)

@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 
 sys.path.insert(0, os.path.dirname(__file__))
 import _pty
@@ -33,7 +34,7 @@ class Keyboard:
         self.phase = frames[-1].at if frames else time.perf_counter()
         self.slots = self._slots()
 
-    def _slots(self):  # type: ignore[no-untyped-def]
+    def _slots(self) -> Iterator[float]:
         second = 1
         while True:
             for slot in SLOTS:

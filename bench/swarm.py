@@ -19,11 +19,12 @@ import resource
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from websockets.asyncio.client import connect
 
 
-def count_events(message: dict) -> int:
+def count_events(message: dict[str, Any]) -> int:
     if message.get("type") == "events":
         events = message.get("events")
         return len(events) if isinstance(events, list) else 1

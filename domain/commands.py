@@ -8,7 +8,7 @@ gets a conflict, never a silent overwrite.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import Field, TypeAdapter
 
@@ -262,7 +262,11 @@ COMMAND_TYPES: tuple[str, ...] = tuple(
 )
 
 
-def mask_command(command: Command) -> Command:
+# any command (bound to their base, as the union would lose which one through model_copy)
+_AnyCommand = TypeVar("_AnyCommand", bound=Frozen)
+
+
+def mask_command(command: _AnyCommand) -> _AnyCommand:
     """The same command with card-like numbers masked in every free-text field.
 
     Terminals store commands (the outbox) before the server sees them, so the

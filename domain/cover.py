@@ -186,7 +186,7 @@ def gaps_ahead(
         is not None
     )
     # it changes by itself when a minute turns, or a cover starts, ends or comes in range
-    changes = [(math.floor(now / 60) + 1) * 60]
+    changes: list[float] = [(math.floor(now / 60) + 1) * 60]
     for cover in state.covers:
         for t in (cover.starts_at, cover.ends_at):
             changes += [m for m in (t, t - horizon) if m > now]
@@ -237,22 +237,24 @@ def decide_cover(
         if cover is None:
             where = line_name(command.chain, command.line)
             raise Rejected(RejectCode.ILLEGAL, f"nobody covers {where} now")
-        data = {
-            "chain": str(cover.chain),
-            "line": cover.line,
-            "staff_id": cover.staff_id,
-            "set_at": cover.set_at,
-            "reason": command.reason.strip(),
-        }
-        return [event(EventType.COVER_ENDED, CoverEndedData(**data))]
+        ended = CoverEndedData(
+            chain=cover.chain,
+            line=cover.line,
+            staff_id=cover.staff_id,
+            set_at=cover.set_at,
+            reason=command.reason.strip(),
+        )
+        return [event(EventType.COVER_ENDED, ended)]
     name = state.staff_name(command.staff_id)
     known = [ct for e in entries_of(state, command.staff_id, now) for ct in e.contacts]
     if not any((ct.method, ct.value) == (command.method, command.value) for ct in known):
         raise Rejected(
             RejectCode.INVALID, f"{name} has no contact {command.method} {command.value}"
         )
-    data = {"staff_id": command.staff_id, "method": command.method, "value": command.value}
-    return [event(EventType.CONTACT_CONFIRMED, ContactConfirmedData(**data))]
+    confirmed = ContactConfirmedData(
+        staff_id=command.staff_id, method=command.method, value=command.value
+    )
+    return [event(EventType.CONTACT_CONFIRMED, confirmed)]
 
 
 def _cover_data(state: FloorState, command: c.SetCover, now: float) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from domain import commands as c
 from domain import events as ev
-from domain.cover import decide_cover, entries_of
+from domain.cover import EventMaker, decide_cover, entries_of
 from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
 from domain.events import Event, EventType, Payload, make_event
 from domain.exposure import EXPOSURE_LINE, escalate_on_exposure, exposed
@@ -19,9 +19,14 @@ from domain.models import Change, Channel, Downtime, Incident, IncidentState, Ro
 from domain.permissions import can_see_incident, in_pit_scope, role_may, why_not
 from domain.privacy import mask_sensitive
 from domain.registers import decide_record
-from domain.rejection import RejectCode, Rejected, last_change
+from domain.rejection import RejectCode as RejectCode
+from domain.rejection import Rejected as Rejected
+from domain.rejection import last_change
 from domain.sla import compensation_due
 from domain.state import FloorState
+
+# RejectCode and Rejected are re-exported (`as` above): a rejection is what `decide`
+# gives instead of events.
 
 SYSTEM = "system"
 
@@ -89,7 +94,8 @@ def _events_for(
         case c.SetCover() | c.EndCover() | c.ConfirmContact():
             return decide_cover(state, command, now, event)
 
-    incident = _visible_incident(state, command.incident_id, actor)  # type: ignore[union-attr]
+    assert command.incident_id is not None  # a page without an incident was decided above
+    incident = _visible_incident(state, command.incident_id, actor)
     on = {"incident_id": incident.id}
     me = actor.id if actor else SYSTEM
     match command:
@@ -348,7 +354,7 @@ def _open(
     command: c.OpenIncident,
     actor: Actor | None,
     now: float,
-    event: Any,
+    event: EventMaker,
     new_incident_id: int | None,
 ) -> Event:
     if actor is not None and not in_pit_scope(actor.staff, command.location.pit, state.policy):
@@ -416,7 +422,7 @@ def _downtime(
     state: FloorState,
     command: c.StartDowntime | c.MovePlayer | c.EndDowntime,
     actor: Actor | None,
-    event: Any,
+    event: EventMaker,
 ) -> Event:
     policy = state.policy
     if isinstance(command, c.StartDowntime):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -201,7 +201,11 @@ def check(floor: FloorFile) -> list[Problem]:
     unique("on_call", floor.on_call, people)
     pits = {p.id for p in floor.pit}
     known = ", ".join(sorted(pits)) or "none declared"
-    for section, items in (("asset", floor.asset), ("staff", floor.staff)):
+    placed: tuple[tuple[str, Sequence[FileAsset | FileStaff]], ...] = (
+        ("asset", floor.asset),
+        ("staff", floor.staff),
+    )
+    for section, items in placed:
         for n, item in enumerate(items):
             if item.pit is not None and item.pit not in pits:
                 problems.append(

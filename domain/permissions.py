@@ -85,8 +85,13 @@ def can_see_incident(staff: Staff, incident: Incident, policy: Policy) -> bool:
 
 def can_see_downtime(staff: Staff, downtime: Downtime, policy: Policy) -> bool:
     """Downtimes carry no personal data: hosts and managers see the whole floor."""
+    return can_see_downtime_in(staff, downtime.pit, policy)
+
+
+def can_see_downtime_in(staff: Staff, pit: str | None, policy: Policy) -> bool:
+    """`can_see_downtime` for a downtime in `pit` (None: its pit is not known)."""
     if staff.role is Role.PIT_BOSS and not policy.pit_boss_floor_wide:
-        return downtime.pit == staff.pit
+        return pit == staff.pit
     return True
 
 

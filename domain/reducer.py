@@ -95,11 +95,11 @@ def _apply_incident(state: FloorState, event: Event, payload: Payload) -> FloorS
         update["incidents"] = incidents
         return state.model_copy(update=update)
 
-    incident = incidents.get(event.incident_id) if event.incident_id is not None else None
-    if incident is None:
+    current = incidents.get(event.incident_id) if event.incident_id is not None else None
+    if current is None:
         # an event about an incident this replica never saw (outside its view)
         return state.model_copy(update=update)
-    incidents[incident.id] = _change(incident, event, payload, state)
+    incidents[current.id] = _change(current, event, payload, state)
     update["incidents"] = incidents
     return state.model_copy(update=update)
 
@@ -197,7 +197,7 @@ def _word(event: Event, data: Payload, state: FloorState, incident: Incident) ->
     return f"{text}: {note}" if note else text
 
 
-class _Blank(dict):
+class _Blank(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return ""
 

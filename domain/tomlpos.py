@@ -31,7 +31,10 @@ def line_of(text: str, path: Sequence[str | int]) -> int:
         return 1
     name = str(path[0])
     rest = list(path[1:])
-    index = rest.pop(0) if rest and isinstance(rest[0], int) else None
+    first = rest[0] if rest else None
+    index = first if isinstance(first, int) else None
+    if index is not None:
+        rest.pop(0)
     field = next((str(p) for p in rest if isinstance(p, str)), None)
     tables = [h for h in headers if h[1] == name and (index is None or h[2])]
     if index is not None and index < len(tables):

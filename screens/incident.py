@@ -215,8 +215,8 @@ def incident_screen(app: App[Any], incident_id: int) -> IncidentScreen:
         kept = IncidentScreen(incident_id)
         app.install_screen(kept, KEPT_NAME)
         return kept
-    kept = app.get_screen(KEPT_NAME)
-    if not isinstance(kept, IncidentScreen) or kept in app.screen_stack:
+    installed = app.get_screen(KEPT_NAME)
+    if not isinstance(installed, IncidentScreen) or installed in app.screen_stack:
         return IncidentScreen(incident_id)
-    kept.show_incident(incident_id)
-    return kept
+    installed.show_incident(incident_id)
+    return installed

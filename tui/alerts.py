@@ -100,9 +100,9 @@ class BreachWatch:
             heapify(self._next)
         else:
             for number in self._reread:
-                incident = state.incidents.get(number)
-                if incident is not None:
-                    self._push(incident, after=float("-inf"))
+                changed = state.incidents.get(number)
+                if changed is not None:
+                    self._push(changed, after=float("-inf"))
         self._reread = set()
 
     def _push(self, incident: Incident, *, after: float, heap: bool = True) -> None:

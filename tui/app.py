@@ -341,7 +341,8 @@ class FloorApp(App[None]):
             return
         self.push_screen(screen_class(*args))
 
-    def action_back(self) -> None:
+    # Textual's own is async; an action may be either, and this one has nothing to await
+    def action_back(self) -> None:  # type: ignore[override]
         from screens.queue import QueueScreen
 
         while len(self.screen_stack) > 2 and not isinstance(self.screen, QueueScreen):

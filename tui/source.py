@@ -22,16 +22,45 @@ if TYPE_CHECKING:
 
 
 class FloorSource(Protocol):
-    view: FloorView  # all of the below, as of the last notice, immutable
-    state: FloorState  # the optimistic view
-    me: Staff | None
-    status: ConnectionStatus
-    pending: tuple[PendingCommand, ...]
-    conflicts: tuple[Conflict, ...]
-    approximate: bool  # countdowns show "~" (offline, or no clock sample yet)
-    clock_suspect: bool  # the terminal's own clock is far off
-    clock_offset: float
-    token_warning: str | None
+    # read-only for the app: properties here, so a plain attribute or a property fits
+
+    @property
+    def view(self) -> FloorView:
+        """All of the below, as of the last notice, immutable: what screens read."""
+        ...
+
+    @property
+    def state(self) -> FloorState:
+        """The optimistic view."""
+        ...
+
+    @property
+    def me(self) -> Staff | None: ...
+
+    @property
+    def status(self) -> ConnectionStatus: ...
+
+    @property
+    def pending(self) -> tuple[PendingCommand, ...]: ...
+
+    @property
+    def conflicts(self) -> tuple[Conflict, ...]: ...
+
+    @property
+    def approximate(self) -> bool:
+        """Countdowns show "~" (offline, or no clock sample yet)."""
+        ...
+
+    @property
+    def clock_suspect(self) -> bool:
+        """The terminal's own clock is far off."""
+        ...
+
+    @property
+    def clock_offset(self) -> float: ...
+
+    @property
+    def token_warning(self) -> str | None: ...
 
     def now(self) -> float: ...
 

@@ -68,7 +68,11 @@ async def matches_server(client: FloorClient, server: str, staff_id: str, pin: s
     """Wait until the client's confirmed state is the server's snapshot at the same seq."""
     for _ in range(5):
         snap = await server_snapshot(server, staff_id, pin)
-        await until(client, lambda s=snap: client.confirmed.seq >= s.seq, what=f"seq {snap.seq}")
+
+        def caught_up(s: Snapshot = snap) -> bool:  # bound now, as the loop moves on
+            return client.confirmed.seq >= s.seq
+
+        await until(client, caught_up, what=f"seq {snap.seq}")
         if client.confirmed.seq == snap.seq:  # nothing new (an auto-escalation) meanwhile
             assert client.confirmed.incidents == snap.state.incidents
             assert client.confirmed.downtimes == snap.state.downtimes

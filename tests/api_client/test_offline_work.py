@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from api_client import Link, MemoryTokenStore
+from api_client import FloorClient, Link, MemoryTokenStore
 from api_client.replica import Replica
 from domain import commands as c
 from domain.models import Channel, IncidentKind, Location, Player, Priority, Tier
@@ -154,7 +154,11 @@ async def test_the_server_sees_commands_once_even_when_an_answer_is_lost(
         again = make_client(backend.url, data_dir)
         await again.sign_in("dm1", pin)
         await again.start()
-        await until(again, lambda c=again: not c.pending, what="the outbox to drain")
+
+        def drained(c: FloorClient = again) -> bool:  # bound now, as the loop moves on
+            return not c.pending
+
+        await until(again, drained, what="the outbox to drain")
         await again.close()
     snap = await server_snapshot(backend.url, "dm1", pin)
     texts = [e.text for e in snap.state.incidents[target].timeline]

@@ -19,7 +19,7 @@ class VaultKeyring(KeyringBackend):
     """A real keyring backend that keeps secrets in this process (like a system vault)."""
 
     # below every real backend: keyring must never pick it on its own, only set_keyring
-    priority = -5  # type: ignore[assignment]
+    priority = -5
 
     def __init__(self) -> None:
         super().__init__()
@@ -61,12 +61,12 @@ def test_null_and_plaintext_backends_are_not_trusted(backend: KeyringBackend) ->
 
 class EmptyChainer(chainer.ChainerBackend):
     backends = ()  # what a headless terminal's chainer finds
-    priority = -5  # type: ignore[assignment]
+    priority = -5
 
 
 class ChainerWithPlaintext(chainer.ChainerBackend):
     backends = (VaultKeyring(), PlaintextKeyring())
-    priority = -5  # type: ignore[assignment]
+    priority = -5
 
 
 def test_chainers_with_nothing_usable_are_not_trusted() -> None:

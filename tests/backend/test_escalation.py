@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 from backend.config import ServerConfig
 from domain.policy import Policy
@@ -13,7 +14,7 @@ from tests.backend.inprocess import FakeClock, serve_in_process
 from tests.conftest import BackendFactory
 
 
-def escalations(page: dict, incident_id: int) -> list[tuple[int, float, bool]]:
+def escalations(page: dict[str, Any], incident_id: int) -> list[tuple[int, float, bool]]:
     return [
         (e["data"]["line"], e["at"], e["data"]["auto"])
         for e in page["events"]

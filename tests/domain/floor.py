@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain import commands as c
 from domain.decide import Actor, decide
+from domain.events import Event
 from domain.models import Location, Player, Priority, Role, Staff, Tier
 from domain.policy import Policy
 from domain.reducer import apply
@@ -26,9 +27,9 @@ class Floor:
 
     def __init__(self, policy: Policy | None = None) -> None:
         self.state = FloorState(policy=policy or Policy(), staff=dict(STAFF))
-        self.events = []
+        self.events: list[Event] = []
 
-    def run(self, actor_id: str | None, command: c.Command, at: float) -> list:
+    def run(self, actor_id: str | None, command: c.Command, at: float) -> list[Event]:
         actor = Actor(STAFF[actor_id], "T-test") if actor_id else None
         new = decide(self.state, command, actor, at)
         for event in new:

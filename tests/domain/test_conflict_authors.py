@@ -75,12 +75,13 @@ def test_a_stale_exclusive_command_names_who_changed_it(
     order: tuple[str, ...], command: str
 ) -> None:
     floor, number, seen, resolved_at = play(order)
-    stale = {
+    stale_commands: dict[str, c.Command] = {
         "resolve": c.Resolve(incident_id=number, expected_version=seen),
         "close": c.Close(incident_id=number, expected_version=seen),
         "take": c.Take(incident_id=number, expected_version=seen),
         "assign": c.Assign(incident_id=number, owner="h2", expected_version=seen),
-    }[command]
+    }
+    stale = stale_commands[command]
     with pytest.raises(Rejected) as refused:
         floor.run("dm1", stale, T0 + 3600)
     assert refused.value.code is RejectCode.CONFLICT

@@ -274,7 +274,8 @@ def test_a_player_is_moved_to_a_table_that_is_up() -> None:
         assert refused.value.code is code and words in refused.value.message
     # typed as it comes: the floor's own name is recorded
     floor.run("pb1", c.MovePlayer(asset_id="BJ-01", to=" bj-03 "), T0 + 60)
-    assert floor.state.open_downtime_of("BJ-01").moved_to == "BJ-03"
+    moved = floor.state.open_downtime_of("BJ-01")
+    assert moved is not None and moved.moved_to == "BJ-03"
 
 
 def test_a_pin_in_free_text_is_masked() -> None:

@@ -33,6 +33,7 @@ def test_p1_climbs_l1_to_l4_at_the_policy_times_from_t0() -> None:
         4,
     ]
     step = next_escalation(incident, POLICY)
+    assert step is not None
     assert (step.line, step.at - T0, step.title) == (2, 600, "duty manager / game tech")
 
 
@@ -58,7 +59,8 @@ def test_a_failed_transfer_opens_at_l2_on_the_payments_chain() -> None:
     )
     incident = floor.state.incidents[number]
     assert (incident.chain, incident.line) == (Chain.PAYMENTS, 2)
-    assert next_escalation(incident, POLICY).title == "risk / AML"
+    step = next_escalation(incident, POLICY)
+    assert step is not None and step.title == "risk / AML"
 
 
 def test_manual_escalation_keeps_the_t0_schedule_for_the_next_line() -> None:
@@ -66,6 +68,7 @@ def test_manual_escalation_keeps_the_t0_schedule_for_the_next_line() -> None:
     number = floor.open()
     floor.run("pb2", c.Escalate(incident_id=number, line=3), T0 + 120)
     step = next_escalation(floor.state.incidents[number], POLICY)
+    assert step is not None
     assert (step.line, step.at - T0) == (4, 3600)
 
 
@@ -115,6 +118,7 @@ def test_p3_and_p4_do_not_climb_by_time_until_their_resolve_promise_breaches() -
     # an hour in, an unstabilised P3 is still at L1: no duty manager woken for it
     assert line_due(incident, POLICY, T0 + 3600) == 1
     step = next_escalation(incident, POLICY)
+    assert step is not None
     assert (step.line, step.at) == (2, incident.resolve_due)
     # from the breach on it climbs with the ladder's spacing (L3 20 min after L2)
     breach = incident.resolve_due

@@ -105,7 +105,7 @@ class FloorSetup:
         # a kind the default policy sends to a regulator's register
         incident_kind = "responsible_gambling" if kind == "record_in_register" else "table_dispute"
         incident = await self.incident(pit, host, resolved=resolved, kind=incident_kind)
-        extra: dict[str, Any] = {
+        extras: dict[str, dict[str, Any]] = {
             "assign": {"owner": "h1"},
             "add_note": {"text": "seen"},
             "set_priority": {"priority": "P2"},
@@ -114,5 +114,5 @@ class FloorSetup:
             "page_contact": {"staff_id": "h1", "method": "phone"},
             "file_report": {"text": "root cause: worn felt"},
             "record_in_register": {"reference": "RG-2026-0007"},
-        }.get(kind, {})
-        return {"type": kind, "incident_id": incident, **extra}
+        }
+        return {"type": kind, "incident_id": incident, **extras.get(kind, {})}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
 
 import httpx
 
@@ -29,7 +30,7 @@ async def test_rejected_commands_are_audited_with_who_where_when(
     )
     before = time.time()
     issued = before - 30  # the terminal's own (corrected) clock, kept apart from `at`
-    tries = {
+    tries: dict[str, tuple[Terminal, dict[str, Any], int | None]] = {
         "forbidden": (host, {"type": "assign", "incident_id": mine, "owner": "h1"}, 403),
         "not_found": (host, {"type": "acknowledge", "incident_id": 999_999}, 404),
         "invalid": (

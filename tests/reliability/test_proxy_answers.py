@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
@@ -197,7 +198,9 @@ async def test_a_proxy_answer_during_a_drain_keeps_the_commands_for_once_the_ser
     await router.close()
 
 
-async def bad_payload_feed(ws: ServerConnection, snapshot: dict, forged: dict) -> None:
+async def bad_payload_feed(
+    ws: ServerConnection, snapshot: dict[str, Any], forged: dict[str, Any]
+) -> None:
     """A hello, then a frame whose second event has data that does not fit its type."""
     head = snapshot["seq"]
     hello = {

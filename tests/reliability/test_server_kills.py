@@ -23,6 +23,7 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -49,9 +50,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @dataclass(frozen=True)
 class StoredLog:
-    events: list[tuple[int, int | None, str, dict]]  # seq, incident, type, body; in order
+    events: list[tuple[int, int | None, str, dict[str, Any]]]  # seq, incident, type, body; in order
     head: int
-    results: list[tuple[str, dict]]  # command_id, stored answer
+    results: list[tuple[str, dict[str, Any]]]  # command_id, stored answer
 
 
 async def read_log(db_url: str) -> StoredLog:
@@ -148,9 +149,11 @@ async def test_a_thousand_offline_commands_survive_ten_kills_exactly_once(
         # kill the moment a batch has gone through (the next is then on its way),
         # or at a random point before that: mid-reconnect, mid-request
         with contextlib.suppress(AssertionError):  # the random point came first
-            await until(
-                client, lambda b=before: len(client.pending) != b, within=rng.uniform(0.05, 0.5)
-            )
+
+            def batch_gone(b: int = before) -> bool:  # bound now, as the loop moves on
+                return len(client.pending) != b
+
+            await until(client, batch_gone, within=rng.uniform(0.05, 0.5))
         pending_at_kill.append(len(client.pending))
         await asyncio.to_thread(backend.kill)
     await asyncio.to_thread(backend.start)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Digits, Input, Label, Select
+from textual.widgets import Digits, Input, Label, Select, Static
 
 from domain import commands as c
 from screens.downtime import DowntimeScreen
@@ -46,7 +46,7 @@ async def test_timer_turns_amber_red_then_breached(static_floor, make_app) -> No
         await pilot.pause()
         assert digits.value == "10:30" and digits.has_class("-breached")
         card = card_for(board, "HL-1142")
-        assert "MOVE THE PLAYER NOW" in str(card.query_one(".downtime-player").content)
+        assert "MOVE THE PLAYER NOW" in str(card.query_one(".downtime-player", Static).content)
 
 
 async def test_player_moved_then_back_up(static_floor, make_app) -> None:
@@ -59,7 +59,7 @@ async def test_player_moved_then_back_up(static_floor, make_app) -> None:
         await settle(app, pilot)
         downtime = next(d for d in floor.truth.downtimes.values() if d.asset_id == "HL-1142")
         assert floor.truth.downtimes[downtime.id].moved_to == "HL-1150"
-        player = card_for(board, "HL-1142").query_one(".downtime-player")
+        player = card_for(board, "HL-1142").query_one(".downtime-player", Static)
         assert str(player.content).startswith("player moved to HL-1150 at")
 
         floor.advance(25 * 60)

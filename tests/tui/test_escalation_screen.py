@@ -43,9 +43,8 @@ async def test_paging_without_an_incident_is_sent_and_confirmed(static_floor, ma
     app = make_app(floor)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         screen = await open_ladder(app, pilot)
-        assert screen.query_one("#ladder-main", OptionList).highlighted_option.id == (
-            "main|1|h1|messenger"
-        )
+        first = screen.query_one("#ladder-main", OptionList).highlighted_option
+        assert first is not None and first.id == "main|1|h1|messenger"
         await pilot.press("down", "down", "g")
         await settle(app, pilot)
         assert floor.submitted[-1] == c.PageContact(staff_id="dm1", method="radio")
@@ -111,7 +110,8 @@ async def test_a_duty_manager_covers_a_gap_confirms_the_contact_and_ends_the_cov
 
         await pilot.press("c")
         await pilot.pause()
-        assert isinstance(app.screen, CoverModal)
+        modal = app.screen
+        assert isinstance(modal, CoverModal)
         await pilot.press("enter", *["down"] * 3, "enter")  # staff: Chris N.
         await pilot.press("shift+tab", "enter", *["down"] * 6, "enter")  # L3 risk / AML
         await pilot.press("tab", "tab", *"06:00", "tab", *"AML desk unstaffed", "enter")

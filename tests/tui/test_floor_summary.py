@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.commands import Acknowledge, OpenIncident, Resolve, SetPriority
+from domain.commands import Acknowledge, Command, OpenIncident, Resolve, SetPriority
 from domain.models import Channel, IncidentKind, Location, Player, Priority, Tier
 from domain.sla import attainment
 from tests.tui.conftest import BASE_TIME
@@ -25,7 +25,7 @@ def test_counts_kept_change_by_change_match_a_recount(static_floor) -> None:
         location=Location(pit=None, spot="online"),
     )
     new_id = floor.state.next_incident_id
-    steps = [
+    steps: list[Command] = [
         opened,
         Acknowledge(incident_id=39),
         SetPriority(incident_id=new_id, priority=Priority.P1, reason="a VIP waiting"),
@@ -59,7 +59,7 @@ def test_the_shift_sla_kept_change_by_change_matches_a_recount(static_floor) -> 
     floor = static_floor("dm1")
     kept = ShiftAttainment()
     kept.rebuild(floor.state.incidents.values())
-    steps = [
+    steps: list[Command] = [
         Acknowledge(incident_id=39),
         Resolve(incident_id=40, note="dealer relieved, hand voided"),
         SetPriority(incident_id=39, priority=Priority.P2, reason="a workaround is in place"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -13,12 +15,12 @@ def find_incident(floor, reference: str) -> int:
     return next(i.id for i in floor.truth.incidents.values() if i.player.reference == reference)
 
 
-def text_of(screen: Screen[object], selector: str) -> str:
+def text_of(screen: Screen[Any], selector: str) -> str:
     """The plain text a Static shows."""
     return str(screen.query_one(selector, Static).content)
 
 
-def ladder_text(screen: Screen[object]) -> str:
+def ladder_text(screen: Screen[Any]) -> str:
     """The escalation panel's text as shown, one line per row."""
     from tui.widgets.ladder import LadderPanel
 
@@ -29,7 +31,7 @@ def notices(app: App[object]) -> list[str]:
     return [n.message for n in app.notified]
 
 
-async def settle(app: App[object], pilot: Pilot) -> None:
+async def settle(app: App[object], pilot: Pilot[Any]) -> None:
     """Let submit workers finish and the change notice reach the screens."""
     await pilot.pause()
     # only the command workers: the sync worker runs for the life of the app

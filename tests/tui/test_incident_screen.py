@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
@@ -17,7 +19,7 @@ from tui.widgets.clock_panel import ClockPanel
 from .test_incident_helpers import find_incident, ladder_text, notices, settle, text_of
 
 
-async def open_incident(app, pilot: Pilot, incident_id: int) -> IncidentScreen:
+async def open_incident(app, pilot: Pilot[Any], incident_id: int) -> IncidentScreen:
     app.action_open_incident(incident_id)
     await pilot.pause()
     screen = app.screen
@@ -114,7 +116,7 @@ async def test_duty_manager_acknowledges_a_new_payment_incident(static_floor, ma
     app = make_app(floor)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_incident(app, pilot, failed)
-        assert "payments chain" in screen.query_one("#incident-ladder").border_title
+        assert "payments chain" in (screen.query_one("#incident-ladder").border_title or "")
         assert "L2 finance" in ladder_text(screen)
         await pilot.press("a")
         await settle(app, pilot)
@@ -164,7 +166,8 @@ async def test_page_a_contact_from_the_incident_is_logged_on_it(static_floor, ma
         assert isinstance(ladder_screen, EscalationScreen)
         # the cursor starts on the incident's own line: finance, on the payments chain
         ladder = ladder_screen.query_one("#ladder-payments", OptionList)
-        assert ladder.has_focus and ladder.highlighted_option.id == "payments|2|fin1|phone"
+        line = ladder.highlighted_option
+        assert ladder.has_focus and line is not None and line.id == "payments|2|fin1|phone"
         await pilot.press("g")
         await settle(app, pilot)
         assert app.screen is screen
@@ -223,7 +226,7 @@ async def test_each_open_shows_the_incident_asked_for(static_floor, make_app) ->
     app = make_app(floor)
     async with app.run_test(size=(120, 36)) as pilot:
         first = await open_incident(app, pilot, failed)
-        assert "payments chain" in first.query_one("#incident-ladder").border_title
+        assert "payments chain" in (first.query_one("#incident-ladder").border_title or "")
         assert not first.query_one("#incident-silent", Static).display
         await pilot.press("escape")
         await pilot.pause()
@@ -234,7 +237,7 @@ async def test_each_open_shows_the_incident_asked_for(static_floor, make_app) ->
         second = await open_incident(app, pilot, arrival)
         assert text_of(second, "#incident-head").startswith(f"#{arrival} ")
         assert second.query_one("#incident-silent", Static).display
-        assert "main ladder" in second.query_one("#incident-ladder").border_title
+        assert "main ladder" in (second.query_one("#incident-ladder").border_title or "")
         assert "VV-****-0925" in text_of(second, "#incident-facts")
         assert "car is at the side door" in text_of(second, "#incident-timeline")
         assert "VP-****" not in text_of(second, "#incident-facts")

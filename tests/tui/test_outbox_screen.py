@@ -70,7 +70,7 @@ async def test_dismiss_a_conflict(static_floor, make_app) -> None:
         await settle(app, pilot)
         assert floor.conflicts == ()
         assert screen.query_one(OptionList).option_count == 0
-        assert "none" in screen.query_one(OptionList).border_title
+        assert "none" in (screen.query_one(OptionList).border_title or "")
 
 
 async def test_enter_on_a_conflict_opens_its_incident_to_redo_it(static_floor, make_app) -> None:

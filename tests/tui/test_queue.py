@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from domain.commands import Acknowledge
-from domain.models import IncidentState, Priority
+from domain.models import Incident, IncidentState, Priority
 from domain.sla import attainment, owes_follow_up, risk_key, shift_start
 from screens.queue import QueueScreen
 from tests.tui.conftest import settle
@@ -17,7 +17,7 @@ from tui.widgets.incident_table import IncidentTable, layout
 from tui.widgets.queue_cells import short_name
 
 
-def _rows(app) -> list:
+def _rows(app) -> list[Incident]:
     return list(app.screen.query_one(IncidentTable)._rows)
 
 

@@ -6,6 +6,7 @@ import tomllib
 
 import pytest
 from textual import events
+from textual.widgets import Input, Static
 
 from api_client.contract import ConnectionStatus, Link
 from domain.commands import OpenIncident
@@ -57,13 +58,13 @@ async def test_lock_hides_players_and_blocks_keys_until_the_same_pin(
         assert "VV-****-4411" not in _table_text(app) and HIDDEN_PLAYER in _table_text(app)
         await pilot.press("enter")  # a stray enter is not counted as a guess
         await settle(app, pilot)
-        assert "type your PIN" in str(app.screen.query_one("#lock-message").content)
+        assert "type your PIN" in str(app.screen.query_one("#lock-message", Static).content)
         await pilot.press("a", "n", "escape")  # nothing behind the lock acts
         assert floor.submitted == []
         await pilot.press(*"9999", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, LockScreen)
-        assert "wrong PIN" in str(app.screen.query_one("#lock-message").content)
+        assert "wrong PIN" in str(app.screen.query_one("#lock-message", Static).content)
         await pilot.press(*"1002", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, QueueScreen) and not app.locked
@@ -127,8 +128,10 @@ async def test_sign_in_failure_is_shown_under_the_form_and_the_pin_cleared(
         assert isinstance(app.screen, LoginScreen)
         await pilot.press(*"1234", "enter")
         await settle(app, pilot)
-        assert "wrong staff ID or PIN" in str(app.screen.query_one("#login-message").content)
-        assert app.screen.query_one("#login-pin").value == ""
+        assert "wrong staff ID or PIN" in str(
+            app.screen.query_one("#login-message", Static).content
+        )
+        assert app.screen.query_one("#login-pin", Input).value == ""
         await pilot.press(*"1002", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, QueueScreen)
@@ -203,7 +206,9 @@ async def test_help_lists_this_screen_and_the_app_keys(static_floor, make_app) -
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = " ".join(
-            str(cell) for s in app.screen.query(".help-group") for cell in _cells(s.content)
+            str(cell)
+            for s in app.screen.query(".help-group").results(Static)
+            for cell in _cells(s.content)
         )
         for words in ("Queue", "Everywhere", "Ack", "Filter", "Lock", "Toggle P1", "^l"):
             assert words in text

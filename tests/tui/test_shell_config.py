@@ -83,7 +83,12 @@ def test_serve_goes_to_the_backend_command(monkeypatch: pytest.MonkeyPatch) -> N
     import backend.cli
 
     seen: list[list[str]] = []
-    monkeypatch.setattr(backend.cli, "main", lambda argv: seen.append(argv) or 0)
+
+    def backend_main(argv: list[str]) -> int:
+        seen.append(argv)
+        return 0
+
+    monkeypatch.setattr(backend.cli, "main", backend_main)
     assert cli.main(["serve", "--demo", "--port", "0"]) == 0
     assert seen == [["--demo", "--port", "0"]]
 

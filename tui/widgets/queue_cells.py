@@ -125,9 +125,10 @@ class RowCells:
         segments: list[Segment] = []
         for (x, text, style), (value, value_end) in zip(timed.cells, timed.values, strict=True):
             cell = text + " "
+            styled = base + style + row if isinstance(style, Style) and style else plain
             for lo, hi, look in (
                 (0, value, plain),
-                (value, value_end, base + style + row if style else plain),
+                (value, value_end, styled),
                 (value_end, len(cell), plain),
             ):
                 lo, hi = max(lo, start - x), min(hi, end - x)
