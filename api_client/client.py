@@ -27,7 +27,7 @@ from api_client.changes import ChangeHub
 from api_client.clock import ClockEstimator
 from api_client.contract import Changes, Conflict, ConnectionStatus, FloorView, PendingCommand
 from api_client.core import ClientCore
-from api_client.staff_admin import StaffAdmin
+from api_client.staff_admin import Body, StaffAdmin
 from api_client.sync_thread import SyncThread
 from api_client.tokens import TokenStore
 from domain.commands import Command
@@ -182,7 +182,7 @@ class FloorClient:
         """The admin's staff commands, as the signed-in user."""
         return StaffAdmin(self)
 
-    async def call(self, method: str, path: str, shape: type[T], **kw: Any) -> T:
+    async def call(self, method: str, path: str, shape: type[Body], **kw: Any) -> Body:
         """One signed-in REST exchange, made on the sync thread (see `Rest.call`)."""
         return await self._run(lambda core: core.rest.call(method, path, shape, **kw))
 

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
+from pydantic import BaseModel
+
 from domain.models import Role
 from domain.protocol import StaffPin, StaffResult
 
-T = TypeVar("T")
+Body = TypeVar("Body", bound=BaseModel)
 
 
 class SignedInCalls(Protocol):
-    """`FloorClient` (or `Rest` on its own thread): one signed-in REST exchange."""
+    """`FloorClient` (or `Rest`, on the thread it lives on): one signed-in REST exchange."""
 
-    async def call(self, method: str, path: str, shape: type[T], **kw: Any) -> T: ...
+    async def call(self, method: str, path: str, shape: type[Body], **kw: Any) -> Body: ...
 
 
 class StaffAdmin:

@@ -115,7 +115,7 @@ class MetricsScreen(FloorScreen):
         self._show_head()
         problem = ""
         try:
-            board = await self.source.metrics_board(window, tier=tier, pit=pit)
+            board = await self.client.metrics_board(window, tier=tier, pit=pit)
         except SessionEnded as exc:
             problem = exc.message[0].upper() + exc.message[1:]
             if exc.forbidden:

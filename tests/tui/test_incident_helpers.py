@@ -27,7 +27,7 @@ def ladder_text(screen: Screen[Any]) -> str:
     return screen.query_one(LadderPanel).render().plain
 
 
-def notices(app: App[object]) -> list[str]:
+def notices(app: Any) -> list[str]:
     return [n.message for n in app.notified]
 
 
