@@ -224,9 +224,9 @@ async def verify(conn: AsyncConnection, *, expect: str | None = None) -> Verdict
     found: int | None = None
     async for row in entries(conn):
         checked += 1
-        problem = _misfit(row, previous_seq, previous_hash)
-        if problem is not None:
-            return Verdict(checked, head, problem[0], problem[1], wanted, found)
+        misfit = _misfit(row, previous_seq, previous_hash)
+        if misfit is not None:
+            return Verdict(checked, head, misfit[0], misfit[1], wanted, found)
         previous_seq, previous_hash = int(row.seq), str(row.hash)
         if wanted is not None and previous_hash.startswith(wanted):
             found = previous_seq

@@ -9,7 +9,7 @@ Duty managers and admins only: anyone else is answered 403 with the reason.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -43,7 +43,7 @@ TierQuery = Annotated[Tier | None, Query(description="only this tier's players")
 PitQuery = Annotated[str | None, Query(max_length=40, description="only this pit")]
 MAX_DAYS = 62
 
-RESPONSES = {
+RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "not signed in"},
     403: {"model": Problem, "description": "duty managers and admins only"},
     422: {"model": Problem, "description": "the request is not valid"},

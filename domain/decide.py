@@ -187,8 +187,8 @@ def _events_for(
             recorded = ev.CompensationRecordedData(text=_clean(command.text))
             return [event(EventType.COMPENSATION_RECORDED, recorded, **on)]
         case c.RecordInRegister():
-            recorded = decide_record(state, incident, command, now)
-            return [event(EventType.RECORDED_IN_REGISTER, recorded, **on)]
+            entry = decide_record(state, incident, command, now)
+            return [event(EventType.RECORDED_IN_REGISTER, entry, **on)]
         case c.PageContact():
             paged = _page_data(state, command, incident, now)
             return [event(EventType.CONTACT_PAGED, paged, **on)]

@@ -150,9 +150,10 @@ def _incident(trails: dict[int, _Trail], event: Event, policy: Policy) -> None:
         trail.promise_update(at, policy)
         trails[opened.id] = trail
         return
-    trail = trails.get(event.incident_id or 0)
-    if trail is None:
+    known = trails.get(event.incident_id or 0)
+    if known is None:
         return
+    trail = known
     if etype in (EventType.ACKNOWLEDGED, EventType.ASSIGNED, EventType.STABILISED):
         trail.acknowledged_at = trail.acknowledged_at or at
     if etype is EventType.STABILISED:

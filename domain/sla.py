@@ -207,7 +207,8 @@ class Attainment:
 def settle_moments(incident: Incident) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """When each of its promises was kept on time, and when each other one falls or
     fell due: it counts as broken once that moment has passed, met late or not at all."""
-    kept, broken = [], []
+    kept: list[float] = []
+    broken: list[float] = []
     for clock in clocks(incident):
         on_time, moment = settles(clock)
         (kept if on_time else broken).append(moment)

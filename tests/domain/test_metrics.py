@@ -52,6 +52,7 @@ import pytest
 
 from domain import commands as c
 from domain.digest import monthly_digest
+from domain.events import Event
 from domain.metric_windows import (
     MonthError,
     Window,
@@ -139,7 +140,7 @@ def night() -> tuple[Floor, dict[str, int]]:
 
 
 @pytest.fixture(scope="module")
-def log() -> list:
+def log() -> list[Event]:
     floor, _ = night()
     return floor.events
 
@@ -148,7 +149,7 @@ def figures(report) -> dict[str, tuple[float | None, int, int, bool | None]]:
     return {m.key: (m.value, m.part, m.count, m.met) for m in report.metrics}
 
 
-def test_every_metric_of_the_night(log: list) -> None:
+def test_every_metric_of_the_night(log: list[Event]) -> None:
     got = figures(metrics_report(log, Policy(), WINDOW))
     assert got == {
         "sla.answer": (2 / 4, 2, 4, False),
@@ -168,7 +169,7 @@ def test_every_metric_of_the_night(log: list) -> None:
     }
 
 
-def test_one_tier_counts_only_its_players(log: list) -> None:
+def test_one_tier_counts_only_its_players(log: list[Event]) -> None:
     """VIP: A and D. A keeps answer, stabilise, resolve; updates A 2 kept 1 broken, D 1 kept.
     No downtime was raised with a VIP incident."""
     got = figures(metrics_report(log, Policy(), WINDOW, tier=Tier.VIP))
@@ -182,7 +183,7 @@ def test_one_tier_counts_only_its_players(log: list) -> None:
     assert got["downtime.moved"][3] is None
 
 
-def test_one_pit_counts_its_incidents_and_downtime(log: list) -> None:
+def test_one_pit_counts_its_incidents_and_downtime(log: list[Event]) -> None:
     """Pit 2: B, D, E; SL-9 (30 min, missed) and BAC-1 (10 min)."""
     got = figures(metrics_report(log, Policy(), WINDOW, pit="2"))
     assert got["sla.answer"][:3] == (0.0, 0, 2)  # B and E both broken
@@ -192,7 +193,7 @@ def test_one_pit_counts_its_incidents_and_downtime(log: list) -> None:
     assert got["downtime.moved"][:3] == (0.0, 0, 1)
 
 
-def test_a_window_knows_only_what_had_happened_by_its_end(log: list) -> None:
+def test_a_window_knows_only_what_had_happened_by_its_end(log: list[Event]) -> None:
     """Ending at 7800, before B's reopen and C's resolution: B was resolved at first
     try (but escalated), nothing was reopened yet, C's resolve promise broke at 7800
     exactly, which is the end (outside), and C is not resolved: no recovery owed."""
@@ -204,7 +205,7 @@ def test_a_window_knows_only_what_had_happened_by_its_end(log: list) -> None:
     assert got["recovery"][:3] == (None, 0, 0)
 
 
-def test_a_quiet_window_has_nothing_to_judge(log: list) -> None:
+def test_a_quiet_window_has_nothing_to_judge(log: list[Event]) -> None:
     quiet = Window(name="later", label="later", start=T0 + 40 * 86400, end=T0 + 41 * 86400)
     report = metrics_report(log, Policy(), quiet)
     assert report.events == 0
@@ -212,7 +213,7 @@ def test_a_quiet_window_has_nothing_to_judge(log: list) -> None:
     assert report.metric("downtime.minutes").value == 24 * 60  # SL-9 is still down
 
 
-def test_targets_come_from_the_policy(log: list) -> None:
+def test_targets_come_from_the_policy(log: list[Event]) -> None:
     lenient = policy_from_toml(
         "[targets]\nsla_attainment = 0.5\nreopen_rate = 0.4\nacknowledge_p90 = 10\n"
     )
@@ -224,7 +225,7 @@ def test_targets_come_from_the_policy(log: list) -> None:
     assert got["ack.p90"][3] is False  # 20 s > 10 s
 
 
-def test_daily_values_follow_the_days(log: list) -> None:
+def test_daily_values_follow_the_days(log: list[Event]) -> None:
     """Two 90-minute "days": the first holds A's whole story and B's broken answer."""
     halves = (
         Window(name="1", label="1", start=T0, end=T0 + 5400),
@@ -257,8 +258,8 @@ def test_nearest_rank(ordered: list[float], q: float, expected: float | None) ->
 SYDNEY = ZoneInfo("Australia/Sydney")
 
 
-def local(*parts: int) -> float:
-    return datetime(*parts, tzinfo=SYDNEY).timestamp()
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> float:
+    return datetime(year, month, day, hour, minute, tzinfo=SYDNEY).timestamp()
 
 
 @pytest.mark.parametrize(
@@ -350,6 +351,6 @@ def test_only_managers_see_the_metrics(role: Role, allowed: bool) -> None:
         assert "duty managers and admins" in refusal
 
 
-def test_every_metric_has_its_formula_in_words(log: list) -> None:
+def test_every_metric_has_its_formula_in_words(log: list[Event]) -> None:
     keys = [m.key for m in metrics_report(log, Policy(), WINDOW).metrics]
     assert sorted(keys) == sorted(FORMULAS)

@@ -19,8 +19,8 @@ SYDNEY = ZoneInfo("Australia/Sydney")
 HOUR = 3600.0
 
 
-def sydney(*parts: int) -> float:
-    return datetime(*parts, tzinfo=SYDNEY).timestamp()
+def sydney(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> float:
+    return datetime(year, month, day, hour, minute, tzinfo=SYDNEY).timestamp()
 
 
 def due_of(kind: str, opened: float, policy: Policy | None = None) -> float:
@@ -37,10 +37,11 @@ def test_a_responsible_gambling_incident_is_due_in_its_register_within_24_hours(
     incident = floor.state.incidents[number]
     assert incident.register_entry is not None
     assert incident.register_entry.name == "responsible_gambling"
+    assert incident.register_entry is not None
     assert incident.register_entry.due == T0 + 24 * HOUR
     # a countdown of its own: the service promises and the queue's next one ignore it
     assert "register" not in [clock.name for clock in clocks(incident)]
-    assert next_clock(incident).due < incident.register_entry.due
+    assert next_clock(incident).due < incident.register_entry.due  # type: ignore[union-attr]
     clock = register_clock(incident)
     assert clock is not None and clock.urgency(T0 + 23 * HOUR, floor.state.policy) is Urgency.RED
     assert clock.urgency(T0 + 25 * HOUR, floor.state.policy) is Urgency.BREACHED
@@ -127,7 +128,9 @@ def test_a_duty_manager_records_it_with_the_registers_reference() -> None:
         # a card number typed anywhere is an exposure, here too
         "escalated to L2 (duty manager / game tech) automatically: card/account number exposed",
     ]
-    assert register_clock(incident).urgency(T0 + 10 * 24 * HOUR, floor.state.policy) is Urgency.MET
+    clock = register_clock(incident)
+    assert clock is not None
+    assert clock.urgency(T0 + 10 * 24 * HOUR, floor.state.policy) is Urgency.MET
     # once only, naming who did it
     with pytest.raises(Rejected, match=r"already in the suspicious matter report \(AML\)") as again:
         floor.run("admin", c.RecordInRegister(incident_id=number, reference="SMR-2"), T0 + 700)
@@ -161,7 +164,7 @@ def test_recording_is_refused_with_the_reason(
     floor = Floor()
     number = floor.open(kind=kind)
     with pytest.raises(Rejected, match=words.replace("(", r"\(").replace(")", r"\)")):
-        floor.run(actor, c.RecordInRegister(incident_id=number, **command), T0 + 60)  # type: ignore[arg-type]
+        floor.run(actor, c.RecordInRegister(incident_id=number, **command), T0 + 60)
     assert floor.state.incidents[number].timeline[-1].text == "opened"
 
 

@@ -8,6 +8,7 @@ event log (tests/tui/conftest.py); these tests check what reaches the screen.
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from api_client.contract import ConnectionStatus, Link
 from domain.metric_windows import WindowKind, window_for
@@ -20,7 +21,7 @@ from tui.widgets.metric_row import MetricRow
 from .test_incident_helpers import notices, text_of
 
 
-async def board_shown(app, pilot: Pilot) -> MetricsScreen:
+async def board_shown(app, pilot: Pilot[None]) -> MetricsScreen:
     """Press M and wait for the server's answer to be on screen."""
     await pilot.pause()
     await pilot.press("M")
@@ -29,7 +30,7 @@ async def board_shown(app, pilot: Pilot) -> MetricsScreen:
     return app.screen
 
 
-async def answered(app, pilot: Pilot) -> None:
+async def answered(app, pilot: Pilot[None]) -> None:
     for _ in range(3):
         busy = [w for w in app.workers if w.group == "metrics" and not w.is_finished]
         if busy:
@@ -39,7 +40,7 @@ async def answered(app, pilot: Pilot) -> None:
 
 def row_text(screen: MetricsScreen, key: str) -> list[str]:
     row = next(r for r in screen.query(MetricRow) if r.key == key)
-    return [str(cell.content) for cell in row.query("Static")]
+    return [str(cell.content) for cell in row.query(Static)]
 
 
 async def test_a_duty_manager_sees_the_shift_against_its_targets(static_floor, make_app) -> None:
