@@ -44,10 +44,21 @@ _SCREENS: dict[str, tuple[str, str, str]] = {
     "downtime": ("downtime", "DowntimeScreen", "downtime board"),
     "escalation": ("escalation", "EscalationScreen", "escalation ladder"),
     "outbox": ("outbox", "OutboxScreen", "outbox"),
+    "staff": ("staff", "StaffScreen", "staff"),
 }
 
 _GUARDED = frozenset(
-    {"new_incident", "downtime", "escalation", "outbox", "back", "help", "lock", "command_palette"}
+    {
+        "new_incident",
+        "downtime",
+        "escalation",
+        "outbox",
+        "staff",
+        "back",
+        "help",
+        "lock",
+        "command_palette",
+    }
 )
 
 
@@ -62,6 +73,8 @@ class FloorApp(App[None]):
         Binding("d", "downtime", "Downtime", id="app.downtime"),
         Binding("e", "escalation", "Ladder", id="app.escalation"),
         Binding("o", "outbox", "Outbox", id="app.outbox"),
+        # shift+s: `s` is the incident screen's assign
+        Binding("S", "staff", "Staff admin", id="app.staff", show=False),
         Binding("escape", "back", "Back", id="app.back", show=False),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False),
@@ -312,6 +325,16 @@ class FloorApp(App[None]):
 
     def action_outbox(self) -> None:
         self.open_screen("outbox")
+
+    def action_staff(self) -> None:
+        from domain.models import Role
+        from domain.staff_admin import admins_only
+
+        me = self.source.me
+        if me is not None and me.role is not Role.ADMIN:
+            self.notify(f"Staff: {admins_only(me.role)}", severity="warning")
+            return
+        self.open_screen("staff")
 
     def action_open_incident(self, incident_id: int) -> None:
         from screens.incident import incident_screen

@@ -1,7 +1,10 @@
 """What the app needs from the sync client: `api_client.FloorClient` satisfies it.
 
 Screens never talk to the network: they read this object's state (attributes
-down) and post `tui.messages.CommandRequested` (messages up).
+down) and post `tui.messages.CommandRequested` (messages up). The one
+exception is staff administration, which is never queued: the staff screen
+awaits `staff_admin` in a worker of its own, for the server's answer there
+and then (a one-time PIN, or a refusal).
 """
 
 from __future__ import annotations
@@ -11,8 +14,29 @@ from typing import Protocol
 
 from api_client.contract import Changes, Conflict, ConnectionStatus, PendingCommand
 from domain.commands import Command
-from domain.models import Staff
+from domain.models import Role, Staff
+from domain.protocol import StaffPin, StaffResult
 from domain.state import FloorState
+
+
+class StaffCommands(Protocol):
+    """The admin's staff commands (`api_client.StaffAdmin`): each answers or raises."""
+
+    async def add(
+        self, staff_id: str, name: str, role: Role, pit: str | None = None
+    ) -> StaffPin: ...
+
+    async def deactivate(self, staff_id: str) -> StaffResult: ...
+
+    async def reactivate(self, staff_id: str) -> StaffResult: ...
+
+    async def change_role(
+        self, staff_id: str, role: Role, pit: str | None = None
+    ) -> StaffResult: ...
+
+    async def change_pit(self, staff_id: str, pit: str) -> StaffResult: ...
+
+    async def reset_pin(self, staff_id: str) -> StaffPin: ...
 
 
 class FloorSource(Protocol):
@@ -27,6 +51,11 @@ class FloorSource(Protocol):
     token_warning: str | None
 
     def now(self) -> float: ...
+
+    @property
+    def staff_admin(self) -> StaffCommands:
+        """Staff administration as the signed-in user (admins only, online only)."""
+        ...
 
     async def sign_in(self, staff_id: str, pin: str) -> Staff: ...
 
