@@ -29,7 +29,8 @@ from api_client import storage
 from api_client.shared_fields import lean_downtime, lean_incident, share_field_sets
 from domain.cover_records import ContactCheck, Cover
 from domain.events import BadEvent, Event, EventType
-from domain.models import Asset, Downtime, Incident, RosterEntry, Staff
+from domain.floor_changes import FLOOR_EVENTS
+from domain.models import Asset, Downtime, Incident, Pit, RosterEntry, Staff
 from domain.policy import Policy
 from domain.reducer import apply
 from domain.state import FloorState
@@ -133,6 +134,10 @@ class Replica:
             incidents={i.id: i for i in incidents},
             downtimes={d.id: d for d in downtimes},
             staff={s.id: s for s in map(Staff.model_validate_json, rows("staff"))},
+            inactive_staff={
+                s.id: s for s in map(Staff.model_validate, meta.get("inactive_staff", ()))
+            },
+            pits={p.id: p for p in map(Pit.model_validate, meta.get("pits", ()))},
             assets={a.id: a for a in map(Asset.model_validate_json, rows("assets"))},
             roster=tuple(RosterEntry.model_validate_json(b) for b in rows("roster", "pos")),
             next_incident_id=int(meta.get("next_incident_id", 1)),
@@ -152,16 +157,11 @@ class Replica:
     def replace(self, epoch: str, state: FloorState, me: Staff) -> None:
         """Take a whole snapshot: every row rewritten in one transaction."""
         with self._transaction():
-            for table in ("incidents", "downtimes", "staff", "assets", "roster"):
+            for table in ("incidents", "downtimes"):
                 self._db.execute(f"DELETE FROM {table}")
             self._put_rows("incidents", state.incidents.values())
             self._put_rows("downtimes", state.downtimes.values())
-            self._put_rows("staff", state.staff.values())
-            self._put_rows("assets", state.assets.values())
-            self._db.executemany(
-                "INSERT INTO roster (pos, body) VALUES (?, ?)",
-                [(n, e.model_dump_json()) for n, e in enumerate(state.roster)],
-            )
+            self._put_config(state)
             self._put_meta(
                 epoch=epoch,
                 me=me.model_dump(mode="json"),
@@ -210,6 +210,8 @@ class Replica:
                 self.state.contact_checks,
             )
             self._put_meta(**self._counters(state), **(self._duty(state) if duty_moved else {}))
+            if any(event.type in FLOOR_EVENTS for event in events):
+                self._put_config(state)
         self.state = state
         return incidents, downtimes
 
@@ -236,6 +238,23 @@ class Replica:
             "covers": [cover.model_dump(mode="json") for cover in state.covers],
             "contact_checks": [check.model_dump(mode="json") for check in state.contact_checks],
         }
+
+    def _put_config(self, state: FloorState) -> None:
+        """The floor's configuration (staff, tables and machines, the rota, pits), whole:
+        a few dozen rows, rewritten on the rare event that changes any of it, so a
+        terminal started again resumes with the staff and rota it last heard of."""
+        for table in ("staff", "assets", "roster"):
+            self._db.execute(f"DELETE FROM {table}")
+        self._put_rows("staff", state.staff.values())
+        self._put_rows("assets", state.assets.values())
+        self._db.executemany(
+            "INSERT INTO roster (pos, body) VALUES (?, ?)",
+            [(n, e.model_dump_json()) for n, e in enumerate(state.roster)],
+        )
+        self._put_meta(
+            inactive_staff=[m.model_dump(mode="json") for m in state.inactive_staff.values()],
+            pits=[p.model_dump(mode="json") for p in state.pits.values()],
+        )
 
     def _put_rows(self, table: str, values: Iterable[Any]) -> None:
         self._db.executemany(

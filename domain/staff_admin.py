@@ -111,15 +111,17 @@ def _keeps_an_admin(state: FloorState, changed: dict[str, tuple[Staff, bool]]) -
     )
 
 
+def admins_only(role: Role) -> str:
+    """Why someone who is not an admin may not manage staff (the words every refusal uses)."""
+    return f"a {ROLE_LABELS[role]} may not change staff or the floor; admins only"
+
+
 def decide_floor(
     state: FloorState, command: FloorCommand, actor: Actor, now: float, *, command_id: str = ""
 ) -> list[Event]:
     """Events for a floor command, or raise `Rejected`."""
     if actor.staff.role is not Role.ADMIN:
-        raise Rejected(
-            RejectCode.FORBIDDEN,
-            f"a {ROLE_LABELS[actor.staff.role]} may not change staff or the floor; admins only",
-        )
+        raise Rejected(RejectCode.FORBIDDEN, admins_only(actor.staff.role))
 
     def event(etype: EventType, data: dict[str, Any]) -> Event:
         return Event(

@@ -33,9 +33,13 @@ class FormScreen(Screen[None]):
         else:
             self.focus_previous()
 
+    def submit_field(self) -> str:
+        """The field whose Enter submits the form now (a form may grow a step)."""
+        return self.SUBMIT_FIELD
+
     def action_next_field(self) -> None:
         """Enter in any field but the last goes on to the next."""
         focused: Any = self.focused
-        if not isinstance(focused, Input) or focused.id == self.SUBMIT_FIELD:
+        if not isinstance(focused, Input) or focused.id == self.submit_field():
             raise SkipAction()
         self.focus_next()

@@ -113,6 +113,10 @@ class LoginScreen(FormScreen):
                 yield Static(self._hint, id="login-hint")
         yield StatusBar()
 
+    def submit_field(self) -> str:
+        # choosing a new PIN: Enter in the second new-PIN field sets it
+        return "login-new-pin-again" if self.changing_pin else self.SUBMIT_FIELD
+
     def on_mount(self) -> None:
         target = "#login-pin" if self._staff_id else "#login-staff"
         if not self._server:

@@ -50,7 +50,7 @@ TEXT_FIELDS = ("reference", "game", "tx_ref", "wallet", "desired_outcome", "summ
 # where a pydantic error location lands on the form
 _LOC_FIELD = {"player": "reference", "location": "spot"}
 # the app's screen keys: from inside the form they would throw the draft away
-_SCREEN_KEYS = "n,d,e,o,M"
+_SCREEN_KEYS = "n,d,e,o,M,S"
 _FIELD_TYPES = (Input, Select, Checkbox)
 
 # an unsaved form, per app and per staff member, kept for the next `n`: a leave by a

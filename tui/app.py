@@ -48,11 +48,12 @@ _SCREENS: dict[str, tuple[str, str, str]] = {
     "escalation": ("escalation", "EscalationScreen", "escalation ladder"),
     "outbox": ("outbox", "OutboxScreen", "outbox"),
     "metrics": ("metrics", "MetricsScreen", "metrics board"),
+    "staff": ("staff", "StaffScreen", "staff"),
 }
 
 _GUARDED = frozenset(
     {"new_incident", "downtime", "escalation", "outbox", "back", "help", "lock", "command_palette"}
-    | {"metrics"}
+    | {"metrics", "staff"}
 )
 
 
@@ -69,6 +70,8 @@ class FloorApp(App[None]):
         Binding("o", "outbox", "Outbox", id="app.outbox"),
         # shift+m: a plain `m` is a note on an incident and "mark down" on the board
         Binding("M", "metrics", "Metrics board", id="app.metrics", show=False),
+        # shift+s: `s` is the incident screen's assign
+        Binding("S", "staff", "Staff admin", id="app.staff", show=False),
         Binding("escape", "back", "Back", id="app.back", show=False),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False),
@@ -320,6 +323,16 @@ class FloorApp(App[None]):
             self.notify(refusal[0].upper() + refusal[1:], title="Metrics board", severity="warning")
             return
         self.open_screen("metrics")
+
+    def action_staff(self) -> None:
+        from domain.models import Role
+        from domain.staff_admin import admins_only
+
+        me = self.source.me
+        if me is not None and me.role is not Role.ADMIN:
+            self.notify(f"Staff: {admins_only(me.role)}", severity="warning")
+            return
+        self.open_screen("staff")
 
     def action_open_incident(self, incident_id: int) -> None:
         from screens.incident import incident_screen

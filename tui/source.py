@@ -2,7 +2,10 @@
 
 Screens never talk to the network: they read the app's `FloorView`, taken
 from `view` at each notice on `changes()` (attributes down), and post
-`tui.messages.CommandRequested` (messages up).
+`tui.messages.CommandRequested` (messages up). Staff administration and the
+metrics board are the exceptions, never queued: their screens await
+`staff_admin` / `metrics_board` in a worker, for the server's answer there
+and then (a one-time PIN, a refusal, the figures).
 """
 
 from __future__ import annotations
@@ -12,13 +15,34 @@ from typing import TYPE_CHECKING, Protocol
 
 from api_client.contract import Changes, Conflict, ConnectionStatus, FloorView, PendingCommand
 from domain.commands import Command
-from domain.models import Staff
+from domain.models import Role, Staff
+from domain.protocol import StaffPin, StaffResult
 from domain.state import FloorState
 
 if TYPE_CHECKING:
     from domain.metric_windows import WindowKind
     from domain.metrics import MetricsBoard
     from domain.models import Tier
+
+
+class StaffCommands(Protocol):
+    """The admin's staff commands (`api_client.StaffAdmin`): each answers or raises."""
+
+    async def add(
+        self, staff_id: str, name: str, role: Role, pit: str | None = None
+    ) -> StaffPin: ...
+
+    async def deactivate(self, staff_id: str) -> StaffResult: ...
+
+    async def reactivate(self, staff_id: str) -> StaffResult: ...
+
+    async def change_role(
+        self, staff_id: str, role: Role, pit: str | None = None
+    ) -> StaffResult: ...
+
+    async def change_pit(self, staff_id: str, pit: str) -> StaffResult: ...
+
+    async def reset_pin(self, staff_id: str) -> StaffPin: ...
 
 
 class FloorSource(Protocol):
@@ -63,6 +87,11 @@ class FloorSource(Protocol):
     def token_warning(self) -> str | None: ...
 
     def now(self) -> float: ...
+
+    @property
+    def staff_admin(self) -> StaffCommands:
+        """Staff administration as the signed-in user (admins only, online only)."""
+        ...
 
     async def sign_in(self, staff_id: str, pin: str) -> Staff: ...
 

@@ -10,7 +10,17 @@ import pytest
 
 from api_client.replica import Replica
 from domain.events import Event, EventType
-from domain.models import Channel, Incident, IncidentKind, Location, Player, Priority, Role, Staff
+from domain.models import (
+    Channel,
+    Incident,
+    IncidentKind,
+    Location,
+    Pit,
+    Player,
+    Priority,
+    Role,
+    Staff,
+)
 from domain.reducer import fold
 from domain.state import FloorState
 
@@ -176,3 +186,37 @@ def test_a_power_cut_loses_whole_recent_events_never_part_of_one(tmp_path: Path)
         reopened.close()
     replica.close()
     assert 0 in seen and len(events) in seen and len(seen) > 2  # cuts landed all over
+
+
+def test_staff_and_floor_changes_since_the_snapshot_come_back_from_disk(tmp_path: Path) -> None:
+    """A terminal started again resumes from its seq: what it folded since must be there."""
+    path = tmp_path / "dm1.db"
+    base = floor_with(3).model_copy(update={"pits": {"1": Pit(id="1", name="Main floor")}})
+    quinn = Staff(id="pb4", name="Quinn B.", role=Role.PIT_BOSS, pit="1")
+    replica = Replica(path, server=SERVER, staff_id="dm1")
+    replica.replace("epoch-a", base, ME)
+    events = [
+        Event(
+            seq=4,
+            type=EventType.STAFF_ADDED,
+            at=5000.0,
+            actor="admin",
+            data={"staff": quinn.model_dump(mode="json"), "active": True},
+        ),
+        Event(
+            seq=5,
+            type=EventType.STAFF_UPDATED,
+            at=5001.0,
+            actor="admin",
+            data={"staff": ME.model_dump(mode="json"), "active": False},
+        ),
+    ]
+    replica.apply(events)
+    replica.close()
+
+    again = Replica(path, server=SERVER, staff_id="dm1")
+    assert again.state == fold(base, events)
+    assert again.state.staff == {"pb4": quinn}
+    assert again.state.inactive_staff == {"dm1": ME}
+    assert again.state.pits == base.pits
+    again.close()

@@ -5,7 +5,9 @@ at a fixed moment (Tue 24 Nov 2026, 02:13 in Sydney, journey 1), so every
 test and snapshot sees the same floor and the same countdowns. `submit()`
 decides and applies for real, so a Pilot test can check a flow's effect;
 `submit_as()` plays another terminal. Each change is announced on
-`changes()` through the sync client's own `ChangeHub`.
+`changes()` through the sync client's own `ChangeHub`. `staff_admin` is the
+backend's staff routes over the same floor: decided by the domain, folded and
+announced, refused in the server's words, unreachable while not online.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
 from textual.notifications import Notification
 
 from api_client.changes import ChangeHub
@@ -32,17 +35,29 @@ from api_client.contract import (
 )
 from api_client.errors import ServerUnreachable, SessionEnded, SignInFailed
 from api_client.metrics import CHART_DAYS
+from api_client.rest import HttpError
 from backend.demo import demo_floor
+from backend.errors import STATUS_FOR_CODE
+from backend.floorimport import random_pin
 from domain.commands import AutoEscalate, Command
 from domain.cover import COVER_EVENTS
-from domain.decide import Actor, decide
+from domain.decide import Actor, Rejected, decide
 from domain.escalation import TOP_LINE, line_due
 from domain.events import Event
 from domain.metric_windows import WindowKind, day_windows, window_for
 from domain.metrics import MetricsBoard, daily_metrics, metrics_refusal, metrics_report
-from domain.models import Staff, Tier
+from domain.models import Pit, Role, Staff, Tier
 from domain.permissions import can_see_downtime, can_see_incident
+from domain.protocol import Problem, StaffPin, StaffResult
 from domain.reducer import apply
+from domain.staff_admin import (
+    AddStaff,
+    ChangeStaff,
+    FloorCommand,
+    ResetPin,
+    SetStaffActive,
+    decide_floor,
+)
 from domain.state import FloorState
 from tui.app import FloorApp
 from tui.config import load_config
@@ -63,6 +78,7 @@ class StaticFloor:
         truth = FloorState(
             staff={member.id: member for member, _ in demo.staff},
             assets={asset.id: asset for asset in demo.assets},
+            pits={pit.id: Pit(id=pit.id, name=pit.name) for pit in demo.floor.pit},
             roster=demo.roster,
         )
         self.truth = truth
@@ -137,6 +153,10 @@ class StaticFloor:
 
     def now(self) -> float:
         return self._now
+
+    @property
+    def staff_admin(self) -> FakeStaffAdmin:
+        return FakeStaffAdmin(self)
 
     async def sign_in(self, staff_id: str, pin: str) -> Staff:
         if self.pins.get(staff_id) != pin:
@@ -279,6 +299,72 @@ class RecordingApp(FloorApp):
     def notify(self, message: str, **kw: Any) -> None:
         self.notified.append(Notification(message, **kw))
         super().notify(message, **kw)
+
+
+class FakeStaffAdmin:
+    """The backend's `/v1/staff` routes over a `StaticFloor`, as `api_client.StaffAdmin`."""
+
+    def __init__(self, floor: StaticFloor) -> None:
+        self.floor = floor
+
+    async def add(self, staff_id: str, name: str, role: Role, pit: str | None = None) -> StaffPin:
+        pin = random_pin()
+        self._run(lambda: AddStaff(id=staff_id, name=name, role=role, pit=pit))
+        self.floor.pins[staff_id] = pin
+        return StaffPin(staff=self._member(staff_id), pin=pin, server_time=self.floor.now())
+
+    async def deactivate(self, staff_id: str) -> StaffResult:
+        self._run(lambda: SetStaffActive(staff_id=staff_id, active=False))
+        return self._result(staff_id)
+
+    async def reactivate(self, staff_id: str) -> StaffResult:
+        self._run(lambda: SetStaffActive(staff_id=staff_id, active=True))
+        return self._result(staff_id)
+
+    async def change_role(self, staff_id: str, role: Role, pit: str | None = None) -> StaffResult:
+        self._run(lambda: ChangeStaff(staff_id=staff_id, role=role, pit=pit))
+        return self._result(staff_id)
+
+    async def change_pit(self, staff_id: str, pit: str) -> StaffResult:
+        self._run(lambda: ChangeStaff(staff_id=staff_id, pit=pit))
+        return self._result(staff_id)
+
+    async def reset_pin(self, staff_id: str) -> StaffPin:
+        pin = random_pin()
+        self._run(lambda: ResetPin(staff_id=staff_id))
+        self.floor.pins[staff_id] = pin
+        return StaffPin(staff=self._member(staff_id), pin=pin, server_time=self.floor.now())
+
+    def _run(self, command: Callable[[], FloorCommand]) -> None:
+        floor = self.floor
+        if floor.status.link is not Link.ONLINE:
+            raise ServerUnreachable("connection refused")
+        if floor.me is None or floor.me.role is not Role.ADMIN:
+            raise SessionEnded("staff administration is for admins only", forbidden=True)
+        try:
+            events = decide_floor(
+                floor.truth,
+                command(),  # a malformed one raises here, as the route's 422 would
+                Actor(floor.me, TERMINAL),
+                floor.now(),
+                command_id=str(uuid.uuid4()),
+            )
+        except ValidationError as exc:
+            raise HttpError(422, Problem(detail=str(exc.errors()[0]["msg"]))) from exc
+        except Rejected as exc:
+            status = STATUS_FOR_CODE.get(exc.code, 409)
+            raise HttpError(status, Problem(detail=exc.message, code=exc.code)) from exc
+        floor._publish(floor._fold(events))
+
+    def _member(self, staff_id: str) -> Staff:
+        truth = self.floor.truth
+        return truth.staff.get(staff_id) or truth.inactive_staff[staff_id]
+
+    def _result(self, staff_id: str) -> StaffResult:
+        active = staff_id in self.floor.truth.staff
+        return StaffResult(
+            staff=self._member(staff_id), active=active, server_time=self.floor.now()
+        )
 
 
 AppFactory = Callable[..., FloorApp]
