@@ -15,7 +15,9 @@ from pydantic import Field, TypeAdapter
 from domain.models import (
     Chain,
     Channel,
+    FlagKind,
     Frozen,
+    HelpAnswer,
     IncidentKind,
     Location,
     Player,
@@ -127,6 +129,38 @@ class RecordInRegister(_OnIncident):
     occurred_at: float | None = None
 
 
+class RecordHelpOffer(_OnIncident):
+    """Whether help resources were offered to a player with a responsible-gambling flag."""
+
+    type: Literal["record_help_offer"] = "record_help_offer"
+    answer: HelpAnswer
+    note: Text = ""
+
+
+PlayerReference = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class SetPlayerFlag(Frozen):
+    """Flag a player reference; setting a kind it already has replaces that flag.
+
+    `until` (POSIX seconds) is a cool-off's end, and needed for one; `note`
+    says the limit for a time or bankroll limit, and is needed for one.
+    """
+
+    type: Literal["set_player_flag"] = "set_player_flag"
+    reference: PlayerReference
+    flag: FlagKind
+    until: float | None = None
+    note: Text = ""
+
+
+class ClearPlayerFlag(Frozen):
+    type: Literal["clear_player_flag"] = "clear_player_flag"
+    reference: PlayerReference
+    flag: FlagKind
+    reason: Text = ""
+
+
 class PageContact(Frozen):
     type: Literal["page_contact"] = "page_contact"
     incident_id: int | None = None
@@ -220,6 +254,9 @@ Command = Annotated[
     | Close
     | RecordCompensation
     | RecordInRegister
+    | RecordHelpOffer
+    | SetPlayerFlag
+    | ClearPlayerFlag
     | PageContact
     | FileReport
     | StartDowntime
@@ -250,6 +287,9 @@ COMMAND_TYPES: tuple[str, ...] = tuple(
         Close,
         RecordCompensation,
         RecordInRegister,
+        RecordHelpOffer,
+        SetPlayerFlag,
+        ClearPlayerFlag,
         PageContact,
         FileReport,
         StartDowntime,
@@ -275,6 +315,8 @@ def mask_command(command: _AnyCommand) -> _AnyCommand:
     """
     updates: dict[str, object] = {}
     for name, value in command:
+        if name in ("type", "reference") and isinstance(command, SetPlayerFlag | ClearPlayerFlag):
+            continue
         if name == "type" or isinstance(value, Enum):
             continue
         if isinstance(value, str):
