@@ -26,7 +26,7 @@ def setting(flag: FlagKind, **fields: object) -> c.SetPlayerFlag:
         defaults["until"] = T0 + 7 * DAY
     if flag in (FlagKind.TIME_LIMIT, FlagKind.BANKROLL_LIMIT):
         defaults["note"] = "4 h a day"
-    return c.SetPlayerFlag(**(defaults | fields))  # type: ignore[arg-type]
+    return c.SetPlayerFlag.model_validate(defaults | fields)
 
 
 RG = [FlagKind.SELF_EXCLUDED, FlagKind.COOL_OFF, FlagKind.TIME_LIMIT, FlagKind.BANKROLL_LIMIT]
