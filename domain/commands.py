@@ -45,6 +45,10 @@ class OpenIncident(Frozen):
     wallet: ShortText = ""
     desired_outcome: Text = ""
     attachments: tuple[ShortText, ...] = Field(default=(), max_length=20)
+    # asked when the player has a responsible-gambling flag: on the new timeline
+    # as its own entry, as `RecordHelpOffer` records it later
+    help_offer: HelpAnswer | None = None
+    help_note: Text = ""
 
 
 class _OnIncident(Frozen):

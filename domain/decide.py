@@ -87,7 +87,16 @@ def _events_for(
 
     match command:
         case c.OpenIncident():
-            return [_open(state, command, actor, now, event, new_incident_id)]
+            opened = _open(state, command, actor, now, event, new_incident_id)
+            if command.help_offer is None:
+                return [opened]
+            offered = ev.HelpOfferRecordedData(
+                answer=command.help_offer, note=_clean(command.help_note)
+            )
+            return [
+                opened,
+                event(EventType.HELP_OFFER_RECORDED, offered, incident_id=opened.incident_id),
+            ]
         case c.StartDowntime() | c.MovePlayer() | c.EndDowntime():
             return [_downtime(state, command, actor, event)]
         case c.PageContact(incident_id=None):
@@ -368,7 +377,7 @@ def _open(
     number = new_incident_id if new_incident_id is not None else state.next_incident_id
     chain = chain_for(command.kind)
     line = opening_line(command.kind)
-    fields = command.model_dump(exclude={"type"})
+    fields = command.model_dump(exclude={"type", "help_offer", "help_note"})
     for key in ("summary", "desired_outcome", "tx_ref", "game"):
         fields[key] = _clean(fields[key])
     if exposed([*fields.values(), *command.attachments]):

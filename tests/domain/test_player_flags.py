@@ -133,3 +133,13 @@ def test_whether_help_was_offered_is_on_the_incident_timeline() -> None:
     last = floor.state.incidents[number].timeline[-1]
     assert (last.kind, last.actor) == ("help_offer_recorded", "pb2")
     assert last.text == "help resources offered, declined: gave the leaflet"
+
+
+def test_an_incident_opened_with_the_help_answer_has_it_on_its_timeline() -> None:
+    floor = flagged_floor()
+    number = floor.open(help_offer=HelpAnswer.OFFERED, help_note="helpline card")
+    entries = [(e.kind, e.text) for e in floor.state.incidents[number].timeline]
+    assert entries == [
+        ("incident_opened", "opened"),
+        ("help_offer_recorded", "help resources offered: helpline card"),
+    ]
