@@ -30,7 +30,7 @@ from api_client.shared_fields import lean_downtime, lean_incident, share_field_s
 from domain.cover_records import ContactCheck, Cover
 from domain.events import BadEvent, Event, EventType
 from domain.models import Asset, Downtime, Incident, PlayerFlag, RosterEntry, Staff
-from domain.player_flags import PLAYER_FLAG_EVENTS, player_key
+from domain.player_flags import PLAYER_FLAG_EVENTS, flagged_incidents
 from domain.policy import Policy
 from domain.reducer import apply
 from domain.state import FloorState
@@ -206,10 +206,7 @@ class Replica:
                 incidents.add(event.incident_id)
             elif event.type in PLAYER_FLAG_EVENTS:
                 # a flag shows on every incident of its player: each is redrawn
-                key = player_key(str(event.data.get("reference", "")))
-                incidents.update(
-                    i.id for i in state.incidents.values() if player_key(i.player.reference) == key
-                )
+                incidents |= flagged_incidents(state, [event])
         gone = incidents - state.incidents.keys()  # left this viewer's view
         downtimes &= state.downtimes.keys()
         with self._transaction():

@@ -14,7 +14,7 @@ A cool-off lapses by itself at its date: nothing but `now` decides that.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from domain import commands as c
@@ -63,11 +63,18 @@ def is_silent(state: FloorState, incident: Incident, now: float) -> bool:
 
 def hosts_player(state: FloorState, host_id: str, reference: str) -> bool:
     """Whether some incident names `host_id` as the host of this player."""
+    return any(i.player.host_id == host_id for i in incidents_of_player(state, reference))
+
+
+def incidents_of_player(state: FloorState, reference: str) -> list[Incident]:
     key = player_key(reference)
-    return any(
-        player_key(i.player.reference) == key and i.player.host_id == host_id
-        for i in state.incidents.values()
-    )
+    return [i for i in state.incidents.values() if player_key(i.player.reference) == key]
+
+
+def flagged_incidents(state: FloorState, events: Iterable[Event]) -> set[int]:
+    """The incidents a batch of flag events shows on: each of their players' incidents."""
+    references = {str(e.data.get("reference", "")) for e in events if e.type in PLAYER_FLAG_EVENTS}
+    return {i.id for ref in references for i in incidents_of_player(state, ref)}
 
 
 def decide_flag(
