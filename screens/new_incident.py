@@ -394,7 +394,7 @@ class NewIncidentScreen(FloorScreen):
             player = Player(id_kind=self._select("id-kind"), reference="-")
         except ValueError:
             return None
-        warning = kyc_warning(player, amount, self.floor.policy)
+        warning = kyc_warning(self._select("kind"), player, amount, self.floor.policy)
         return f"KYC: {warning}" if warning else None
 
     # --- saving ------------------------------------------------------------------

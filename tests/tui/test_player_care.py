@@ -8,7 +8,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
 from domain import commands as c
-from domain.models import FlagKind, HelpAnswer, IncidentKind, Priority
+from domain.models import FlagKind, HelpAnswer, IncidentKind, PlayerIdKind, Priority
 from screens.incident import IncidentScreen
 from screens.new_incident import NewIncidentScreen
 from screens.player_care import HelpOfferModal, PlayerScreen
@@ -193,3 +193,36 @@ async def test_the_player_view_shows_flags_other_incidents_and_recovery_masked(
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, IncidentScreen)
+
+
+async def test_the_kyc_warning_at_the_threshold_and_not_a_cent_below(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("h3")  # the host of the demo's anonymous nightowl_77
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#new-kind", Select).value = IncidentKind.WITHDRAWAL_REFUSED
+        form.query_one("#new-priority", Select).value = Priority.P2
+        form.query_one("#new-id-kind", Select).value = PlayerIdKind.PSEUDONYM
+        form.query_one("#new-reference", Input).value = "nightowl_77"
+        form.query_one("#new-spot", Input).value = "online"
+        amount = form.query_one("#new-amount", Input)
+        amount.value = "999.99"
+        await pilot.pause()
+        assert not form.query_one("#note-amount", Static).display
+        amount.value = "1,000"
+        await pilot.pause()
+        assert text_of(form, "#note-amount") == (
+            "KYC: at or over the KYC threshold (USD 1,000): "
+            "documents may be required, only over a secure channel"
+        )
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        opened = max(floor.truth.incidents.values(), key=lambda i: i.id)
+        assert opened.amount == 1000.0
+        screen = await open_incident(app, pilot, opened.id)
+        assert "KYC: at or over the KYC threshold" in text_of(screen, "#incident-facts")
