@@ -226,3 +226,40 @@ async def test_the_kyc_warning_at_the_threshold_and_not_a_cent_below(
         assert opened.amount == 1000.0
         screen = await open_incident(app, pilot, opened.id)
         assert "KYC: at or over the KYC threshold" in text_of(screen, "#incident-facts")
+
+
+async def test_a_host_flags_their_player_from_the_player_view_and_may_not_clear_it(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("h1")
+    bj07 = find_incident(floor, REF)
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_incident(app, pilot, bj07)
+        await pilot.press("P")
+        await pilot.pause()
+        view = app.screen
+        assert isinstance(view, PlayerScreen)
+
+        async def set_flag(kind: FlagKind, until: str = "", note: str = "") -> None:
+            await pilot.press("f")
+            await pilot.pause()
+            modal = app.screen
+            modal.query_one("#dialog-flag", Select).value = kind
+            modal.query_one("#dialog-until", Input).value = until
+            modal.query_one("#dialog-note", Input).value = note
+            await pilot.click("#dialog-ok")
+            await settle(app, pilot)
+
+        await set_flag(FlagKind.COOL_OFF, until="2020-01-31")
+        assert "the cool-off date is in the past" in notices(app)
+        await set_flag(FlagKind.SOURCE_OF_WEALTH)
+        assert any("set by risk/AML" in n for n in notices(app))
+        assert not any(isinstance(s, c.SetPlayerFlag) for s in floor.submitted)
+
+        await set_flag(FlagKind.SELF_EXCLUDED, note="asked at the cage")
+        assert "self-excluded: asked at the cage, set by Sam P." in "\n".join(screen_lines(app))
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.screen is view
+        assert any("a host may not clear player flag" in n for n in notices(app))
