@@ -41,6 +41,11 @@ async def answer_help(app: Any, pilot: Pilot[Any], answer: HelpAnswer, note: str
     await settle(app, pilot)
 
 
+def on_top(app: Any) -> Any:
+    """The screen showing now (read afresh: a check of an earlier one does not hold)."""
+    return app.screen
+
+
 def queue_row(app: Any, number: int) -> str:
     return next(line for line in screen_lines(app) if line.startswith(f"#{number} "))
 
@@ -94,7 +99,7 @@ async def test_updating_an_rg_flagged_players_incident_asks_whether_help_was_off
         await pilot.pause()
         assert isinstance(app.screen, HelpOfferModal)
         await answer_help(app, pilot, HelpAnswer.DECLINED, "gave the helpline card")
-        assert app.screen is screen
+        assert on_top(app) is screen
         sent = floor.submitted[-1]
         assert isinstance(sent, c.RecordHelpOffer) and sent.answer is HelpAnswer.DECLINED
         timeline = text_of(screen, "#incident-timeline")
@@ -104,7 +109,7 @@ async def test_updating_an_rg_flagged_players_incident_asks_whether_help_was_off
         await pilot.press(*"walked to the cage")
         await pilot.press("enter")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert on_top(app) is screen
 
 
 async def test_an_unflagged_players_incident_asks_nothing(static_floor, make_app) -> None:
@@ -118,7 +123,7 @@ async def test_an_unflagged_players_incident_asks_nothing(static_floor, make_app
         await pilot.press(*"all fine")
         await pilot.press("enter")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert on_top(app) is screen
 
 
 async def test_the_form_shows_a_typed_players_flags_and_asks_before_sending(
@@ -147,7 +152,7 @@ async def test_the_form_shows_a_typed_players_flags_and_asks_before_sending(
         assert isinstance(app.screen, HelpOfferModal)
         await pilot.press("escape")  # not answered: nothing sent, the form is still there
         await settle(app, pilot)
-        assert app.screen is form and not any(
+        assert on_top(app) is form and not any(
             isinstance(s, c.OpenIncident) for s in floor.submitted
         )
         assert "Nothing was sent: say whether help was offered." in notices(app)
