@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Select, Static
 
 from api_client.contract import Changes
 from domain import commands as c
@@ -49,7 +49,8 @@ class HelpOfferModal(DialogModal):
 
     def compose_fields(self) -> ComposeResult:
         words = ", ".join(f.kind.label for f in self.flags if f.kind.responsible_gambling)
-        yield Label(
+        # a Static, not a Label: the question wraps instead of being cut at 72 columns
+        yield Static(
             f"{self.player} has a responsible-gambling flag ({words}). "
             "Were help resources offered?",
             classes="field-label",
@@ -82,6 +83,9 @@ class SetFlagModal(DialogModal):
         yield Input(placeholder="cool-off: last day, 2026-12-24", id="dialog-until")
         yield Input(placeholder="note: the limit (4 h a day), or the check", id="dialog-note")
 
+    def on_mount(self) -> None:
+        self.query_one("#dialog-flag", Select).focus()
+
     def answer(self) -> tuple[FlagKind, date | None, str] | None:
         value = self.query_one("#dialog-flag", Select).value
         if value is Select.NULL:
@@ -113,6 +117,9 @@ class ClearFlagModal(DialogModal):
         options = [(f.kind.label, f.kind) for f in self.flags]
         yield Select(options, prompt="flag", id="dialog-flag")
         yield Input(placeholder="reason", max_length=2000, id="dialog-reason")
+
+    def on_mount(self) -> None:
+        self.query_one("#dialog-flag", Select).focus()
 
     def answer(self) -> tuple[FlagKind, str] | None:
         value = self.query_one("#dialog-flag", Select).value
