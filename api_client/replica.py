@@ -30,7 +30,8 @@ from api_client.shared_fields import lean_downtime, lean_incident, share_field_s
 from domain.cover_records import ContactCheck, Cover
 from domain.events import BadEvent, Event, EventType
 from domain.floor_changes import FLOOR_EVENTS
-from domain.models import Asset, Downtime, Incident, Pit, RosterEntry, Staff
+from domain.models import Asset, Downtime, Incident, Pit, PlayerFlag, RosterEntry, Staff
+from domain.player_flags import PLAYER_FLAG_EVENTS, flagged_incidents
 from domain.policy import Policy
 from domain.reducer import apply
 from domain.state import FloorState
@@ -144,6 +145,10 @@ class Replica:
             next_downtime_id=int(meta.get("next_downtime_id", 1)),
             covers=tuple(map(Cover.model_validate, meta.get("covers", ()))),
             contact_checks=tuple(map(ContactCheck.model_validate, meta.get("contact_checks", ()))),
+            player_flags={
+                ref: tuple(map(PlayerFlag.model_validate, flags))
+                for ref, flags in meta.get("player_flags", {}).items()
+            },
         )
 
     def _create(self) -> None:
@@ -199,15 +204,19 @@ class Replica:
                     incidents.add(number)
             elif event.incident_id is not None and event.type is not EventType.HIDDEN:
                 incidents.add(event.incident_id)
+            elif event.type in PLAYER_FLAG_EVENTS:
+                # a flag shows on every incident of its player: each is redrawn
+                incidents |= flagged_incidents(state, [event])
         gone = incidents - state.incidents.keys()  # left this viewer's view
         downtimes &= state.downtimes.keys()
         with self._transaction():
             self._db.executemany("DELETE FROM incidents WHERE id = ?", [(i,) for i in gone])
             self._put_rows("incidents", (state.incidents[i] for i in incidents - gone))
             self._put_rows("downtimes", (state.downtimes[d] for d in downtimes))
-            duty_moved = (state.covers, state.contact_checks) != (
+            duty_moved = (state.covers, state.contact_checks, state.player_flags) != (
                 self.state.covers,
                 self.state.contact_checks,
+                self.state.player_flags,
             )
             self._put_meta(**self._counters(state), **(self._duty(state) if duty_moved else {}))
             if any(event.type in FLOOR_EVENTS for event in events):
@@ -233,10 +242,15 @@ class Replica:
         }
 
     def _duty(self, state: FloorState) -> dict[str, Any]:
-        """Covers and contact checks: a handful of rows, kept whole in the meta table."""
+        """Covers, contact checks and player flags: a handful of rows, kept whole in the meta
+        table."""
         return {
             "covers": [cover.model_dump(mode="json") for cover in state.covers],
             "contact_checks": [check.model_dump(mode="json") for check in state.contact_checks],
+            "player_flags": {
+                ref: [flag.model_dump(mode="json") for flag in flags]
+                for ref, flags in state.player_flags.items()
+            },
         }
 
     def _put_config(self, state: FloorState) -> None:

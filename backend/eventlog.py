@@ -122,6 +122,7 @@ _SNAPSHOT_FIELDS = {
     "next_downtime_id",
     "covers",
     "contact_checks",
+    "player_flags",
 }
 
 

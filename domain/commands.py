@@ -15,7 +15,9 @@ from pydantic import Field, TypeAdapter
 from domain.models import (
     Chain,
     Channel,
+    FlagKind,
     Frozen,
+    HelpAnswer,
     IncidentKind,
     Location,
     Player,
@@ -43,6 +45,10 @@ class OpenIncident(Frozen):
     wallet: ShortText = ""
     desired_outcome: Text = ""
     attachments: tuple[ShortText, ...] = Field(default=(), max_length=20)
+    # asked when the player has a responsible-gambling flag: on the new timeline
+    # as its own entry, as `RecordHelpOffer` records it later
+    help_offer: HelpAnswer | None = None
+    help_note: Text = ""
 
 
 class _OnIncident(Frozen):
@@ -125,6 +131,38 @@ class RecordInRegister(_OnIncident):
     type: Literal["record_in_register"] = "record_in_register"
     reference: Annotated[str, Field(min_length=1, max_length=80)]
     occurred_at: float | None = None
+
+
+class RecordHelpOffer(_OnIncident):
+    """Whether help resources were offered to a player with a responsible-gambling flag."""
+
+    type: Literal["record_help_offer"] = "record_help_offer"
+    answer: HelpAnswer
+    note: Text = ""
+
+
+PlayerReference = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class SetPlayerFlag(Frozen):
+    """Flag a player reference; setting a kind it already has replaces that flag.
+
+    `until` (POSIX seconds) is a cool-off's end, and needed for one; `note`
+    says the limit for a time or bankroll limit, and is needed for one.
+    """
+
+    type: Literal["set_player_flag"] = "set_player_flag"
+    reference: PlayerReference
+    flag: FlagKind
+    until: float | None = None
+    note: Text = ""
+
+
+class ClearPlayerFlag(Frozen):
+    type: Literal["clear_player_flag"] = "clear_player_flag"
+    reference: PlayerReference
+    flag: FlagKind
+    reason: Text = ""
 
 
 class PageContact(Frozen):
@@ -220,6 +258,9 @@ Command = Annotated[
     | Close
     | RecordCompensation
     | RecordInRegister
+    | RecordHelpOffer
+    | SetPlayerFlag
+    | ClearPlayerFlag
     | PageContact
     | FileReport
     | StartDowntime
@@ -250,6 +291,9 @@ COMMAND_TYPES: tuple[str, ...] = tuple(
         Close,
         RecordCompensation,
         RecordInRegister,
+        RecordHelpOffer,
+        SetPlayerFlag,
+        ClearPlayerFlag,
         PageContact,
         FileReport,
         StartDowntime,
@@ -275,6 +319,8 @@ def mask_command(command: _AnyCommand) -> _AnyCommand:
     """
     updates: dict[str, object] = {}
     for name, value in command:
+        if name in ("type", "reference") and isinstance(command, SetPlayerFlag | ClearPlayerFlag):
+            continue
         if name == "type" or isinstance(value, Enum):
             continue
         if isinstance(value, str):

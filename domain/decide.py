@@ -17,6 +17,7 @@ from domain.events import Event, EventType, Payload, make_event
 from domain.exposure import EXPOSURE_LINE, escalate_on_exposure, exposed
 from domain.models import Change, Channel, Downtime, Incident, IncidentState, Role, Staff
 from domain.permissions import can_see_incident, in_pit_scope, role_may, why_not
+from domain.player_flags import decide_flag, is_silent
 from domain.privacy import mask_sensitive
 from domain.registers import decide_record
 from domain.rejection import RejectCode as RejectCode
@@ -86,13 +87,24 @@ def _events_for(
 
     match command:
         case c.OpenIncident():
-            return [_open(state, command, actor, now, event, new_incident_id)]
+            opened = _open(state, command, actor, now, event, new_incident_id)
+            if command.help_offer is None:
+                return [opened]
+            offered = ev.HelpOfferRecordedData(
+                answer=command.help_offer, note=_clean(command.help_note)
+            )
+            return [
+                opened,
+                event(EventType.HELP_OFFER_RECORDED, offered, incident_id=opened.incident_id),
+            ]
         case c.StartDowntime() | c.MovePlayer() | c.EndDowntime():
             return [_downtime(state, command, actor, event)]
         case c.PageContact(incident_id=None):
             return [event(EventType.CONTACT_PAGED, _page_data(state, command, None, now))]
         case c.SetCover() | c.EndCover() | c.ConfirmContact():
             return decide_cover(state, command, now, event)
+        case c.SetPlayerFlag() | c.ClearPlayerFlag():
+            return decide_flag(state, command, actor.staff if actor else None, now, event)
 
     assert command.incident_id is not None  # a page without an incident was decided above
     incident = _visible_incident(state, command.incident_id, actor)
@@ -189,6 +201,9 @@ def _events_for(
         case c.RecordInRegister():
             entry = decide_record(state, incident, command, now)
             return [event(EventType.RECORDED_IN_REGISTER, entry, **on)]
+        case c.RecordHelpOffer():
+            offered = ev.HelpOfferRecordedData(answer=command.answer, note=_clean(command.note))
+            return [event(EventType.HELP_OFFER_RECORDED, offered, **on)]
         case c.PageContact():
             paged = _page_data(state, command, incident, now)
             return [event(EventType.CONTACT_PAGED, paged, **on)]
@@ -362,7 +377,7 @@ def _open(
     number = new_incident_id if new_incident_id is not None else state.next_incident_id
     chain = chain_for(command.kind)
     line = opening_line(command.kind)
-    fields = command.model_dump(exclude={"type"})
+    fields = command.model_dump(exclude={"type", "help_offer", "help_note"})
     for key in ("summary", "desired_outcome", "tx_ref", "game"):
         fields[key] = _clean(fields[key])
     if exposed([*fields.values(), *command.attachments]):
@@ -399,7 +414,7 @@ def _page_data(
             RejectCode.INVALID,
             f"{state.staff_name(command.staff_id)} has no {command.method!r} contact on the roster",
         )
-    if incident is not None and incident.player.silent_visit and contact.public:
+    if incident is not None and is_silent(state, incident, now) and contact.public:
         raise Rejected(
             RejectCode.ILLEGAL,
             "silent visit: no public calls; reach them through the host or a messenger",

@@ -20,7 +20,15 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from domain.escalation import TOP_LINE
-from domain.models import AssetKind, Chain, Frozen, Incident, Priority
+from domain.models import (
+    AssetKind,
+    Chain,
+    FlagKind,
+    Frozen,
+    HelpAnswer,
+    Incident,
+    Priority,
+)
 
 
 class EventType(StrEnum):
@@ -38,6 +46,10 @@ class EventType(StrEnum):
     CONTACT_PAGED = "contact_paged"
     REPORT_FILED = "report_filed"
     RECORDED_IN_REGISTER = "recorded_in_register"
+    HELP_OFFER_RECORDED = "help_offer_recorded"
+    # flags belong to a player reference, not to one incident (`domain.player_flags`)
+    PLAYER_FLAG_SET = "player_flag_set"
+    PLAYER_FLAG_CLEARED = "player_flag_cleared"
     DOWNTIME_STARTED = "downtime_started"
     PLAYER_MOVED = "player_moved"
     DOWNTIME_ENDED = "downtime_ended"
@@ -149,6 +161,24 @@ class RecordedInRegisterData(Payload):
     occurred_at: float | None = None
 
 
+class HelpOfferRecordedData(Payload):
+    answer: HelpAnswer
+    note: str = ""
+
+
+class PlayerFlagSetData(Payload):
+    reference: str = Field(min_length=1)
+    flag: FlagKind
+    until: float | None = None
+    note: str = ""
+
+
+class PlayerFlagClearedData(Payload):
+    reference: str = Field(min_length=1)
+    flag: FlagKind
+    reason: str = ""
+
+
 class DowntimeStartedData(Payload):
     asset_id: str = Field(min_length=1)
     asset_kind: AssetKind
@@ -177,6 +207,9 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.CONTACT_PAGED: ContactPagedData,
     EventType.REPORT_FILED: ReportFiledData,
     EventType.RECORDED_IN_REGISTER: RecordedInRegisterData,
+    EventType.HELP_OFFER_RECORDED: HelpOfferRecordedData,
+    EventType.PLAYER_FLAG_SET: PlayerFlagSetData,
+    EventType.PLAYER_FLAG_CLEARED: PlayerFlagClearedData,
     EventType.DOWNTIME_STARTED: DowntimeStartedData,
     EventType.PLAYER_MOVED: PlayerMovedData,
     EventType.DOWNTIME_ENDED: NoData,
@@ -200,6 +233,7 @@ _ON_INCIDENT = frozenset(
         EventType.COMPENSATION_RECORDED,
         EventType.REPORT_FILED,
         EventType.RECORDED_IN_REGISTER,
+        EventType.HELP_OFFER_RECORDED,
         EventType.INCIDENT_LEFT_VIEW,
     }
 )

@@ -183,6 +183,77 @@ class Player(Frozen):
         return shorten_reference(self.reference)
 
 
+class FlagKind(StrEnum):
+    """What a player's flag says (sections 10 and 20, and the silent visit)."""
+
+    SELF_EXCLUDED = "self_excluded"
+    COOL_OFF = "cool_off"  # until a date
+    TIME_LIMIT = "time_limit"
+    BANKROLL_LIMIT = "bankroll_limit"
+    SOURCE_OF_FUNDS = "source_of_funds"  # AML check pending
+    SOURCE_OF_WEALTH = "source_of_wealth"  # AML check pending
+    SILENT_VISIT = "silent_visit"
+
+    @property
+    def label(self) -> str:
+        return FLAG_LABELS[self]
+
+    @property
+    def responsible_gambling(self) -> bool:
+        return self in RG_FLAGS
+
+    @property
+    def aml(self) -> bool:
+        return self in (FlagKind.SOURCE_OF_FUNDS, FlagKind.SOURCE_OF_WEALTH)
+
+
+FLAG_LABELS: dict[FlagKind, str] = {
+    FlagKind.SELF_EXCLUDED: "self-excluded",
+    FlagKind.COOL_OFF: "cool-off",
+    FlagKind.TIME_LIMIT: "time limit",
+    FlagKind.BANKROLL_LIMIT: "bankroll limit",
+    FlagKind.SOURCE_OF_FUNDS: "source of funds check pending",
+    FlagKind.SOURCE_OF_WEALTH: "source of wealth check pending",
+    FlagKind.SILENT_VISIT: "silent visit",
+}
+
+RG_FLAGS: frozenset[FlagKind] = frozenset(
+    {FlagKind.SELF_EXCLUDED, FlagKind.COOL_OFF, FlagKind.TIME_LIMIT, FlagKind.BANKROLL_LIMIT}
+)
+
+
+class PlayerFlag(Frozen):
+    """One flag on a player reference, with who set it and when."""
+
+    kind: FlagKind
+    set_by: str
+    set_at: float
+    until: float | None = None  # a cool-off's end; the flag lapses by itself then
+    note: str = ""  # the limit, or what the check is waiting for
+
+    def active(self, now: float) -> bool:
+        return self.until is None or now < self.until
+
+
+class HelpAnswer(StrEnum):
+    """Whether responsible-gambling help resources were offered (section 20)."""
+
+    OFFERED = "offered"
+    DECLINED = "declined"  # offered, and the player declined them
+    NOT_APPROPRIATE = "not_appropriate"
+
+    @property
+    def label(self) -> str:
+        return HELP_LABELS[self]
+
+
+HELP_LABELS: dict[HelpAnswer, str] = {
+    HelpAnswer.OFFERED: "help resources offered",
+    HelpAnswer.DECLINED: "help resources offered, declined",
+    HelpAnswer.NOT_APPROPRIATE: "help resources not appropriate",
+}
+
+
 class Location(Frozen):
     pit: str | None = Field(default=None, max_length=40)
     spot: str = Field(default="", max_length=60)  # table, machine, room, or "online"

@@ -30,6 +30,11 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "record_compensation": frozenset({Role.HOST, Role.DUTY_MANAGER, Role.ADMIN}),
     # a regulator's register is kept by management (compliance, section 10)
     "record_in_register": _MANAGERS,
+    "record_help_offer": _ALL,
+    # hosts flag their own players (responsible gambling, silent visit); AML
+    # checks and every clearing are management's (`domain.player_flags`)
+    "set_player_flag": frozenset({Role.HOST, Role.DUTY_MANAGER, Role.ADMIN}),
+    "clear_player_flag": _MANAGERS,
     "page_contact": _ALL,
     "file_report": _FLOOR_LEADS,
     "start_downtime": _FLOOR_LEADS,

@@ -147,7 +147,14 @@ class Policy(Frozen):
     report_due_after: float = Field(default=24 * HOUR, gt=0)
     report_priorities: tuple[Priority, ...] = (Priority.P1, Priority.P2)
     targets: MetricTargets = MetricTargets()
+    # an anonymous player's withdrawal or payout at or over this may need documents (seed 001)
     kyc_threshold: float = Field(default=1000.0, ge=0)
+    kyc_kinds: tuple[IncidentKind, ...] = (
+        IncidentKind.WITHDRAWAL_REFUSED,
+        IncidentKind.FAILED_TRANSFER,
+        IncidentKind.PAYMENT_FAILURE,
+        IncidentKind.PAYMENT_DISPUTE,
+    )
     # the operator's loyalty card format: a card starting with one of these names its tier
     card_tiers: dict[str, Tier] = Field(default_factory=lambda: {"VV-": Tier.VVIP, "VP-": Tier.VIP})
     currency: str = "USD"

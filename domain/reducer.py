@@ -20,6 +20,7 @@ from domain.events import (
     EscalatedData,
     Event,
     EventType,
+    HelpOfferRecordedData,
     IncidentData,
     OpaqueData,
     Payload,
@@ -31,6 +32,7 @@ from domain.events import (
 )
 from domain.floor_changes import FLOOR_EVENTS, apply_floor_change
 from domain.models import Change, Downtime, Incident, IncidentState, TimelineEntry
+from domain.player_flags import PLAYER_FLAG_EVENTS, apply_player_flag
 from domain.registers import recorded, with_register_entry
 from domain.sla import with_deadlines
 from domain.state import FloorState
@@ -60,6 +62,8 @@ def apply(state: FloorState, event: Event) -> FloorState:
         return apply_floor_change(state, event)
     if event.type in COVER_EVENTS:
         return apply_cover(state, event)
+    if event.type in PLAYER_FLAG_EVENTS:
+        return apply_player_flag(state, event)
     if (
         event.type is EventType.HIDDEN
         or isinstance(payload, OpaqueData)  # a type this reducer does not fold
@@ -186,6 +190,8 @@ def _word(event: Event, data: Payload, state: FloorState, incident: Incident) ->
         how = "automatically" if data.auto else "by hand"
         text = f"escalated to L{data.line} ({LINE_TITLES[incident.chain][data.line]}) {how}"
         return f"{text}: {data.reason}" if data.reason else text
+    if isinstance(data, HelpOfferRecordedData):
+        return f"{data.answer.label}: {data.note}" if data.note else data.answer.label
     fields = data.model_dump()
     values = {k: v for k, v in fields.items() if isinstance(v, str | int | float)}
     if isinstance(data, AssignedData):

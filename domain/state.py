@@ -5,7 +5,16 @@ from __future__ import annotations
 from pydantic import Field
 
 from domain.cover_records import ContactCheck, Cover
-from domain.models import Asset, Downtime, Frozen, Incident, Pit, RosterEntry, Staff
+from domain.models import (
+    Asset,
+    Downtime,
+    Frozen,
+    Incident,
+    Pit,
+    PlayerFlag,
+    RosterEntry,
+    Staff,
+)
 from domain.policy import Policy
 
 
@@ -29,6 +38,9 @@ class FloorState(Frozen):
     # folded from events (`domain.cover`): standing in for a line, contacts confirmed
     covers: tuple[Cover, ...] = ()
     contact_checks: tuple[ContactCheck, ...] = ()
+    # folded from events (`domain.player_flags`): keyed by the player's reference,
+    # so they show on every incident of that player; one flag of each kind
+    player_flags: dict[str, tuple[PlayerFlag, ...]] = Field(default_factory=dict)
     next_incident_id: int = 1
     next_downtime_id: int = 1
 

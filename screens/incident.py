@@ -18,12 +18,14 @@ from textual.content import Content
 from textual.widgets import Static
 
 from api_client.contract import Changes
-from domain.models import Incident, Priority
+from domain.models import FlagKind, Incident, Priority
+from domain.player_flags import incident_flags, is_silent
 from screens.incident_actions import IncidentActionsScreen
 from tui.widgets.clock_panel import ClockPanel
 from tui.widgets.incident_facts import SILENT_VISIT_TEXT, IncidentFacts, IncidentTimeline
 from tui.widgets.incident_notices import notices_content
 from tui.widgets.ladder import LadderPanel, next_step_text
+from tui.widgets.player_flag_text import flags_band
 from tui.widgets.updates import update_static
 
 KEPT_NAME = "incident"
@@ -40,6 +42,9 @@ class IncidentScreen(IncidentActionsScreen):
     IncidentScreen #incident-next { height: auto; padding: 0 1; }
     IncidentScreen #incident-silent {
         height: auto; padding: 0 1; text-style: bold; background: $silent-visit; color: $text;
+    }
+    IncidentScreen #incident-flags {
+        height: auto; padding: 0 1; text-style: bold; background: $warning; color: $background;
     }
     IncidentScreen #incident-notices { height: auto; padding: 0 1; }
     IncidentScreen #incident-columns { height: auto; }
@@ -60,6 +65,7 @@ class IncidentScreen(IncidentActionsScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="incident-head")
         yield Static(id="incident-silent")
+        yield Static(id="incident-flags")
         yield Static(id="incident-next")
         with VerticalScroll(id="incident-body"):
             yield ClockPanel(id="incident-clocks")
@@ -137,6 +143,7 @@ class IncidentScreen(IncidentActionsScreen):
             update_static(head, f"#{self.incident_id} is not on this terminal (outside your view?)")
             body.display = False
             silent.display = False
+            self.query_one("#incident-flags", Static).display = False
             self.query_one("#incident-next", Static).display = False
             return
         body.display = True
@@ -151,8 +158,17 @@ class IncidentScreen(IncidentActionsScreen):
         )
         for p in Priority:
             head.set_class(incident.priority is p, f"-{p.lower()}")
-        silent.display = incident.player.silent_visit
+        silent.display = is_silent(floor, incident, self.now)
         update_static(silent, SILENT_VISIT_TEXT)
+        # the silent visit has its band above: the rest of the player's flags here
+        flags = tuple(
+            f
+            for f in incident_flags(floor, incident, self.now)
+            if f.kind is not FlagKind.SILENT_VISIT
+        )
+        band = self.query_one("#incident-flags", Static)
+        band.display = bool(flags)
+        update_static(band, flags_band(flags, floor.policy.timezone) if flags else "")
         self.query_one(IncidentFacts).show(incident, floor)
         self.query_one(IncidentTimeline).show(incident, floor)
         self._show_timed(incident, self.now)

@@ -15,8 +15,10 @@ from textual.binding import Binding
 from domain import commands as c
 from domain.decide import Actor, RejectCode, Rejected, decide
 from domain.escalation import LINE_TITLES, TOP_LINE
-from domain.models import Incident, IncidentState, Priority
+from domain.events import EventType
+from domain.models import HelpAnswer, Incident, IncidentState, Priority
 from domain.permissions import ROLE_LABELS, role_may, why_not
+from domain.player_flags import has_rg_flag, incident_flags
 from domain.sla import compensation_due
 from screens.modals import (
     AssignModal,
@@ -62,6 +64,7 @@ _COMMAND_TYPE = {
     "compensation": "record_compensation",
     "report": "file_report",
     "page": "page_contact",
+    "help_offer": "record_help_offer",
 }
 
 
@@ -83,6 +86,8 @@ class IncidentActionsScreen(FloorScreen):
         Binding("g", "page", "Page", id="incident.page"),
         Binding("k", "compensation", "Recovery", id="incident.compensation", show=False),
         Binding("f", "report", "Report", id="incident.report", show=False),
+        Binding("h", "help_offer", "Help offered", id="incident.help_offer", show=False),
+        Binding("P", "player", "Player", id="incident.player", show=False),
     ]
 
     incident_id: int | None
@@ -98,8 +103,12 @@ class IncidentActionsScreen(FloorScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         probe = _PROBES.get(action)
         incident = self.incident
-        if action == "page":
+        if action in ("page", "player"):
             return incident is not None
+        if action == "help_offer":
+            return incident is not None and has_rg_flag(
+                incident_flags(self.floor, incident, self.now)
+            )
         if probe is None:
             return True
         me = self.source.me
@@ -131,6 +140,39 @@ class IncidentActionsScreen(FloorScreen):
 
     def _send(self, command: c.Command, done: str) -> None:
         self.post_message(CommandRequested(command, done=done))
+        incident = self.incident
+        if (
+            incident is not None
+            and not isinstance(command, c.RecordHelpOffer)
+            and self._help_not_recorded(incident)
+        ):
+            self._ask_help_offer(incident)
+
+    def _help_not_recorded(self, incident: Incident) -> bool:
+        """The player has a responsible-gambling flag and nobody has said whether
+        help resources were offered on this incident (nor has it queued)."""
+        if not has_rg_flag(incident_flags(self.floor, incident, self.now)):
+            return False
+        if any(e.kind == EventType.HELP_OFFER_RECORDED for e in incident.timeline):
+            return False
+        return not any(
+            p.command.type == "record_help_offer" and p.incident_id == incident.id
+            for p in self.source.pending
+        )
+
+    def _ask_help_offer(self, incident: Incident) -> None:
+        from screens.player_care import HelpOfferModal
+
+        def record(answer: tuple[HelpAnswer, str] | None) -> None:
+            if answer is not None:
+                help_answer, note = answer
+                self._send(
+                    c.RecordHelpOffer(incident_id=incident.id, answer=help_answer, note=note),
+                    f"{help_answer.label} on #{incident.id}",
+                )
+
+        flags = incident_flags(self.floor, incident, self.now)
+        self.app.push_screen(HelpOfferModal(incident.player.display, flags), record)
 
     # --- actions -------------------------------------------------------------
 
@@ -281,6 +323,16 @@ class IncidentActionsScreen(FloorScreen):
                 )
 
         self.app.push_screen(ReportModal(), report)
+
+    def action_help_offer(self) -> None:
+        if incident := self._may("help_offer"):
+            self._ask_help_offer(incident)
+
+    def action_player(self) -> None:
+        from screens.player_care import PlayerScreen
+
+        if (incident := self.incident) is not None:
+            self.app.push_screen(PlayerScreen(incident.id))
 
     def action_page(self) -> None:
         from screens.escalation import EscalationScreen

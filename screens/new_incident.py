@@ -26,18 +26,23 @@ from domain.models import (
     KIND_LABELS,
     Chain,
     Channel,
+    HelpAnswer,
     IncidentKind,
     Location,
     Player,
+    PlayerFlag,
     PlayerIdKind,
     Role,
     Tier,
 )
+from domain.player_flags import flags_of, has_rg_flag
 from domain.privacy import looks_like_card_number, mask_card_numbers, mask_sensitive
 from screens.modals import MASK_NOTE, PRIORITY_LABELS, YesNoModal
+from screens.player_care import HelpOfferModal
 from tui.floor_screen import FloorScreen
 from tui.messages import CommandRequested
 from tui.widgets.incident_facts import CHANNEL_LABELS, TIER_LABELS, kyc_warning
+from tui.widgets.player_flag_text import flags_band
 
 ID_KIND_LABELS = {
     PlayerIdKind.LOYALTY: "loyalty card",
@@ -369,6 +374,8 @@ class NewIncidentScreen(FloorScreen):
             text = MASK_NOTE.format(masked=mask_card_numbers(self._text(field)))
         elif field == "amount":
             text = self._kyc_note() or ""
+        elif field == "reference" and (flags := self._typed_flags()):
+            text = flags_band(flags, self.floor.policy.timezone)
         elif field == "reference" and (tier := self._card_tier()) is not None:
             text = f"tier {TIER_LABELS[tier]}, from the card"
         note.set_class(bool(error), "form-error")
@@ -376,13 +383,18 @@ class NewIncidentScreen(FloorScreen):
         note.display = bool(text)
         note.update(text)
 
+    def _typed_flags(self) -> tuple[PlayerFlag, ...]:
+        """The flags on the player whose reference is typed, if the floor knows any."""
+        reference = self._text("reference")
+        return flags_of(self.floor, reference, self.now) if reference else ()
+
     def _kyc_note(self) -> str | None:
         try:
             amount = float(self._text("amount").replace(",", ""))
             player = Player(id_kind=self._select("id-kind"), reference="-")
         except ValueError:
             return None
-        warning = kyc_warning(player, amount, self.floor.policy)
+        warning = kyc_warning(self._select("kind"), player, amount, self.floor.policy)
         return f"KYC: {warning}" if warning else None
 
     # --- saving ------------------------------------------------------------------
@@ -394,6 +406,22 @@ class NewIncidentScreen(FloorScreen):
         if command is None:
             self.notify("Fix the marked fields; nothing was sent.", severity="warning")
             return
+        flags = self._typed_flags()
+        if has_rg_flag(flags):
+            # the seed: support must offer help resources; asked before it is sent
+
+            def send(answer: tuple[HelpAnswer, str] | None) -> None:
+                if answer is None:
+                    self.notify("Nothing was sent: say whether help was offered.")
+                    return
+                offered, note = answer
+                self._send(command.model_copy(update={"help_offer": offered, "help_note": note}))
+
+            self.app.push_screen(HelpOfferModal(command.player.display, flags), send)
+            return
+        self._send(command)
+
+    def _send(self, command: c.OpenIncident) -> None:
         where = command.location.display
         self.post_message(
             CommandRequested(

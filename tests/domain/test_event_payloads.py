@@ -24,7 +24,7 @@ from domain.events import (
     make_event,
     payload_of,
 )
-from domain.models import Asset, AssetKind, Chain, Contact, RosterEntry
+from domain.models import Asset, AssetKind, Chain, Contact, FlagKind, HelpAnswer, RosterEntry
 from domain.reducer import apply
 from tests.domain.floor import T0, Floor
 
@@ -90,6 +90,9 @@ def every_command(floor: Floor) -> list[tuple[str | None, c.Command]]:
             ),
         ),
         ("dm1", c.EndCover(chain=Chain.MAIN, line=3, reason="back")),
+        ("h1", c.SetPlayerFlag(reference="VV-2231-4411", flag=FlagKind.SELF_EXCLUDED)),
+        ("pb2", c.RecordHelpOffer(incident_id=m, answer=HelpAnswer.OFFERED, note="leaflet")),
+        ("dm1", c.ClearPlayerFlag(reference="VV-2231-4411", flag=FlagKind.SELF_EXCLUDED)),
     ]
 
 
@@ -106,7 +109,7 @@ def test_decide_emits_only_events_that_fit_their_type_for_every_command() -> Non
         payload = payload_of(received)
         assert type(payload) is PAYLOADS[event.type], event
         assert payload == payload_of(event)
-    assert len(emitted) == 20  # every type decide makes
+    assert len(emitted) == 23  # every type decide makes
 
 
 def test_an_event_is_built_only_from_its_own_types_model() -> None:

@@ -38,7 +38,13 @@ class FloorSetup:
         return await self.lead.accepted(envelope(command))
 
     async def incident(
-        self, pit: str, host: str, *, resolved: bool = False, kind: str = "table_dispute"
+        self,
+        pit: str,
+        host: str,
+        *,
+        resolved: bool = False,
+        kind: str = "table_dispute",
+        reference: str = "",
     ) -> int:
         opened = await self.run(
             {
@@ -46,7 +52,7 @@ class FloorSetup:
                 "kind": kind,
                 "priority": "P3",
                 "channel": "on_site",
-                "player": {"reference": f"LY-{uuid.uuid4().hex[:6]}", "host_id": host},
+                "player": {"reference": reference or f"LY-{uuid.uuid4().hex[:6]}", "host_id": host},
                 "location": {"pit": pit, "spot": "T-1"},
                 "summary": "role table",
             }
@@ -101,6 +107,14 @@ class FloorSetup:
             return {"type": kind, "chain": "main", "line": 3}
         if kind == "confirm_contact":
             return {"type": kind, "staff_id": "dm1", "method": "radio", "value": "ch 3"}
+        if kind in ("set_player_flag", "clear_player_flag"):
+            # a player of `host`, known to the floor through an incident
+            reference = f"LY-{uuid.uuid4().hex[:6]}"
+            await self.incident(pit, host, reference=reference)
+            flag = {"type": kind, "reference": reference, "flag": "self_excluded"}
+            if kind == "clear_player_flag":
+                await self.run({**flag, "type": "set_player_flag"})
+            return flag
         resolved = kind in ("reopen", "close", "file_report")
         # a kind the default policy sends to a regulator's register
         incident_kind = "responsible_gambling" if kind == "record_in_register" else "table_dispute"
@@ -114,5 +128,6 @@ class FloorSetup:
             "page_contact": {"staff_id": "h1", "method": "phone"},
             "file_report": {"text": "root cause: worn felt"},
             "record_in_register": {"reference": "RG-2026-0007"},
+            "record_help_offer": {"answer": "offered", "note": "leaflet given"},
         }
         return {"type": kind, "incident_id": incident, **extras.get(kind, {})}

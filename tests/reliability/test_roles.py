@@ -43,6 +43,9 @@ IN_VIEW: dict[str, tuple[int, int, int, int]] = {
     "close": (FORBIDDEN, OK, OK, OK),
     "record_compensation": (OK, FORBIDDEN, OK, OK),
     "record_in_register": (FORBIDDEN, FORBIDDEN, OK, OK),
+    "record_help_offer": (OK, OK, OK, OK),
+    "set_player_flag": (OK, FORBIDDEN, OK, OK),  # a host on their own player
+    "clear_player_flag": (FORBIDDEN, FORBIDDEN, OK, OK),
     "page_contact": (OK, OK, OK, OK),
     "file_report": (FORBIDDEN, OK, OK, OK),
     "start_downtime": (FORBIDDEN, OK, OK, OK),
@@ -70,6 +73,9 @@ OUT_OF_VIEW: dict[str, tuple[int, int]] = {
     "close": (FORBIDDEN, HIDDEN),
     "record_compensation": (HIDDEN, FORBIDDEN),
     "record_in_register": (FORBIDDEN, FORBIDDEN),
+    "record_help_offer": (HIDDEN, HIDDEN),
+    "set_player_flag": (FORBIDDEN, FORBIDDEN),  # another host's player
+    "clear_player_flag": (FORBIDDEN, FORBIDDEN),
     "page_contact": (HIDDEN, HIDDEN),
     "file_report": (FORBIDDEN, HIDDEN),
     "start_downtime": (FORBIDDEN, FORBIDDEN),

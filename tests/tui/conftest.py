@@ -48,6 +48,7 @@ from domain.metric_windows import WindowKind, day_windows, window_for
 from domain.metrics import MetricsBoard, daily_metrics, metrics_refusal, metrics_report
 from domain.models import Pit, Role, Staff, Tier
 from domain.permissions import can_see_downtime, can_see_incident
+from domain.player_flags import flagged_incidents
 from domain.protocol import Problem, StaffPin, StaffResult
 from domain.reducer import apply
 from domain.staff_admin import (
@@ -278,7 +279,8 @@ class StaticFloor:
     def _publish(self, events: list[Event]) -> None:
         self._publish_changes(
             Changes(
-                incidents=frozenset(e.incident_id for e in events if e.incident_id is not None),
+                incidents=frozenset(e.incident_id for e in events if e.incident_id is not None)
+                | flagged_incidents(self.truth, events),
                 downtimes=frozenset(e.downtime_id for e in events if e.downtime_id is not None),
                 roster=any(e.type in COVER_EVENTS for e in events),
                 events=tuple(events),

@@ -9,7 +9,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from domain.models import Channel, Incident, Player, Tier
+from domain.kyc import over_kyc_threshold
+from domain.models import Channel, Incident, IncidentKind, Player, Tier
 from domain.permissions import ROLE_LABELS
 from domain.policy import Policy
 from domain.state import FloorState
@@ -47,9 +48,12 @@ def money(amount: float, policy: Policy) -> str:
     return f"{policy.currency} {amount:,.2f}".replace(".00", "")
 
 
-def kyc_warning(player: Player, amount: float | None, policy: Policy) -> str | None:
-    """An anonymous player at or over the threshold may have to show documents."""
-    if amount is None or not player.anonymous or amount < policy.kyc_threshold:
+def kyc_warning(
+    kind: IncidentKind | None, player: Player, amount: float | None, policy: Policy
+) -> str | None:
+    """An anonymous player's withdrawal or payout at or over the threshold may need
+    documents (`domain.kyc`); below it, nothing asks for them."""
+    if not over_kyc_threshold(kind, player, amount, policy):
         return None
     return (
         f"at or over the KYC threshold ({money(policy.kyc_threshold, policy)}): "
@@ -69,7 +73,7 @@ def facts_content(incident: Incident, floor: FloorState) -> Content:
         rows.append(("game", incident.game))
     if incident.amount is not None:
         amount: Content | str = money(incident.amount, policy)
-        warning = kyc_warning(incident.player, incident.amount, policy)
+        warning = kyc_warning(incident.kind, incident.player, incident.amount, policy)
         if warning:
             amount = Content.assemble(amount, "  ", (f"KYC: {warning}", "bold $warning"))
         rows.append(("amount", amount))

@@ -54,6 +54,7 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         "incident-table--tier-vvip",
         "incident-table--tier-vip",
         "incident-table--silent",
+        "incident-table--flag",
         "incident-table--pending",
         "incident-table--ok",
         "incident-table--amber",
@@ -78,6 +79,7 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
     IncidentTable > .incident-table--tier-vvip { color: $tier-vvip; text-style: bold; }
     IncidentTable > .incident-table--tier-vip { color: $tier-vip; }
     IncidentTable > .incident-table--silent { color: $silent-visit; text-style: bold; }
+    IncidentTable > .incident-table--flag { color: $warning; text-style: bold reverse; }
     IncidentTable > .incident-table--pending { color: $pending; text-style: bold; }
     IncidentTable > .incident-table--ok { color: $timer-ok; }
     IncidentTable > .incident-table--amber { color: $timer-amber; text-style: bold; }
@@ -163,7 +165,12 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         """
         current = self.selected_id
         cells = self._cells
-        everything = floor.staff is not cells.floor.staff or floor.policy is not cells.floor.policy
+        everything = (
+            floor.staff is not cells.floor.staff
+            or floor.policy is not cells.floor.policy
+            # a player's flags mark every row of that player: few and rare changes
+            or floor.player_flags != cells.floor.player_flags
+        )
         if everything:
             self._steady.clear()
             cells.forget_dues()

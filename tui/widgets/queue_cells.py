@@ -21,7 +21,8 @@ from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
 
-from domain.models import Chain, Incident, IncidentState, Tier
+from domain.models import Chain, FlagKind, Incident, IncidentState, PlayerFlag, Tier
+from domain.player_flags import incident_flags, is_silent
 from domain.policy import Policy
 from domain.sla import next_clock, urgency_of
 from domain.state import FloorState
@@ -39,6 +40,7 @@ STATE_WORDS = {
 }
 SILENT_MARK = "⊘"
 PENDING_MARK = "↻"
+FLAG_MARK = "!"  # a responsible-gambling or AML flag on the player (`domain.player_flags`)
 HIDDEN_PLAYER = "••••••"
 
 # a timed cell as painted: (x in the timed part, text as fitted, style)
@@ -156,6 +158,8 @@ class RowCells:
         if key == "mark":
             if incident.id in self.pending:
                 return PENDING_MARK, self.style("pending")
+            if any(f.kind is not FlagKind.SILENT_VISIT for f in self._flags(incident)):
+                return FLAG_MARK, self.style("flag")
             return "", ""
         if key == "priority":
             return str(incident.priority), self.style(incident.priority.lower())
@@ -196,9 +200,14 @@ class RowCells:
 
     def _player(self, incident: Incident) -> tuple[Text | str, Style | str]:
         shown = HIDDEN_PLAYER if self.masked else incident.player.display
-        if not incident.player.silent_visit:
+        if not is_silent(self.floor, incident, self.now):
             return shown, ""
         return Text.assemble((SILENT_MARK, self.style("silent")), " ", shown), ""
+
+    def _flags(self, incident: Incident) -> tuple[PlayerFlag, ...]:
+        if not self.floor.player_flags:
+            return ()
+        return incident_flags(self.floor, incident, self.now)
 
     def _dues_of(self, incident: Incident) -> Dues:
         policy = self.floor.policy
