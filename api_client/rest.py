@@ -40,7 +40,7 @@ from api_client.errors import (
     SignInFailed,
     certificate_problem,
 )
-from api_client.servers import Servers
+from api_client.servers import Servers, parse_servers
 from domain.protocol import (
     BatchResult,
     ChangePin,
@@ -86,7 +86,7 @@ class HttpError(Exception):
 class Rest:
     def __init__(
         self,
-        servers: Servers,
+        servers: Servers | str,  # a str: one address, or the comma list of a floor's
         *,
         terminal: str,
         tls: Callable[[], ssl.SSLContext | None],  # None: plain http
@@ -94,7 +94,7 @@ class Rest:
         monotonic: Callable[[], float],
     ) -> None:
         self.token: str | None = None
-        self._servers = servers
+        self._servers = servers if isinstance(servers, Servers) else Servers(parse_servers(servers))
         self._terminal = terminal
         self._tls = tls
         self._clock = clock
