@@ -21,6 +21,7 @@ from domain.events import Event
 from tests.api_client.helpers import make_client, matches_server, online, until
 from tests.backend.helpers import Terminal, command_id
 from tests.conftest import BackendFactory, BackendProcess, free_port
+from tests.reliability.test_proxy_answers import HTML_502, StandIn
 
 NOTES = 1000
 BATCH = 10  # commands per request
@@ -213,6 +214,23 @@ async def test_a_terminal_whose_first_server_is_down_works_through_the_next(
         await matches_server(terminal, backend.url, "dm1", backend.pins["dm1"])
     # the floor's files are named by the first address, whichever answered
     assert (tmp_path / "replicas" / f"127.0.0.1-{down.rsplit(':', 1)[1]}").is_dir()
+
+
+async def test_a_server_answering_5xx_is_passed_over_for_the_next(
+    backend: BackendProcess, tmp_path: Path
+) -> None:
+    gateway = StandIn(502, HTML_502, {"Content-Type": "text/html"})  # its backend gone
+    await gateway.start()
+    terminal = make_client([gateway.url, backend.url], tmp_path)
+    try:
+        async with clients(terminal):
+            await terminal.sign_in("dm1", backend.pins["dm1"])
+            await terminal.start()
+            await online(terminal)
+            assert terminal.view.server == backend.url
+        assert gateway.requests == ["POST /v1/session HTTP/1.1"]  # asked once, then passed over
+    finally:
+        await gateway.close()
 
 
 def test_a_server_list_with_a_bad_address_is_refused_in_words() -> None:
