@@ -1,6 +1,6 @@
 """`FloorClient`: the client half of the sync protocol, for a UI or a script.
 
-    client = FloorClient("https://floor.example")
+    client = FloorClient("https://floor.example")    # or "https://a.example,https://b.example"
     await client.sign_in("h1", pin)          # or: await client.restore("h1")
     await client.start()                     # last known floor at once, then live
     async for changes in client.changes():   # redraw what moved
@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,6 +27,7 @@ from api_client.changes import ChangeHub
 from api_client.clock import ClockEstimator
 from api_client.contract import Changes, Conflict, ConnectionStatus, FloorView, PendingCommand
 from api_client.core import ClientCore
+from api_client.servers import parse_servers
 from api_client.staff_admin import Body, StaffAdmin
 from api_client.sync_thread import SyncThread
 from api_client.tokens import TokenStore
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 class FloorClient:
     def __init__(
         self,
-        server: str,
+        server: str | Sequence[str],
         *,
         data_dir: Path | None = None,
         terminal: str | None = None,
@@ -60,7 +61,9 @@ class FloorClient:
         token_store: TokenStore | None = None,
         replica_name: str | None = None,
     ) -> None:
-        self.server = server.rstrip("/")
+        # several addresses: the processes of one floor, tried in turn (api_client.servers)
+        self.servers = parse_servers(server)
+        self.server = self.servers[0]
         self.terminal = terminal or socket.gethostname()
         self._clock = ClockEstimator(wall_clock, monotonic)
         self._hub = ChangeHub()
@@ -69,7 +72,7 @@ class FloorClient:
         # it does would hold the caller for a while
         self._made = self._thread.submit(
             lambda: ClientCore(
-                self.server,
+                self.servers,
                 terminal=self.terminal,
                 clock=self._clock,
                 hub=self._hub,

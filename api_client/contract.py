@@ -122,3 +122,4 @@ class FloorView:
     conflicts: tuple[Conflict, ...] = ()
     warnings: tuple[str, ...] = ()  # local files set aside when the floor opened
     approximate: bool = True  # countdowns show "~" (offline, or no clock sample yet)
+    server: str = ""  # the address in use, of the floor's servers

@@ -35,6 +35,7 @@ from api_client.contract import (
 from api_client.errors import ClientError, NotSignedIn, PinChangeRequired
 from api_client.local import LocalFloor
 from api_client.rest import HttpError, Rest, ssl_context
+from api_client.servers import Servers
 from api_client.tokens import (
     MemoryTokenStore,
     TokenStore,
@@ -58,7 +59,7 @@ _EMPTY = FloorState()
 class ClientCore:
     def __init__(
         self,
-        server: str,
+        servers: tuple[str, ...],
         *,
         terminal: str,
         clock: ClockEstimator,
@@ -72,10 +73,13 @@ class ClientCore:
         token_store: TokenStore | None,
         replica_name: str | None,
     ) -> None:
-        self.server = server
+        # the processes of one floor share its database: the first address
+        # names the floor, the others are where to go when one is away
+        self.servers = Servers(servers, moved=lambda: hub.publish(Changes(status=True)))
+        self.server = self.servers.first
         self.terminal = terminal
-        # one folder per server for its replicas and outbox: named after its
-        # address unless the caller knows the server by a steadier name
+        # one folder per floor for its replicas and outbox: named after its
+        # (first) address unless the caller knows the server by a steadier name
         folder = storage.safe_name(replica_name) if replica_name else None
         self._folder = (
             Path(data_dir or platformdirs.user_data_dir("floorline"))
@@ -87,7 +91,7 @@ class ClientCore:
         self._verify = verify
         self._tls_context: ssl.SSLContext | None = None
         self._rest = Rest(
-            self.server,
+            self.servers,
             terminal=self.terminal,
             tls=self._tls,
             clock=self._clock,
@@ -96,8 +100,6 @@ class ClientCore:
         self._reconnect_delays = reconnect_delays
         self._ping = (ping_interval, ping_timeout)
         self._monotonic = monotonic
-        # plain HTTP beyond this machine: allowed by the operator, shown on the status bar
-        self._insecure = self.server.startswith("http://") and not _loopback(self.server)
         self.token_warning: str | None = None
         self._pin_token: str | None = None  # a session that may only change its one-time PIN
         if token_store is None:
@@ -127,7 +129,10 @@ class ClientCore:
     @property
     def status(self) -> ConnectionStatus:
         status = self._floor.status if self._floor else ConnectionStatus(Link.SIGNED_OUT)
-        return replace(status, insecure=True) if self._insecure else status
+        # plain HTTP beyond this machine: allowed by the operator, shown on the status bar
+        server = self.servers.current
+        insecure = server.startswith("http://") and not _loopback(server)
+        return replace(status, insecure=True) if insecure else status
 
     @property
     def pending(self) -> tuple[PendingCommand, ...]:
@@ -159,8 +164,9 @@ class ClientCore:
         floor = self._floor
         status = self.status
         approximate = not self._clock.sampled or status.link is not Link.ONLINE
+        server = self.servers.current
         if floor is None:
-            return FloorView(status=status, approximate=approximate)
+            return FloorView(status=status, approximate=approximate, server=server)
         return FloorView(
             state=floor.state,
             confirmed=floor.confirmed,
@@ -170,6 +176,7 @@ class ClientCore:
             conflicts=floor.conflicts,
             warnings=tuple(floor.warnings),
             approximate=approximate,
+            server=server,
         )
 
     # -- session --------------------------------------------------------------
@@ -246,7 +253,7 @@ class ClientCore:
 
         self.hub.publish(Changes(reset=True, status=True, outbox=True, roster=True))
         settings = SyncSettings(
-            server=self.server,
+            servers=self.servers,
             terminal=self.terminal,
             tls=self._tls(),
             reconnect_delays=self._reconnect_delays,
@@ -305,7 +312,8 @@ class ClientCore:
     def _tls(self) -> ssl.SSLContext | None:
         """The TLS policy for https/wss, built on first use: loading the trusted
         CAs takes a while, and showing the last known floor needs none."""
-        if self._tls_context is None and self.server.startswith("https"):
+        https = any(url.startswith("https") for url in self.servers.urls)
+        if self._tls_context is None and https:
             self._tls_context = ssl_context(self._verify)
         return self._tls_context
 

@@ -9,6 +9,12 @@ said). Only a 4xx carrying our backend's own problem body (JSON with a
 for the caller to show; a proxy's 404 or 400 page while the backend is away
 is not.
 
+With several servers for the floor (`api_client.servers`), an exchange that
+cannot reach the one in use, or gets a 5xx from it, is made again with the
+next: every call is safe to repeat (a command is known by its id, so one the
+failed server took before it went is answered, not applied, by the next).
+Only when every server has failed does the caller hear of it.
+
 httpx is imported, and its client built, on the first request: a terminal
 paints its last known floor from disk before it needs the network.
 """
@@ -34,6 +40,7 @@ from api_client.errors import (
     SignInFailed,
     certificate_problem,
 )
+from api_client.servers import Servers, parse_servers
 from domain.protocol import (
     BatchResult,
     ChangePin,
@@ -79,7 +86,7 @@ class HttpError(Exception):
 class Rest:
     def __init__(
         self,
-        server: str,
+        servers: Servers | str,  # a str: one address, or the comma list of a floor's
         *,
         terminal: str,
         tls: Callable[[], ssl.SSLContext | None],  # None: plain http
@@ -87,7 +94,7 @@ class Rest:
         monotonic: Callable[[], float],
     ) -> None:
         self.token: str | None = None
-        self._server = server.rstrip("/")
+        self._servers = servers if isinstance(servers, Servers) else Servers(parse_servers(servers))
         self._terminal = terminal
         self._tls = tls
         self._clock = clock
@@ -98,7 +105,6 @@ class Rest:
         if self._client is None:
             httpx = _import_httpx()
             self._client = httpx.AsyncClient(
-                base_url=self._server,
                 # plain http never uses TLS: a context that trusts nothing costs
                 # nothing, where loading the system's CA store takes a while
                 verify=self._tls() or ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT),
@@ -171,15 +177,24 @@ class Rest:
         httpx = _import_httpx()
         headers = {"Authorization": f"Bearer {self.token}"} if auth and self.token else {}
         http = self._http()
-        t0 = self._mono()
-        try:
-            response = await http.request(
-                method, path, headers=headers, timeout=limit or http.timeout, **kw
-            )
-        except httpx.TransportError as exc:
-            raise ServerUnreachable(_words(exc)) from exc
-        t3 = self._mono()
-        self._sample_clock(t0, t3, response)
+        servers = self._servers
+        for others in range(len(servers) - 1, -1, -1):  # each server once at most
+            server = servers.current
+            t0 = self._mono()
+            try:
+                response = await http.request(
+                    method, server + path, headers=headers, timeout=limit or http.timeout, **kw
+                )
+            except httpx.TransportError as exc:
+                if others:
+                    servers.fail_over(server, _words(exc))
+                    continue
+                raise ServerUnreachable(_words(exc)) from exc
+            self._sample_clock(t0, self._mono(), response)
+            if response.status_code >= 500 and others:
+                servers.fail_over(server, _status_words(response))
+                continue
+            break
         if response.is_success:
             return response
         status = response.status_code

@@ -3,6 +3,8 @@
     <data_dir>/replicas/<server-slug>/<staff_id>.db   the replica, per user
     <data_dir>/replicas/<server-slug>/outbox.db       queued and refused commands
 
+(`<server-slug>` is the floor's first server, when it has several.)
+
 A file we cannot use is renamed, never deleted: it may hold the only copy of
 something a user did offline, and someone may want to look at it.
 """

@@ -13,6 +13,10 @@ page, a 5xx) is retried with the same capped backoff, honouring
 `Retry-After`; queued commands stay queued. An event that does not fit its
 type, or whose fold fails, is logged with its seq and counted, and the
 terminal takes a fresh snapshot instead of stopping.
+
+With several servers for the floor, `Rest` moves on to the next when the
+one in use is away, and the feed follows it, resuming from its seq: every
+process of one floor has the same log and epoch, so no snapshot is needed.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from api_client.errors import ServerTrouble, ServerUnreachable, SessionEnded
 from api_client.feed import Ending, FeedHandlers, SessionEnd, run_session
 from api_client.local import Answer, LocalFloor
 from api_client.rest import HttpError, Rest
+from api_client.servers import Servers
 from domain.events import BadEvent, Event, check_event
 from domain.protocol import CommandEnvelope, CommandError, Hello
 
@@ -43,7 +48,7 @@ RETRY_AFTER_CAP = 300.0  # seconds: the longest `Retry-After` we wait out
 
 @dataclass(frozen=True, slots=True)
 class SyncSettings:
-    server: str
+    servers: Servers
     terminal: str
     tls: ssl.SSLContext | None
     reconnect_delays: tuple[float, float]
@@ -125,8 +130,9 @@ class SyncLoop:
                 await self._wait_after_failure(exc.problem.detail)
                 continue
             assert self._rest.token is not None
+            server = self._cfg.servers.current  # the one that just answered
             end = await run_session(
-                self._cfg.server,
+                server,
                 self._rest.token,
                 FeedHandlers(self._position, self._on_hello, self._on_events, self._on_frame),
                 terminal=self._cfg.terminal,
@@ -139,6 +145,8 @@ class SyncLoop:
             if end.ending in (Ending.UNAUTHORISED, Ending.FORBIDDEN):
                 self._signed_out(end.detail, forbidden=end.ending is Ending.FORBIDDEN)
                 return
+            if end.ending is Ending.UNREACHABLE:
+                self._cfg.servers.fail_over(server, end.detail)
             await self._after_session(end)
 
     async def _after_session(self, end: SessionEnd) -> None:

@@ -116,6 +116,10 @@ async def run_feed(backend: Backend, socket: FeedSocket) -> None:
         return
     service = backend.service
     hub = backend.hub
+    if after > service.state.seq:
+        # a terminal coming over from another process of this database may
+        # know events this one has not read yet: read them rather than resync
+        await service.catch_up()
     # subscribe and read the head together (no await between them)
     conn = hub.subscribe(
         socket,

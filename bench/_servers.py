@@ -60,8 +60,9 @@ class Product:
         self.folder.cleanup()
 
 
-def serve_demo(db: Path, port: int) -> subprocess.Popen[str]:
-    """A demo backend on `db` at `port`, returned once it listens."""
+def serve_demo(db: Path | str, port: int) -> subprocess.Popen[str]:
+    """A demo backend on `db` (a SQLite file, or a database URL) at `port`, once it listens."""
+    db_url = db if isinstance(db, str) else f"sqlite:///{db}"
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -72,7 +73,7 @@ def serve_demo(db: Path, port: int) -> subprocess.Popen[str]:
             "--port",
             str(port),
             "--db",
-            f"sqlite:///{db}",
+            db_url,
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,

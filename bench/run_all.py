@@ -1,4 +1,4 @@
-"""Every benchmark in one command: fan-out (figures 1-4) and the client (5-11).
+"""Every benchmark in one command: fan-out (figures 1-4), the client (5-11), processes (12).
 
     .venv/bin/python bench/run_all.py            full sizes (about 10 minutes)
     .venv/bin/python bench/run_all.py --quick    smaller sizes and fewer samples
@@ -26,6 +26,7 @@ FULL: list[list[str]] = [
     ["outbox_drain.py", "--commands", "1000"],
     ["cold_start.py", "--incidents", "2000", "--runs", "5"],
     ["catchup_stall.py", "--events", "10000"],
+    ["cross_process.py", "--samples", "300"],
 ]
 QUICK: list[list[str]] = [
     ["event_to_screen.py", "--incidents", "500", "--samples", "20"],
@@ -35,6 +36,7 @@ QUICK: list[list[str]] = [
     ["outbox_drain.py", "--commands", "200"],
     ["cold_start.py", "--incidents", "500", "--runs", "2"],
     ["catchup_stall.py", "--events", "2000"],
+    ["cross_process.py", "--samples", "60"],
 ]
 
 

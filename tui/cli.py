@@ -2,7 +2,8 @@
 
 floorline                     the app; with no server configured it starts
                               a private demo backend on this machine
-floorline --server URL        the app against a real backend (remembered)
+floorline --server URL        the app against a real backend (remembered);
+                              URL1,URL2: the floor's several servers, in turn
 floorline serve --db ...      the backend (see `floorline serve --help`)
 floorline floor import FILE   load or update the floor from a floor file (and `export`)
 floorline db upgrade          migrate the backend's database (and `current`)
@@ -34,7 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
             " journal and the registers; floorline digest --help: the monthly digest."
         ),
     )
-    parser.add_argument("--server", metavar="URL", help="backend address (remembered)")
+    parser.add_argument(
+        "--server",
+        metavar="URL",
+        help="backend address, or the floor's servers as URL1,URL2 (remembered)",
+    )
     parser.add_argument("--theme", help="floor, night or high-contrast (remembered when switched)")
     parser.add_argument("--staff", metavar="ID", help="staff ID to prefill on sign-in")
     parser.add_argument(
@@ -84,6 +89,15 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config()
     data_dir = Path(options.data_dir or user_data_dir("floorline"))
     server = options.server or config.settings.server_url
+    if server:
+        from api_client.servers import parse_servers
+
+        try:
+            server = ",".join(parse_servers(server))
+        except ValueError as exc:
+            where = "--server" if options.server else f"server_url in {config.path}"
+            print(f"floorline: {where}: {exc}", file=sys.stderr)
+            return 2
     embedded = None
     hint = ""
     if not server:
@@ -142,7 +156,7 @@ def run_app(
         remember_server=remember_server,
     )
     if options.server and remember_server:
-        config.remember(server_url=options.server)
+        config.remember(server_url=server)
     app.run()
     return app.return_code or 0
 

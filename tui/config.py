@@ -17,7 +17,7 @@ from typing import Any
 
 import tomli_w
 from platformdirs import user_config_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from themes import DEFAULT_THEME
 
@@ -28,6 +28,7 @@ ENV_PREFIX = "FLOORLINE_"
 class Settings(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
+    # one address, or the floor's several servers: "https://a:8443,https://b:8443"
     server_url: str | None = None
     theme: str = DEFAULT_THEME
     # seconds without a key press before the terminal locks; 0 turns it off
@@ -35,6 +36,14 @@ class Settings(BaseModel):
     last_staff_id: str | None = None
     # binding id -> keys, as Textual's `App.set_keymap` takes them
     keymap: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("server_url", mode="before")
+    @classmethod
+    def _servers_as_list(cls, value: Any) -> Any:
+        """A TOML array of addresses means the same as the comma list."""
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return ",".join(value)
+        return value
 
 
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from domain.protocol import Snapshot
 FAST = (0.05, 0.5)  # reconnect delays: first, cap
 
 
-def make_client(server: str, data_dir: Path, **options: Any) -> FloorClient:
+def make_client(server: str | Sequence[str], data_dir: Path, **options: Any) -> FloorClient:
     options.setdefault("reconnect_delays", FAST)
     options.setdefault("token_store", MemoryTokenStore())
     options.setdefault("terminal", "test-terminal")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,3 +101,42 @@ def test_a_negative_auto_lock_is_refused(capsys: pytest.CaptureFixture[str]) -> 
 
 def test_demo_hint_names_demo_accounts() -> None:
     assert "pb2 / 1002" in cli.demo_hint({"pb2": "1002", "dm1": "3001"})
+
+
+def test_several_servers_are_one_comma_list_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    given: list[str] = []
+
+    def run_app(**options: Any) -> int:
+        given.append(options["server"])
+        return 0
+
+    monkeypatch.setattr(cli, "run_app", run_app)
+    assert cli.main(["--server", " https://a.example:8443/, https://b.example:8443"]) == 0
+    assert given == ["https://a.example:8443,https://b.example:8443"]
+
+
+def test_a_bad_address_in_the_server_list_is_refused_in_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert cli.main(["--server", "https://a.example,b.example"]) == 2
+    assert "--server: 'b.example' is not an http:// or https:// address" in capsys.readouterr().err
+    # from the config file: named, and the file left as it was
+    path = tmp_path / "floorline" / "config.toml"
+    path.parent.mkdir()
+    path.write_text('server_url = "https://a.example,,ftp://c"\ntheme = "night"\n')
+    assert cli.main([]) == 2
+    assert f"server_url in {path}: 'ftp://c'" in capsys.readouterr().err
+    assert "night" in path.read_text()
+
+
+def test_the_config_may_list_servers_as_a_toml_array(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        'server_url = ["https://a.example", "https://b.example"]\n'
+    )
+    config = load_config(tmp_path)
+    assert config.problem is None
+    assert config.settings.server_url == "https://a.example,https://b.example"

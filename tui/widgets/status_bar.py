@@ -66,7 +66,8 @@ class StatusBar(Static):
         me = source.me
         if me is not None:
             line.append(f" {me.name} ({ROLE_LABELS[me.role]}{', pit ' + me.pit if me.pit else ''})")
-        line.append(f"  {app.server_label}", style="dim")
+        # of a floor's several servers, the one in use now (it moves when one is away)
+        line.append(f"  {source.server or app.server_label}", style="dim")
         if status.insecure:
             line.append("  PLAIN HTTP", style="bold")
         clock = app.source  # the clock is the client's, read live
