@@ -199,13 +199,18 @@ class FloorApp(App[None]):
 
     def publish_floor(self, changes: Changes) -> None:
         """Take the client's view as of `changes` and hand both to every screen."""
-        self.view = view = self.source.view
+        before, self.view = self.view, self.source.view
+        view = self.view
         if changes.reset:
             self.call_after_refresh(collector.floor_painted)
         self._breaches.floor_changed(None if changes.reset else changes.incidents)
         me = view.me.id if view.me else None
         self._alert(new_p1_alerts(changes.events, view.state, me))
         self.floor_updated.publish(FloorUpdate(view, changes))
+        # the server ended the session (it says why; a sign-out here does not)
+        ended = view.status.link is Link.SIGNED_OUT and before.status.link is not Link.SIGNED_OUT
+        if ended and before.me is not None and view.status.detail:
+            self.session.ended_by_server(view.status.detail)
 
     def tick(self) -> None:
         """The one app-level clock: countdowns, breach alerts, auto-lock."""

@@ -86,6 +86,16 @@ class Session:
             )
         )
 
+    def ended_by_server(self, why: str) -> None:
+        """The server ended this session (deactivated, PIN reset, expired): nothing of the
+        floor stays on screen; the outbox keeps what was queued for the next sign-in."""
+        from screens.login import LoginScreen
+
+        if isinstance(self.app.screen, LoginScreen):
+            return
+        self.app.locked = False  # the sign-in form hides the floor as the lock did
+        self.show_login(why)
+
     def sign_in(self, screen: LoginScreen, server: str, staff_id: str, pin: str) -> None:
         self.app.run_worker(
             self._sign_in(screen, server.strip(), staff_id.strip(), pin),

@@ -312,6 +312,22 @@ async def test_a_promise_of_an_incident_changed_since_start_up_still_rings_once(
         assert len(rings) == 1
 
 
+async def test_a_session_the_server_ends_leaves_nothing_of_the_floor_on_screen(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")  # any floor screen, the ladder here
+        await settle(app, pilot)
+        why = "your access was withdrawn by an admin"
+        floor.set_status(ConnectionStatus(Link.SIGNED_OUT, detail=why))
+        await settle(app, pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert len(app.screen_stack) == 2  # nothing of the floor under the form
+        assert why in str(app.screen.query_one("#login-message").content)
+
+
 async def test_status_bar_follows_the_link(static_floor, make_app) -> None:
     floor = static_floor("pb2")
     app = make_app(floor)
