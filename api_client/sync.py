@@ -234,7 +234,7 @@ class SyncLoop:
 
     def _signed_out(self, detail: str, *, forbidden: bool) -> None:
         self._forget_token()  # a dead token in the keyring would only fail again
-        words = detail if forbidden else f"{detail}; sign in again"
+        words = detail if forbidden or "sign in" in detail else f"{detail}; sign in again"
         self._floor.set_status(
             ConnectionStatus(
                 Link.SIGNED_OUT,
