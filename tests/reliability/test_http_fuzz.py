@@ -40,6 +40,8 @@ CHECKS = [
 
 
 @pytest.mark.slow
+# every operation of the API gets its examples: more routes, longer; a safety net, not a budget
+@pytest.mark.timeout(900)
 def test_fuzzed_requests_never_break_the_server(backend: BackendProcess, figure: Figure) -> None:
     token = sign_in(backend, "dm1")
     schema = schemathesis.openapi.from_url(backend.url + "/openapi.json", timeout=20)
