@@ -89,6 +89,8 @@ class IncidentData(Payload):
 
 class AcknowledgedData(Payload):
     note: str = ""
+    # the acknowledger, when the incident had no owner: answering it is taking it
+    owner: str | None = None
 
 
 class AssignedData(Payload):
@@ -112,14 +114,17 @@ class EscalatedData(Payload):
 
 class StabilisedData(Payload):
     note: str = ""
+    owner: str | None = None  # as for an acknowledge: whoever moves an unowned incident on
 
 
 class ResolvedData(Payload):
     note: str = ""
+    owner: str | None = None
 
 
 class ReopenedData(Payload):
     reason: str = ""
+    owner: str | None = None
 
 
 class CompensationRecordedData(Payload):

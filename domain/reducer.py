@@ -14,6 +14,7 @@ from typing import Any
 from domain.cover import COVER_EVENTS, apply_cover
 from domain.escalation import LINE_TITLES
 from domain.events import (
+    AcknowledgedData,
     AssignedData,
     CompensationRecordedData,
     DowntimeStartedData,
@@ -25,7 +26,10 @@ from domain.events import (
     Payload,
     PlayerMovedData,
     PriorityChangedData,
+    ReopenedData,
     ReportFiledData,
+    ResolvedData,
+    StabilisedData,
     payload_of,
 )
 from domain.floor_changes import FLOOR_EVENTS, apply_floor_change
@@ -48,6 +52,10 @@ _WORDING: dict[EventType, str] = {
     EventType.CONTACT_PAGED: "paged {line_title}, {name}, {method} {value}",
     EventType.REPORT_FILED: "post-incident report filed",
 }
+
+
+# the steps that make their actor the owner of an incident nobody owns yet
+_TAKES_OWNER = (AcknowledgedData, StabilisedData, ResolvedData, ReopenedData)
 
 
 def apply(state: FloorState, event: Event) -> FloorState:
@@ -163,6 +171,9 @@ def _change(incident: Incident, event: Event, data: Payload, state: FloorState) 
         fields = {"compensation": data.text}
     elif isinstance(data, ReportFiledData):
         fields = {"report": data.text, "report_due": None}
+    # acknowledging, stabilising, resolving or reopening an unowned incident takes it
+    if isinstance(data, _TAKES_OWNER) and data.owner and incident.owner is None:
+        fields["owner"] = data.owner
     changed = incident.model_copy(update=fields)
     text = _word(event, data, state, incident)
     changed = _touch(changed, event, state, text, version_bump=bump)
@@ -188,6 +199,8 @@ def _word(event: Event, data: Payload, state: FloorState, incident: Incident) ->
     text = _WORDING.get(event.type, str(event.type)).format_map(_Blank(values))
     if isinstance(data, AssignedData) and incident.owner not in (None, data.owner):
         text = "re" + text
+    if isinstance(data, AcknowledgedData) and data.owner and incident.owner is None:
+        text += " and taken"
     note = fields.get("note") or fields.get("reason")
     return f"{text}: {note}" if note else text
 

@@ -40,4 +40,8 @@ async def sign_in_on_screen(app: Any, pilot: Any, backend: BackendProcess, staff
     """Type the PIN on the sign-in form (the staff ID is prefilled) and reach the queue."""
     await until(pilot, lambda: isinstance(app.screen, LoginScreen))
     await pilot.press(*backend.pins[staff_id], "enter")
-    await until(pilot, lambda: isinstance(app.screen, QueueScreen))
+    # the queue screen, composed: its table is there to read
+    await until(
+        pilot,
+        lambda: isinstance(app.screen, QueueScreen) and bool(app.screen.query("IncidentTable")),
+    )

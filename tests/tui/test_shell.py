@@ -8,7 +8,7 @@ import pytest
 from textual import events
 
 from api_client.contract import ConnectionStatus, Link
-from domain.commands import OpenIncident
+from domain.commands import Assign, OpenIncident
 from domain.models import Channel, IncidentKind, Location, Player, Priority, Tier
 from screens.help import HelpScreen
 from screens.lock import LockScreen
@@ -355,9 +355,13 @@ async def test_palette_offers_the_screens_actions_and_themes(static_floor, make_
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         table = app.screen.query_one(IncidentTable)
-        # stand on an incident pb2 does not own yet, so "take" is possible
-        while table.selected is not None and table.selected.owner == "pb2":
-            await pilot.press("down")
+        # stand on an incident pb2 does not own, so "take" is possible
+        selected = table.selected
+        assert selected is not None
+        floor.submit_as("dm1", Assign(incident_id=selected.id, owner="h1"))
+        await pilot.pause()
+        await pilot.pause()
+        assert table.selected is not None and table.selected.owner == "h1"
         provider = FloorCommands(app.screen)
         names = [hit.text async for hit in provider.discover()]
         assert "Queue: Take" in names and "Everywhere: Lock" in names
