@@ -126,8 +126,17 @@ def _events_for(
                 raise Rejected(
                     RejectCode.ILLEGAL, f"already {incident.priority}", incident=incident
                 )
+            reason = _clean(command.reason)
+            if command.priority.is_lower_than(incident.priority) and not reason:
+                # nobody may silently de-escalate: the timeline and the duty manager hear why
+                raise Rejected(
+                    RejectCode.INVALID,
+                    f"lowering #{incident.id} from {incident.priority} to {command.priority}"
+                    " needs a reason",
+                    incident=incident,
+                )
             changed = ev.PriorityChangedData(
-                priority=command.priority, reason=_clean(command.reason)
+                priority=command.priority, reason=reason, previous=incident.priority
             )
             return [event(EventType.PRIORITY_CHANGED, changed, **on)]
         case c.Escalate():

@@ -103,7 +103,8 @@ class NoteAddedData(Payload):
 
 class PriorityChangedData(Payload):
     priority: Priority
-    reason: str = ""
+    reason: str = ""  # required when it lowers the priority
+    previous: Priority | None = None  # None in events stored before it was kept
 
 
 class EscalatedData(Payload):

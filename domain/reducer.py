@@ -201,6 +201,9 @@ def _word(event: Event, data: Payload, state: FloorState, incident: Incident) ->
         text = "re" + text
     if isinstance(data, AcknowledgedData) and data.owner and incident.owner is None:
         text += " and taken"
+    if isinstance(data, PriorityChangedData) and data.priority != incident.priority:
+        way = "lowered" if data.priority.is_lower_than(incident.priority) else "raised"
+        text = f"priority {way} from {incident.priority} to {data.priority}"
     note = fields.get("note") or fields.get("reason")
     return f"{text}: {note}" if note else text
 

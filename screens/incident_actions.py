@@ -38,7 +38,9 @@ _PROBES: dict[str, Callable[[Incident], c.Command]] = {
     "assign": lambda i: c.Assign(incident_id=i.id, owner=i.opened_by, expected_version=i.version),
     "note": lambda i: c.AddNote(incident_id=i.id, text="-"),
     "priority": lambda i: c.SetPriority(
-        incident_id=i.id, priority=Priority.P2 if i.priority is Priority.P1 else Priority.P1
+        incident_id=i.id,
+        priority=Priority.P2 if i.priority is Priority.P1 else Priority.P1,
+        reason="-",
     ),
     "escalate": lambda i: c.Escalate(incident_id=i.id),
     "stabilise": lambda i: c.Stabilise(incident_id=i.id),

@@ -250,7 +250,15 @@ class PriorityModal(DialogModal):
         options = [(label, p) for p, label in PRIORITY_LABELS.items() if p is not self.current]
         yield Label(f"now {self.current}", classes="field-label")
         yield Select(options, prompt="new priority", id="dialog-priority")
-        yield Input(placeholder="reason (optional)", max_length=2000, id="dialog-reason")
+        yield Input(placeholder="reason (needed to lower it)", max_length=2000, id="dialog-reason")
+
+    @on(Select.Changed, "#dialog-priority")
+    def _chosen(self, event: Select.Changed) -> None:
+        lowering = event.value is not Select.NULL and self._lowers(event.value)
+        self.hint("lowering it: say why (the duty manager is told)" if lowering else "")
+
+    def _lowers(self, value: object) -> bool:
+        return Priority(str(value)).is_lower_than(self.current)
 
     def answer(self) -> tuple[Priority, str] | None:
         value = self.query_one("#dialog-priority", Select).value
@@ -258,6 +266,10 @@ class PriorityModal(DialogModal):
             self.hint("choose a priority", error=True)
             return None
         reason = mask_sensitive(self.query_one("#dialog-reason", Input).value.strip())
+        if not reason and self._lowers(value):
+            self.hint(f"say why it goes down from {self.current} to {value}", error=True)
+            self.query_one("#dialog-reason", Input).focus()
+            return None
         return Priority(str(value)), reason
 
 

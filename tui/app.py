@@ -28,7 +28,7 @@ from screens.lock import LockScreen
 from screens.login import LoginScreen
 from themes import THEMES, VARIABLE_DEFAULTS, next_theme, resolve_theme
 from tui import collector
-from tui.alerts import Alert, BreachWatch, new_p1_alerts
+from tui.alerts import Alert, BreachWatch, lowered_priority_alerts, new_p1_alerts
 from tui.config import Config, load_config
 from tui.messages import CommandRequested, DismissRequested, PageRequested
 from tui.palette import FloorCommands
@@ -204,7 +204,11 @@ class FloorApp(App[None]):
             self.call_after_refresh(collector.floor_painted)
         self._breaches.floor_changed(None if changes.reset else changes.incidents)
         me = self.source.me.id if self.source.me else None
-        self._alert(new_p1_alerts(changes.events, self.source.state, me))
+        state = self.source.state
+        self._alert(
+            new_p1_alerts(changes.events, state, me)
+            + lowered_priority_alerts(changes.events, state, self.source.me)
+        )
         self.revision += 1
 
     def tick(self) -> None:

@@ -345,3 +345,29 @@ def test_an_acknowledge_after_another_acknowledged_names_who_took_it() -> None:
         floor.run("pb2", c.Acknowledge(incident_id=number), T0 + 40)
     assert refused.value.message == f"#{number} already answered: acknowledged and taken by Sam P."
     assert refused.value.as_dict()["current"]["owner"] == "h1"
+
+
+def test_lowering_a_priority_needs_a_reason_and_the_timeline_says_from_what() -> None:
+    floor = Floor()
+    number = floor.open()  # a P1
+    for reason in ("", "   "):
+        with pytest.raises(Rejected) as refused:
+            floor.run(
+                "pb2",
+                c.SetPriority(incident_id=number, priority=Priority.P4, reason=reason),
+                T0 + 30,
+            )
+        assert refused.value.code is RejectCode.INVALID
+        assert refused.value.message == f"lowering #{number} from P1 to P4 needs a reason"
+    assert floor.state.incidents[number].priority is Priority.P1
+    floor.run(
+        "pb2",
+        c.SetPriority(incident_id=number, priority=Priority.P4, reason="camera shows no error"),
+        T0 + 60,
+    )
+    incident = floor.state.incidents[number]
+    assert incident.priority is Priority.P4
+    assert incident.timeline[-1].text == "priority lowered from P1 to P4: camera shows no error"
+    # raising it again needs no reason
+    floor.run("dm1", c.SetPriority(incident_id=number, priority=Priority.P2), T0 + 90)
+    assert floor.state.incidents[number].timeline[-1].text == "priority raised from P4 to P2"

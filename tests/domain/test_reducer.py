@@ -21,7 +21,7 @@ command_builders = st.sampled_from(
         lambda n: c.Take(incident_id=n),
         lambda n: c.Assign(incident_id=n, owner="h1"),
         lambda n: c.AddNote(incident_id=n, text="called the player"),
-        lambda n: c.SetPriority(incident_id=n, priority=Priority.P2),
+        lambda n: c.SetPriority(incident_id=n, priority=Priority.P2, reason="workaround found"),
         lambda n: c.Escalate(incident_id=n),
         lambda n: c.Stabilise(incident_id=n),
         lambda n: c.Resolve(incident_id=n),

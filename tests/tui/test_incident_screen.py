@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList, Select, Static
 
 from domain import commands as c
-from domain.models import IncidentState
+from domain.models import IncidentState, Priority
 from domain.sla import Urgency
 from screens.escalation import EscalationScreen
 from screens.incident import KEPT_NAME, IncidentScreen
@@ -436,3 +436,33 @@ async def test_close_is_offered_only_where_it_can_still_happen(static_floor, mak
         await pilot.pause()
         assert floor.state.incidents[owed.id].state is IncidentState.CLOSED
         assert not screen.check_action("close", ())
+
+
+async def test_lowering_the_priority_asks_why_and_the_timeline_says_so(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb2")
+    bj07 = find_incident(floor, "VV-2231-4411")  # a P1
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_incident(app, pilot, bj07)
+        await pilot.press("p")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#dialog-priority", Select).value = Priority.P4
+        await pilot.pause()
+        assert "say why" in text_of(dialog, "#dialog-hint")
+        dialog.query_one("#dialog-reason", Input).focus()
+        await pilot.press("enter")  # no reason: refused here, nothing sent
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "say why it goes down from P1 to P4" in text_of(dialog, "#dialog-hint")
+        assert not any(isinstance(cmd, c.SetPriority) for cmd in floor.submitted)
+        await pilot.press(*"camera shows no error", "enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        (sent,) = [cmd for cmd in floor.submitted if isinstance(cmd, c.SetPriority)]
+        assert (sent.priority, sent.reason) == (Priority.P4, "camera shows no error")
+        assert "priority lowered from P1 to P4: camera shows no error" in text_of(
+            screen, "#incident-timeline"
+        )

@@ -8,7 +8,7 @@ import pytest
 from textual import events
 
 from api_client.contract import ConnectionStatus, Link
-from domain.commands import Assign, OpenIncident
+from domain.commands import Assign, OpenIncident, SetPriority
 from domain.models import Channel, IncidentKind, Location, Player, Priority, Tier
 from screens.help import HelpScreen
 from screens.lock import LockScreen
@@ -242,6 +242,54 @@ async def test_new_p1_from_another_terminal_rings_and_notifies(static_floor, mak
         assert any("BAC-03" in m and "Jordan T." in m for m in _messages(app))
         rows = app.screen.query_one(IncidentTable)._rows
         assert any(r.location.spot == "BAC-03" for r in rows[:3])
+
+
+async def test_a_priority_lowered_elsewhere_rings_for_the_duty_manager(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("dm1")
+    bj07 = next(
+        i.id for i in floor.truth.incidents.values() if i.player.reference == "VV-2231-4411"
+    )
+    app = make_app(floor)
+    rings = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        floor.submit_as(
+            "pb2", SetPriority(incident_id=bj07, priority=Priority.P4, reason="no error on camera")
+        )
+        await pilot.pause()
+        await pilot.pause()
+        assert rings
+        assert any(
+            f"#{bj07}" in m and "P1 to P4 by Jordan T.: no error on camera" in m
+            for m in _messages(app)
+        )
+        # raising it again is no de-escalation: no second ring
+        rings.clear()
+        floor.submit_as("pb2", SetPriority(incident_id=bj07, priority=Priority.P2))
+        await pilot.pause()
+        await pilot.pause()
+        assert rings == []
+
+
+async def test_a_lowered_priority_does_not_ring_for_a_pit_boss(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    bj07 = next(
+        i.id for i in floor.truth.incidents.values() if i.player.reference == "VV-2231-4411"
+    )
+    app = make_app(floor)
+    rings = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        floor.submit_as(
+            "dm1", SetPriority(incident_id=bj07, priority=Priority.P3, reason="workaround holds")
+        )
+        await pilot.pause()
+        await pilot.pause()
+        assert rings == []
 
 
 async def test_own_p1_does_not_ring(static_floor, make_app) -> None:
