@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from domain.models import Priority
 from domain.privacy import looks_like_card_number, mask_card_numbers, mask_sensitive
+from tui.lock_veil import follow_lock
 
 MASK_NOTE = "looks like a card number: it will be stored masked as {masked}"
 
@@ -45,6 +46,7 @@ class DialogModal(ModalScreen[Any]):
     DialogModal #dialog-hint.-error { color: $error; }
     DialogModal #dialog-buttons { margin-top: 1; height: auto; align-horizontal: right; }
     DialogModal #dialog-buttons Button { margin-left: 1; }
+    DialogModal.-locked #dialog { display: none; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
 
@@ -62,6 +64,10 @@ class DialogModal(ModalScreen[Any]):
 
     def compose_fields(self) -> ComposeResult:
         return iter(())
+
+    def on_mount(self) -> None:
+        # what is typed here is as private as the screen under it (`tui.lock_veil`)
+        follow_lock(self)
 
     def hint(self, text: str, *, error: bool = False) -> None:
         widget = self.query_one("#dialog-hint", Static)

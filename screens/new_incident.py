@@ -36,6 +36,7 @@ from domain.models import (
 from domain.privacy import looks_like_card_number, mask_card_numbers, mask_sensitive
 from screens.modals import MASK_NOTE, PRIORITY_LABELS, YesNoModal
 from tui.floor_screen import FloorScreen
+from tui.lock_veil import PLAYER_DETAIL
 from tui.messages import CommandRequested
 from tui.widgets.incident_facts import CHANNEL_LABELS, TIER_LABELS, kyc_warning
 
@@ -113,7 +114,7 @@ class NewIncidentScreen(FloorScreen):
         me = self.source.me
         default_channel = Channel.CHAT if me and me.role is Role.HOST else Channel.ON_SITE
         yield Static("New incident: ctrl+s saves, escape leaves without saving", id="new-head")
-        with VerticalScroll(id="new-form"):
+        with VerticalScroll(id="new-form", classes=PLAYER_DETAIL):
             with self._row("kind"):
                 yield Select(
                     [(label, kind) for kind, label in KIND_LABELS.items()],

@@ -2,7 +2,9 @@
 
 Screens read the floor from the app (attributes down) and react to two app
 reactives: `now` (one app-level 1-second tick) and `revision` (bumped once per
-coalesced batch of changes from the sync client).
+coalesced batch of changes from the sync client). While the terminal is
+locked a screen has the `-locked` class, which hides its `.player-detail`
+widgets (`tui.lock_veil`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from textual.screen import Screen
 
 from api_client.contract import Changes
 from domain.state import FloorState
+from tui.lock_veil import follow_lock
 from tui.watchers import forget_watchers
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.status_bar import StatusBar
@@ -24,6 +27,10 @@ if TYPE_CHECKING:
 
 
 class FloorScreen(Screen[None]):
+    DEFAULT_CSS = """
+    FloorScreen.-locked .player-detail { display: none !important; }
+    """
+
     def compose(self) -> ComposeResult:
         yield from self.compose_body()
         yield StatusBar()
@@ -38,6 +45,7 @@ class FloorScreen(Screen[None]):
     def on_mount(self) -> None:
         self.watch(self.floor_app, "now", self._now_changed, init=False)
         self.watch(self.floor_app, "revision", self._revision_changed, init=False)
+        follow_lock(self)
 
     def on_unmount(self) -> None:
         forget_watchers(self.floor_app, self)
