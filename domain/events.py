@@ -205,7 +205,10 @@ _ON_DOWNTIME = frozenset({EventType.PLAYER_MOVED, EventType.DOWNTIME_ENDED})
 class Event(Frozen):
     seq: int = 0  # 0 until the event log assigns it
     type: EventType
-    at: float
+    at: float  # when it happened: for an action done offline, when the user did it
+    # when the server took it, if that was later by more than a few seconds
+    # (an action queued offline); None: at `at`
+    received_at: float | None = None
     actor: str = ""
     terminal: str = ""
     command_id: str = ""

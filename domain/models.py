@@ -200,6 +200,7 @@ class TimelineEntry(Frozen):
     terminal: str
     kind: str
     text: str
+    received_at: float | None = None  # done offline: when it reached the server
 
 
 class Change(Frozen):

@@ -223,6 +223,7 @@ def _touch(
         terminal=event.terminal,
         kind=str(event.type),
         text=text,
+        received_at=event.received_at,
     )
     actor_name = state.staff_name(event.actor) if event.actor != "system" else "the system"
     update: dict[str, Any] = {

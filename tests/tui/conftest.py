@@ -149,6 +149,14 @@ class StaticFloor:
         self._publish(events)
         return events
 
+    def submit_late(self, staff_id: str, command: Command, done_at: float) -> list[Event]:
+        """Another terminal's command done offline at `done_at`, reaching the server now."""
+        actor = Actor(self.truth.staff[staff_id], TERMINAL)
+        decided = decide(self.truth, command, actor, done_at, command_id=str(uuid.uuid4()))
+        events = self._fold([e.model_copy(update={"received_at": self._now}) for e in decided])
+        self._publish(events)
+        return events
+
     def advance(self, seconds: float) -> None:
         """Move the clock on (the app picks it up at its next tick)."""
         self._now += seconds

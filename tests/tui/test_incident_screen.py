@@ -466,3 +466,24 @@ async def test_lowering_the_priority_asks_why_and_the_timeline_says_so(
         assert "priority lowered from P1 to P4: camera shows no error" in text_of(
             screen, "#incident-timeline"
         )
+
+
+async def test_an_action_done_offline_shows_when_it_was_done_and_when_it_arrived(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("dm1")
+    bj07 = find_incident(floor, "VV-2231-4411")
+    app = make_app(floor)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_incident(app, pilot, bj07)
+        # the host's note, made at 02:11 with no network, reaches the server at 02:13
+        floor.submit_late(
+            "h1", c.AddNote(incident_id=bj07, text="met the player"), floor.now() - 120
+        )
+        await settle(app, pilot)
+        assert "02:11 (arrived 02:13) Sam P. (host)" in text_of(screen, "#incident-timeline")
+        # one that arrived as it was done says its time once
+        floor.submit_as("h1", c.AddNote(incident_id=bj07, text="walking over"))
+        await settle(app, pilot)
+        timeline = text_of(screen, "#incident-timeline")
+        assert "02:13 Sam P. (host) @test-terminal  walking over" in timeline
