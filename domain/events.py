@@ -207,8 +207,8 @@ class Event(Frozen):
     type: EventType
     at: float  # when it happened: for an action done offline, when the user did it
     # when the server took it, if that was later by more than a few seconds
-    # (an action queued offline); None: at `at`
-    received_at: float | None = None
+    # (an action queued offline); None: at `at`, and left off the wire
+    received_at: float | None = Field(default=None, exclude_if=lambda at: at is None)
     actor: str = ""
     terminal: str = ""
     command_id: str = ""

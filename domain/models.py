@@ -200,7 +200,8 @@ class TimelineEntry(Frozen):
     terminal: str
     kind: str
     text: str
-    received_at: float | None = None  # done offline: when it reached the server
+    # done offline: when it reached the server (left out when it is `at`)
+    received_at: float | None = Field(default=None, exclude_if=lambda at: at is None)
 
 
 class Change(Frozen):
