@@ -299,6 +299,12 @@ class FloorClient:
             self._sync.wake_drain()
         return queued
 
+    async def withdraw(self, command_id: str) -> PendingCommand:
+        """Take back a queued command not yet sent; `CannotWithdraw` says why not."""
+        if self._floor is None:
+            raise NotSignedIn("sign in before changing anything")
+        return self._floor.withdraw(command_id)
+
     async def dismiss(self, command_id: str) -> None:
         """Remove a conflict the user has read."""
         if self._floor is not None:

@@ -177,7 +177,9 @@ class Rest:
                 method, path, headers=headers, timeout=limit or http.timeout, **kw
             )
         except httpx.TransportError as exc:
-            raise ServerUnreachable(_words(exc)) from exc
+            # no connection made: the request never left this terminal
+            unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+            raise ServerUnreachable(_words(exc), may_have_arrived=not unsent) from exc
         t3 = self._mono()
         self._sample_clock(t0, t3, response)
         if response.is_success:

@@ -30,7 +30,7 @@ from themes import THEMES, VARIABLE_DEFAULTS, next_theme, resolve_theme
 from tui import collector
 from tui.alerts import Alert, BreachWatch, lowered_priority_alerts, new_p1_alerts
 from tui.config import Config, load_config
-from tui.messages import CommandRequested, DismissRequested, PageRequested
+from tui.messages import CommandRequested, DismissRequested, PageRequested, WithdrawRequested
 from tui.palette import FloorCommands
 from tui.session import Session
 from tui.source import FloorSource
@@ -281,6 +281,21 @@ class FloorApp(App[None]):
     @work(exit_on_error=False, group="commands")
     async def _dismiss(self, command_id: str) -> None:
         await self.source.dismiss(command_id)
+
+    @on(WithdrawRequested)
+    def _withdraw_requested(self, message: WithdrawRequested) -> None:
+        self._withdraw(message.command_id)
+
+    @work(exit_on_error=False, group="commands")
+    async def _withdraw(self, command_id: str) -> None:
+        from api_client.errors import ClientError
+
+        try:
+            withdrawn = await self.source.withdraw(command_id)
+        except ClientError as exc:
+            self.notify(exc.message, title="Not withdrawn", severity="warning", timeout=8)
+        else:
+            self.notify(f"withdrawn: {withdrawn.summary} (never sent)")
 
     @work(exit_on_error=False, group="commands")
     async def submit(self, command: Command, done: str = "") -> None:

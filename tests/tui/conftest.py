@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from api_client.contract import Changes, Conflict, ConnectionStatus, Link, PendingCommand
-from api_client.errors import SignInFailed
+from api_client.errors import CannotWithdraw, SignInFailed
 from backend.demo import demo_floor
 from domain.commands import AutoEscalate, Command
 from domain.cover import COVER_EVENTS
@@ -68,6 +68,7 @@ class StaticFloor:
         self.clock_offset = 0.0
         self.token_warning: str | None = None
         self.submitted: list[Command] = []
+        self.in_flight: set[str] = set()  # pending commands "sent": no longer withdrawable
         self.signed_out: list[str] = []
         self.closed = False
         self._held: Changes | None = None
@@ -128,6 +129,15 @@ class StaticFloor:
         command_id = str(uuid.uuid4())
         self._publish(self._apply_as(self.me.id, command, self._now, command_id))
         return PendingCommand(command_id, command, self._now, None, command.type)
+
+    async def withdraw(self, command_id: str) -> PendingCommand:
+        pending = next((p for p in self.pending if p.command_id == command_id), None)
+        if pending is None or command_id in self.in_flight:
+            raise CannotWithdraw(f"{command_id} was sent and waits for the server's answer")
+        self.pending = tuple(p for p in self.pending if p.command_id != command_id)
+        self.set_status(ConnectionStatus(self.status.link, pending=len(self.pending)))
+        self._publish_changes(Changes(outbox=True, incidents=frozenset({pending.incident_id or 0})))
+        return pending
 
     async def dismiss(self, command_id: str) -> None:
         self.conflicts = tuple(c for c in self.conflicts if c.command_id != command_id)
