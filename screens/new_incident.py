@@ -35,6 +35,7 @@ from domain.models import (
 )
 from domain.privacy import looks_like_card_number, mask_card_numbers, mask_sensitive
 from screens.modals import MASK_NOTE, PRIORITY_LABELS, YesNoModal
+from tui.field_errors import in_words
 from tui.floor_screen import FloorScreen
 from tui.lock_veil import PLAYER_DETAIL
 from tui.messages import CommandRequested
@@ -50,6 +51,15 @@ ID_KIND_LABELS = {
 TEXT_FIELDS = ("reference", "game", "tx_ref", "wallet", "desired_outcome", "summary", "attachments")
 # where a pydantic error location lands on the form
 _LOC_FIELD = {"player": "reference", "location": "spot"}
+# how the form labels each field, to name it in a problem
+_LABELS = {
+    "reference": "player",
+    "spot": "location",
+    "pit": "pit",
+    "tx_ref": "tx ref",
+    "desired_outcome": "outcome",
+    "attachments": "attached",
+}
 # the app's screen keys: from inside the form they would throw the draft away
 _SCREEN_KEYS = "n,d,e,o"
 _FIELD_TYPES = (Input, Select, Checkbox)
@@ -307,7 +317,7 @@ class NewIncidentScreen(FloorScreen):
                 field = _LOC_FIELD.get(loc[0], loc[0]) if loc else "problems"
                 if loc[:2] == ["location", "pit"]:
                     field = "pit"
-                errors.setdefault(field, err["msg"])
+                errors.setdefault(field, in_words(err, _LABELS.get(field, field)))
             return None, errors
         me = self.source.me
         if me is not None:
