@@ -450,6 +450,28 @@ def test_help_groups_are_named_in_words_never_by_class_name() -> None:
     assert group_title(KeyFooter()) == "In the key footer"
 
 
+async def test_the_form_help_names_its_drop_down_lists_in_words(static_floor, make_app) -> None:
+    from textual.widgets import Checkbox, Select
+
+    from tui.keys import group_title
+
+    from .test_incident_helpers import screen_text
+
+    assert group_title(Select([])) == "In a drop-down list"
+    assert group_title(Checkbox()) == "On a checkbox"
+    app = make_app(static_floor("pb2"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")  # the form opens on its first drop-down list
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = screen_text(app)
+        assert "In a drop-down list" in shown
+        assert "In the select" not in shown
+
+
 async def test_an_offline_action_is_worded_as_queued(static_floor, make_app) -> None:
     from api_client.contract import ConnectionStatus, Link
     from domain.commands import AddNote
