@@ -119,6 +119,23 @@ class IncidentActionsScreen(FloorScreen):
             return action == "close" and incident.state is IncidentState.RESOLVED and bool(owed)
         return bool(events)
 
+    def needed_actions(self) -> tuple[str, ...]:
+        """What this incident waits for from the signed-in user: the footer shows it first."""
+        incident, me = self.incident, self.source.me
+        if incident is None or me is None:
+            return ()
+        needed: list[str] = []
+        owed = compensation_due(incident, self.floor.policy) and not incident.compensation
+        if owed and role_may(me.role, "record_compensation"):
+            needed.append("compensation")
+        if (
+            incident.report_due is not None
+            and not incident.report
+            and role_may(me.role, "file_report")
+        ):
+            needed.append("report")
+        return tuple(needed)
+
     def _may(self, action: str) -> Incident | None:
         """The incident, if the signed-in role may do `action`; else say why not."""
         me = self.source.me

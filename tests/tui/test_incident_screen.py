@@ -487,3 +487,24 @@ async def test_an_action_done_offline_shows_when_it_was_done_and_when_it_arrived
         await settle(app, pilot)
         timeline = text_of(screen, "#incident-timeline")
         assert "02:13 Sam P. (host) @test-terminal  walking over" in timeline
+
+
+async def test_the_80_column_footer_leads_with_the_recovery_and_report_owed(
+    static_floor, make_app
+) -> None:
+    from tui.widgets.key_footer import KeyFooter
+
+    floor = static_floor("dm1")
+    late = find_incident(floor, "VP-6402-1187")  # journey 4: recovery owed, report due
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_incident(app, pilot, late)
+        footer = screen.query_one(KeyFooter)
+        line = footer.render().plain
+        assert line.startswith("k Recovery f Report "), line
+        assert len(line) <= 80 and line.endswith(" ? Keys")
+        # once recorded, the recovery is no longer what it waits for
+        floor.submit_as("dm1", c.RecordCompensation(incident_id=late, text="accepted: 500"))
+        await settle(app, pilot)
+        line = footer.render().plain
+        assert line.startswith("f Report ") and "k Recovery" not in line, line
