@@ -41,7 +41,8 @@ class DialogModal(ModalScreen[Any]):
         padding: 0 1;
     }
     DialogModal #dialog-title { text-style: bold; width: 1fr; }
-    DialogModal .field-label { color: $foreground 70%; margin-top: 1; }
+    /* as wide as the dialog, so a long prompt wraps instead of being cut */
+    DialogModal .field-label { color: $foreground 70%; margin-top: 1; width: 1fr; }
     DialogModal #dialog-hint { color: $warning; height: auto; }
     DialogModal #dialog-hint.-error { color: $error; }
     DialogModal #dialog-buttons { margin-top: 1; height: auto; align-horizontal: right; }

@@ -508,3 +508,22 @@ async def test_the_80_column_footer_leads_with_the_recovery_and_report_owed(
         await settle(app, pilot)
         line = footer.render().plain
         assert line.startswith("f Report ") and "k Recovery" not in line, line
+
+
+async def test_the_recovery_dialog_says_its_whole_prompt_at_80_columns(
+    static_floor, make_app
+) -> None:
+    from .test_incident_helpers import screen_text
+
+    floor = static_floor("dm1")
+    late = find_incident(floor, "VP-6402-1187")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_incident(app, pilot, late)
+        await pilot.press("k")
+        await pilot.pause()
+        box = app.screen.query_one("#dialog").region
+        rows = screen_text(app).splitlines()[box.y : box.bottom]
+        inside = " ".join(row[box.x + 1 : box.right - 1] for row in rows)
+        prompt = "What was agreed with the player (kept on the incident until it is closed)"
+        assert prompt in " ".join(inside.split()), inside
