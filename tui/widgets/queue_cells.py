@@ -127,7 +127,8 @@ class RowCells:
             cell = text + " "
             for lo, hi, look in (
                 (0, value, plain),
-                (value, value_end, base + style + row if style else plain),
+                # the countdown's own colour over the cursor's: a selected breach stays red
+                (value, value_end, plain + style if style else plain),
                 (value_end, len(cell), plain),
             ):
                 lo, hi = max(lo, start - x), min(hi, end - x)
