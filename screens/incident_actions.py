@@ -13,11 +13,13 @@ from collections.abc import Callable
 from textual.binding import Binding
 
 from domain import commands as c
+from domain.cover import who_to_call
 from domain.decide import Actor, RejectCode, Rejected, decide
 from domain.escalation import LINE_TITLES, TOP_LINE
-from domain.models import Incident, IncidentState, Priority
+from domain.models import Chain, Incident, IncidentState, Priority
 from domain.permissions import ROLE_LABELS, role_may, why_not
 from domain.sla import compensation_due
+from domain.state import FloorState
 from screens.modals import (
     AssignModal,
     CompensationModal,
@@ -65,6 +67,30 @@ _COMMAND_TYPE = {
     "report": "file_report",
     "page": "page_contact",
 }
+
+
+def assign_options(floor: FloorState, now: float) -> list[tuple[str, str]]:
+    """The staff to assign to, `(label, id)`: who is on an escalation line now first,
+    saying which (`Dana K. (duty manager), on duty: L2`), then the others."""
+    chains: dict[str, dict[int, set[Chain]]] = {}
+    for chain in Chain:
+        for line in range(1, TOP_LINE + 1):
+            for entry in who_to_call(floor, chain, line, now):
+                chains.setdefault(entry.staff_id, {}).setdefault(line, set()).add(chain)
+    staff = sorted(floor.staff.values(), key=lambda s: (s.id not in chains, s.role, s.name))
+    options = []
+    for member in staff:
+        pit = f", pit {member.pit}" if member.pit else ""
+        label = f"{member.name} ({ROLE_LABELS[member.role]}{pit})"
+        if member.id in chains:
+            # a line answered on the payments chain alone says so
+            lines = [
+                f"L{line}" if Chain.MAIN in on else f"L{line} payments"
+                for line, on in sorted(chains[member.id].items())
+            ]
+            label += f", on duty: {', '.join(lines)}"
+        options.append((label, member.id))
+    return options
 
 
 class IncidentActionsScreen(FloorScreen):
@@ -168,8 +194,7 @@ class IncidentActionsScreen(FloorScreen):
         if not (incident := self._may("assign")):
             return
         version = incident.version  # the version this user saw, not the one at OK
-        staff = sorted(self.floor.staff.values(), key=lambda s: (s.role, s.name))
-        options = [(f"{s.name} ({ROLE_LABELS[s.role]})", s.id) for s in staff]
+        options = assign_options(self.floor, self.now)
 
         def assign(owner: str | None) -> None:
             if owner:

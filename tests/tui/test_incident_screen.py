@@ -527,3 +527,26 @@ async def test_the_recovery_dialog_says_its_whole_prompt_at_80_columns(
         inside = " ".join(row[box.x + 1 : box.right - 1] for row in rows)
         prompt = "What was agreed with the player (kept on the incident until it is closed)"
         assert prompt in " ".join(inside.split()), inside
+
+
+async def test_the_assign_picker_says_who_is_on_duty_now_and_lists_them_first(
+    static_floor, make_app
+) -> None:
+    from screens.modals import AssignModal
+
+    floor = static_floor("dm1")
+    bj07 = find_incident(floor, "VV-2231-4411")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_incident(app, pilot, bj07)
+        await pilot.press("s")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, AssignModal)
+        labels = [label for label, _ in picker.staff]
+        # the escalation rota at 02:13: Sam P. answers L1, Dana K. L2 (main ladder)
+        assert "Sam P. (host), on duty: L1" in labels
+        assert "Dana K. (duty manager), on duty: L2" in labels
+        assert "Riley C. (host)" in labels  # on no line now
+        on_duty = [n for n, label in enumerate(labels) if "on duty" in label]
+        assert on_duty == list(range(len(on_duty)))  # they come first
