@@ -21,6 +21,7 @@ from domain.models import Incident
 from domain.state import FloorState
 from screens.modals import YesNoModal
 from tui.floor_screen import FloorScreen
+from tui.lock_veil import PLAYER_DETAIL
 from tui.messages import DismissRequested, WithdrawRequested
 from tui.timefmt import format_clock, format_span
 
@@ -49,8 +50,11 @@ def incident_state_text(incident: Incident | None, floor: FloorState) -> str:
 NOTHING_WAITING = "nothing waiting: every command reached the server"
 
 
+GIST = 20  # characters of a note or reason shown, to tell two waiting notes apart
+
+
 def pending_line(number: int, item: PendingCommand, floor: FloorState, now: float) -> Content:
-    """` 1. resolve #12  #12 on-site arrival  waiting 2:05`."""
+    """` 1. note on #12 “met at car”  #12 on-site arrival  waiting 2:05`."""
     incident = floor.incidents.get(item.incident_id) if item.incident_id is not None else None
     where = f"#{item.incident_id}" if item.incident_id is not None else "floor"
     if incident is not None:
@@ -58,9 +62,21 @@ def pending_line(number: int, item: PendingCommand, floor: FloorState, now: floa
     return Content.assemble(
         (f"{number:>2}. ", "dim"),
         (command_summary(item.summary, item.command.type), "bold $pending"),
+        _gist(item),
         f"  {where}  ",
         (f"waiting {format_span(now - item.issued_at)}", "dim"),
     )
+
+
+def _gist(item: PendingCommand) -> str:
+    command = item.command
+    text = next(
+        (str(getattr(command, f)) for f in ("text", "note", "reason") if getattr(command, f, "")),
+        "",
+    )
+    if not text:
+        return ""
+    return f" “{text[: GIST - 1]}…”" if len(text) > GIST else f" “{text}”"
 
 
 def conflict_content(conflict: Conflict, floor: FloorState) -> Content:
@@ -114,7 +130,8 @@ class OutboxScreen(FloorScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="outbox-head")
-        yield OptionList(id="outbox-pending")
+        # notes as typed: hidden while the terminal is locked
+        yield OptionList(id="outbox-pending", classes=PLAYER_DETAIL)
         yield OptionList(id="outbox-conflicts")
 
     @property

@@ -55,6 +55,7 @@ async def test_pending_in_order_and_conflicts_with_the_current_state(
         pending = [str(waiting.get_option_at_index(i).prompt) for i in range(waiting.option_count)]
         assert pending[0].startswith(" 1. acknowledge") and f"#{arrival}" in pending[0]
         assert pending[1].startswith(" 2. add_note") or pending[1].startswith(" 2. add note")
+        assert "“met at car, escorte…”" in pending[1]  # which note it is
         conflicts = screen.query_one("#outbox-conflicts", OptionList)
         prompt = str(conflicts.get_option("refused-1").prompt)
         assert f"resolve #{arrival}: changed by someone else first" in prompt
