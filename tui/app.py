@@ -64,7 +64,8 @@ class FloorApp(App[None]):
         Binding("o", "outbox", "Outbox", id="app.outbox"),
         Binding("escape", "back", "Back", id="app.back", show=False),
         Binding("question_mark", "help", "Keys", id="app.help"),
-        Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False),
+        # priority: a dialog or form in front takes other app keys, but never this one
+        Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False, priority=True),
         Binding("f10", "next_theme", "Theme", id="app.theme", show=False),
         Binding(
             "ctrl+p", "command_palette", "Commands", id="app.palette", show=False, priority=True

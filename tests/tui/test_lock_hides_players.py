@@ -104,6 +104,25 @@ async def test_a_dialog_open_when_the_terminal_locks_hides_its_text(static_floor
         assert "QQ" not in screen_text(app)
 
 
+async def test_ctrl_l_locks_from_inside_a_dialog_too(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    bj07 = find_incident(floor, VVIP_HAND)
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.action_open_incident(bj07)
+        await settle(app, pilot)
+        await pilot.press("m", *"player asked")
+        await pilot.pause()
+        await pilot.press("ctrl+l")  # stepping away with the note half typed
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        await pilot.press(*floor_pin(app), "enter")
+        await settle(app, pilot)
+        # back where they were, nothing typed lost
+        assert app.screen.query_one("#dialog-text", Input).value == "player asked"
+
+
 async def test_the_downtime_board_escalation_ladder_and_outbox_show_no_player(
     static_floor, make_app
 ) -> None:
