@@ -218,6 +218,10 @@ class FloorClient:
         """
         return await self._run(lambda core: core.submit(command))
 
+    async def withdraw(self, command_id: str) -> PendingCommand:
+        """Take back a queued command not yet sent; `CannotWithdraw` says why not."""
+        return await self._run(lambda core: core.withdraw(command_id))
+
     async def dismiss(self, command_id: str) -> None:
         """Remove a conflict the user has read."""
         await self._run(lambda core: core.dismiss(command_id))

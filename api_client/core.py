@@ -302,6 +302,11 @@ class ClientCore:
             self._sync.wake_drain()
         return queued
 
+    async def withdraw(self, command_id: str) -> PendingCommand:
+        if self._floor is None:
+            raise NotSignedIn("sign in before changing anything")
+        return self._floor.withdraw(command_id)
+
     async def dismiss(self, command_id: str) -> None:
         """Remove a conflict the user has read."""
         if self._floor is not None:

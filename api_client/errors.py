@@ -7,7 +7,8 @@
      ├── SessionEnded        the server no longer accepts our token (401/403)
      ├── ServerTrouble       the server answered, but not usefully (5xx, 429, a
      │                       proxy's page, bad body): retry, after `retry_after`
-     └── NotSignedIn         an action that needs a session, with none held
+     ├── NotSignedIn         an action that needs a session, with none held
+     └── CannotWithdraw      a queued command already sent (or answered): it stays
 
 Domain rejections (`domain.Rejected`) pass through `FloorClient.submit`
 unchanged: they are the floor rules speaking, not the client.
@@ -33,7 +34,15 @@ class PinChangeRequired(SignInFailed):
 
 
 class ServerUnreachable(ClientError):
-    """The backend could not be reached; the message names the cause."""
+    """The backend could not be reached; the message names the cause.
+
+    `may_have_arrived` is False when the request never left (no connection was
+    made), True when it was lost on the way or its answer was.
+    """
+
+    def __init__(self, message: str, *, may_have_arrived: bool = True) -> None:
+        super().__init__(message)
+        self.may_have_arrived = may_have_arrived
 
 
 class SessionEnded(ClientError):
@@ -54,6 +63,10 @@ class ServerTrouble(ClientError):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+
+
+class CannotWithdraw(ClientError):
+    """The command is no longer only on this terminal: sent, answered, or needed by others."""
 
 
 class NotSignedIn(ClientError):

@@ -14,13 +14,14 @@ from pathlib import Path
 from api_client import storage
 from api_client.changes import ChangeHub
 from api_client.contract import Changes, Conflict, ConnectionStatus, Link, PendingCommand
+from api_client.errors import CannotWithdraw
 from api_client.optimistic import (
     OptimisticView,
     rewrite_local_ids,
     touched,
     without_guessed_downtime,
 )
-from api_client.outbox import LocalId, Outbox
+from api_client.outbox import WITHDRAWN, LocalId, Outbox
 from api_client.replica import Replica
 from api_client.summaries import incident_label
 from domain.commands import Command, mask_command
@@ -73,6 +74,7 @@ class LocalFloor:
                 f" as {self.outbox.set_aside_as.name}; commands in it were not sent"
             )
         self._local_ids: dict[int, LocalId] = self.outbox.local_ids()
+        self._sent: set[str] = self.outbox.sent()  # handed to the sender, not yet answered
         # accepted by the server, not yet seen on the feed: (seq, command), kept
         # in the view so nothing blinks out between the answer and its events
         self._settling: list[tuple[int, PendingCommand]] = []
@@ -170,10 +172,16 @@ class LocalFloor:
         Stops before a command whose local incident is created earlier in the
         same chunk: its number is only known once that answer is in. A command
         whose local incident was refused (or lost) becomes a conflict here.
+        What it returns is marked sent: it can no longer be withdrawn.
         """
         while True:
             chunk, orphan = self._chunk(limit)
             if orphan is None:
+                # handed to the sender: from here the server may have them
+                fresh = [p.command_id for p, _ in chunk if p.command_id not in self._sent]
+                if fresh:
+                    self.outbox.mark_sent(fresh)
+                    self._sent.update(fresh)
                 return chunk
             pending, ref, why = orphan
             reason = f"incident {incident_label(ref)} was not opened on the server: {why}"
@@ -199,10 +207,53 @@ class LocalFloor:
         if refused:
             self.conflicts = tuple(self.outbox.conflicts(self.staff_id))
         answered = {a.pending.command_id for a in accepted} | {p.command_id for p, _ in refused}
+        self._sent -= answered
         before = self.pending
         self.pending = tuple(p for p in self.pending if p.command_id not in answered)
         self._view.invalidate()
         self._outbox_moved(before)
+
+    def not_sent(self, command_ids: Sequence[str]) -> None:
+        """A send that made no connection: these are only on this terminal still."""
+        self.outbox.unmark_sent(list(command_ids))
+        self._sent.difference_update(command_ids)
+
+    def withdraw(self, command_id: str) -> PendingCommand:
+        """Take back a queued command the server has not been sent; raises `CannotWithdraw`.
+
+        One already handed to the sender may have reached the server, so it
+        waits for its answer. An incident opened offline cannot go while
+        commands queued after it are about it: those are withdrawn first.
+        """
+        pending = next((p for p in self.pending if p.command_id == command_id), None)
+        if pending is None:
+            raise CannotWithdraw("no longer waiting to be sent: the server has answered it")
+        if command_id in self._sent:
+            raise CannotWithdraw(
+                f"{pending.summary} was sent and waits for the server's answer:"
+                " it can no longer be withdrawn"
+            )
+        created = pending.incident_id if pending.command.type == "open_incident" else None
+        followers = [
+            p
+            for p in self.pending
+            if created is not None and p is not pending and p.incident_id == created
+        ]
+        if followers and created is not None:
+            raise CannotWithdraw(
+                f"{len(followers)} later command(s) on {incident_label(created)} are queued:"
+                " withdraw those first"
+            )
+        if not self.outbox.withdraw(self.staff_id, command_id):
+            raise CannotWithdraw(
+                f"{pending.summary} was sent meanwhile: it can no longer be withdrawn"
+            )
+        if created is not None:
+            self._local_ids[created] = LocalId(None, WITHDRAWN)
+        self.pending = tuple(p for p in self.pending if p.command_id != command_id)
+        self._view.invalidate()
+        self._outbox_moved([pending])
+        return pending
 
     def dismiss(self, command_id: str) -> bool:
         gone = self.outbox.dismiss(self.staff_id, command_id)

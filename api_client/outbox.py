@@ -5,6 +5,9 @@ sent, so neither a lost network nor a power cut can lose it. The server's
 answer deletes it (accepted) or moves it to `conflicts` (refused), where it
 stays until the user dismisses it.
 
+A command handed to the sender is marked `sent` first: from then on the
+server may have it, so it can no longer be withdrawn, only answered.
+
 Incidents opened offline get a local number (-1, -2, ...), persisted so it
 is never reused; `local_ids` maps it to the server's number once known, so
 commands queued against the local number can be rewritten before sending.
@@ -46,6 +49,7 @@ SCHEMA_VERSION = 2
 # restored from a backup taken before it (nightly backups: a day and a margin)
 JOURNAL_SECONDS = 36 * 3600.0
 UNSENDABLE = "unsendable"  # the conflict code of a command this version cannot send
+WITHDRAWN = "withdrawn before it was sent"
 
 # version 1 (floorline 0.1.0) as it was made; a new file is made as this and
 # then moved through every step, so a new file and an upgraded one are alike
@@ -136,6 +140,9 @@ class Outbox:
             _migrate(db)
             db.execute("SELECT pos, command_id, body, accepted_seq FROM commands LIMIT 1")
             _park_unsendable(db)
+            # which commands are on their way (a withdrawal must not race them)
+            with storage.transaction(db):
+                db.execute("CREATE TABLE IF NOT EXISTS sent (command_id TEXT PRIMARY KEY)")
         except BaseException:
             db.close()
             raise
@@ -177,6 +184,42 @@ class Outbox:
             for cid, body, at, local in rows
         ]
 
+    def mark_sent(self, command_ids: list[str]) -> None:
+        """These are about to go to the server: none of them may be withdrawn from now."""
+        with storage.transaction(self._db):
+            self._db.executemany(
+                "INSERT OR IGNORE INTO sent (command_id) VALUES (?)", [(i,) for i in command_ids]
+            )
+
+    def unmark_sent(self, command_ids: list[str]) -> None:
+        """These never reached the server after all (no connection was made)."""
+        with storage.transaction(self._db):
+            self._db.executemany(
+                "DELETE FROM sent WHERE command_id = ?", [(i,) for i in command_ids]
+            )
+
+    def sent(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT command_id FROM sent")}
+
+    def withdraw(self, staff_id: str, command_id: str) -> bool:
+        """Forget a queued command never sent; False if it was sent (or is not queued)."""
+        with storage.transaction(self._db):
+            row = self._db.execute(
+                "SELECT local_id FROM commands WHERE command_id = ?", (command_id,)
+            ).fetchone()
+            gone = self._db.execute(
+                "DELETE FROM commands WHERE command_id = ? AND staff_id = ?"
+                " AND command_id NOT IN (SELECT command_id FROM sent)",
+                (command_id, staff_id),
+            )
+            if gone.rowcount and row is not None and row[0] is not None:
+                # an incident opened offline and withdrawn: its number is never reused
+                self._db.execute(
+                    "UPDATE local_ids SET refused = ? WHERE local_id = ?",
+                    (WITHDRAWN, row[0]),
+                )
+        return gone.rowcount > 0
+
     def settle(
         self,
         staff_id: str,
@@ -206,6 +249,7 @@ class Outbox:
                         " WHERE command_id = ?",
                         (epoch, (seqs or {}).get(pending.command_id, 0), now, pending.command_id),
                     )
+                self._db.execute("DELETE FROM sent WHERE command_id = ?", (pending.command_id,))
                 if _creates(pending) and server_id is not None:
                     self._db.execute(
                         "UPDATE local_ids SET server_id = ? WHERE local_id = ?",
@@ -217,6 +261,7 @@ class Outbox:
 
     def _refuse(self, staff_id: str, pending: PendingCommand, error: CommandError) -> None:
         self._db.execute("DELETE FROM commands WHERE command_id = ?", (pending.command_id,))
+        self._db.execute("DELETE FROM sent WHERE command_id = ?", (pending.command_id,))
         self._db.execute(
             "INSERT OR REPLACE INTO conflicts (command_id, staff_id, issued_at, body, code,"
             " reason, by_staff, at, current, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -189,7 +189,11 @@ class Rest:
                 if others:
                     servers.fail_over(server, _words(exc))
                     continue
-                raise ServerUnreachable(_words(exc)) from exc
+                # no connection made: the request never left this terminal
+                unsent = isinstance(
+                    exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout
+                )
+                raise ServerUnreachable(_words(exc), may_have_arrived=not unsent) from exc
             self._sample_clock(t0, self._mono(), response)
             if response.status_code >= 500 and others:
                 servers.fail_over(server, _status_words(response))

@@ -284,6 +284,10 @@ class SyncLoop:
             ]
             try:
                 batch = await self._rest.send_batch(envelopes)
+            except ServerUnreachable as exc:
+                if not exc.may_have_arrived:
+                    self._floor.not_sent([p.command_id for p, _ in chunk])  # still ours alone
+                raise
             except HttpError as exc:
                 if len(chunk) > 1:
                     limit = 1  # find the one the server cannot take

@@ -27,7 +27,9 @@ from backend.live import LiveHub
 from backend.pgfanout import notify
 from backend.storage import Storage
 from backend.visibility import view_of
+from domain.acted_time import ARRIVED_LATE_AFTER, acted_at
 from domain.decide import Actor, RejectCode, Rejected, decide
+from domain.events import Event
 from domain.floor_changes import staff_change
 from domain.protocol import CommandEnvelope, CommandError, CommandResult
 from domain.reducer import apply
@@ -196,7 +198,7 @@ class FloorService:
                     state, envelope.command, actor, now, command_id=envelope.command_id
                 )
             else:
-                events = decide(state, envelope.command, actor, now, command_id=envelope.command_id)
+                events = self._decide_acted(state, envelope, actor, now)
         except Rejected as rejected:
             return _Outcome(_rejection(envelope.command_id, rejected, now), [], state)
         except Exception:
@@ -220,6 +222,17 @@ class FloorService:
             server_time=now,
         )
         return _Outcome(result, stored, before)
+
+    @staticmethod
+    def _decide_acted(
+        state: FloorState, envelope: CommandEnvelope, actor: Actor | None, now: float
+    ) -> list[Event]:
+        """Decide as of when the user acted (`domain.acted_time`), marking a late arrival."""
+        acted = acted_at(state, envelope.command, envelope.issued_at, now)
+        events = decide(state, envelope.command, actor, acted, command_id=envelope.command_id)
+        if now - acted > ARRIVED_LATE_AFTER:
+            events = [event.model_copy(update={"received_at": now}) for event in events]
+        return events
 
     # --- other processes' events --------------------------------------------
 

@@ -16,7 +16,7 @@ from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
 from domain.events import Event, EventType, Payload, make_event
 from domain.exposure import EXPOSURE_LINE, escalate_on_exposure, exposed
 from domain.models import Change, Channel, Downtime, Incident, IncidentState, Role, Staff
-from domain.permissions import can_see_incident, in_pit_scope, role_may, why_not
+from domain.permissions import can_see_incident, in_pit_scope, may_own, role_may, why_not
 from domain.player_flags import decide_flag, is_silent
 from domain.privacy import mask_sensitive
 from domain.registers import decide_record
@@ -122,7 +122,8 @@ def _events_for(
                 return (
                     [event(EventType.NOTE_ADDED, ev.NoteAddedData(text=note), **on)] if note else []
                 )
-            return [event(EventType.ACKNOWLEDGED, ev.AcknowledgedData(note=note), **on)]
+            answered = ev.AcknowledgedData(note=note, owner=_new_owner(incident, actor))
+            return [event(EventType.ACKNOWLEDGED, answered, **on)]
         case c.Take():
             if actor is None:
                 raise Rejected(RejectCode.INVALID, "only a staff member can take an incident")
@@ -144,8 +145,17 @@ def _events_for(
                 raise Rejected(
                     RejectCode.ILLEGAL, f"already {incident.priority}", incident=incident
                 )
+            reason = _clean(command.reason)
+            if command.priority.is_lower_than(incident.priority) and not reason:
+                # nobody may silently de-escalate: the timeline and the duty manager hear why
+                raise Rejected(
+                    RejectCode.INVALID,
+                    f"lowering #{incident.id} from {incident.priority} to {command.priority}"
+                    " needs a reason",
+                    incident=incident,
+                )
             changed = ev.PriorityChangedData(
-                priority=command.priority, reason=_clean(command.reason)
+                priority=command.priority, reason=reason, previous=incident.priority
             )
             return [event(EventType.PRIORITY_CHANGED, changed, **on)]
         case c.Escalate():
@@ -173,15 +183,21 @@ def _events_for(
                 (IncidentState.NEW, IncidentState.ACKNOWLEDGED, IncidentState.IN_PROGRESS),
                 "stabilise",
             )
-            return [event(EventType.STABILISED, ev.StabilisedData(note=_clean(command.note)), **on)]
+            stabilised = ev.StabilisedData(
+                note=_clean(command.note), owner=_new_owner(incident, actor)
+            )
+            return [event(EventType.STABILISED, stabilised, **on)]
         case c.Resolve():
             _check_version(state, incident, command.expected_version, me)
             _require(incident, OPEN_STATES, "resolve")
-            return [event(EventType.RESOLVED, ev.ResolvedData(note=_clean(command.note)), **on)]
+            resolved = ev.ResolvedData(note=_clean(command.note), owner=_new_owner(incident, actor))
+            return [event(EventType.RESOLVED, resolved, **on)]
         case c.Reopen():
             _require(incident, (IncidentState.RESOLVED, IncidentState.CLOSED), "reopen")
-            reason = _clean(command.reason)
-            return [event(EventType.REOPENED, ev.ReopenedData(reason=reason), **on)]
+            reopened = ev.ReopenedData(
+                reason=_clean(command.reason), owner=_new_owner(incident, actor)
+            )
+            return [event(EventType.REOPENED, reopened, **on)]
         case c.Close():
             _check_version(state, incident, command.expected_version, me)
             _require(incident, (IncidentState.RESOLVED,), "close")
@@ -212,6 +228,16 @@ def _events_for(
             filed = ev.ReportFiledData(text=_clean(command.text))
             return [event(EventType.REPORT_FILED, filed, **on)]
     raise Rejected(RejectCode.INVALID, f"unknown command {command.type!r}")  # pragma: no cover
+
+
+def _new_owner(incident: Incident, actor: Actor | None) -> str | None:
+    """Who owns an unowned incident once `actor` moves it on: the actor, if they may own one.
+
+    Every incident shows an owner once someone answers it; the scheduler never becomes one.
+    """
+    if incident.owner is not None or actor is None or not may_own(actor.staff):
+        return None
+    return actor.id
 
 
 def _clean(text: str) -> str:

@@ -102,6 +102,8 @@ class IncidentData(Payload):
 
 class AcknowledgedData(Payload):
     note: str = ""
+    # the acknowledger, when the incident had no owner: answering it is taking it
+    owner: str | None = None
 
 
 class AssignedData(Payload):
@@ -114,7 +116,8 @@ class NoteAddedData(Payload):
 
 class PriorityChangedData(Payload):
     priority: Priority
-    reason: str = ""
+    reason: str = ""  # required when it lowers the priority
+    previous: Priority | None = None  # None in events stored before it was kept
 
 
 class EscalatedData(Payload):
@@ -125,14 +128,17 @@ class EscalatedData(Payload):
 
 class StabilisedData(Payload):
     note: str = ""
+    owner: str | None = None  # as for an acknowledge: whoever moves an unowned incident on
 
 
 class ResolvedData(Payload):
     note: str = ""
+    owner: str | None = None
 
 
 class ReopenedData(Payload):
     reason: str = ""
+    owner: str | None = None
 
 
 class CompensationRecordedData(Payload):
@@ -243,7 +249,10 @@ _ON_DOWNTIME = frozenset({EventType.PLAYER_MOVED, EventType.DOWNTIME_ENDED})
 class Event(Frozen):
     seq: int = 0  # 0 until the event log assigns it
     type: EventType
-    at: float
+    at: float  # when it happened: for an action done offline, when the user did it
+    # when the server took it, if that was later by more than a few seconds
+    # (an action queued offline); None: at `at`, and left off the wire
+    received_at: float | None = Field(default=None, exclude_if=lambda at: at is None)
     actor: str = ""
     terminal: str = ""
     command_id: str = ""

@@ -24,6 +24,10 @@ class Priority(StrEnum):
     P3 = "P3"
     P4 = "P4"
 
+    def is_lower_than(self, other: Priority) -> bool:
+        """P4 is the lowest priority, P1 the highest."""
+        return int(self[1]) > int(other[1])
+
 
 class Tier(StrEnum):
     STANDARD = "standard"
@@ -272,6 +276,8 @@ class TimelineEntry(Frozen):
     terminal: str
     kind: str
     text: str
+    # done offline: when it reached the server (left out when it is `at`)
+    received_at: float | None = Field(default=None, exclude_if=lambda at: at is None)
 
 
 class Change(Frozen):

@@ -75,6 +75,11 @@ def why_not(role: Role, command_type: str) -> str:
     return f"a {ROLE_LABELS[role]} may not {action}; allowed: {', '.join(allowed)}"
 
 
+def may_own(staff: Staff) -> bool:
+    """Whether a staff member may be an incident's owner: whoever may take one."""
+    return role_may(staff.role, "take")
+
+
 def can_see_incident(staff: Staff, incident: Incident, policy: Policy) -> bool:
     if staff.role in _MANAGERS:
         return True

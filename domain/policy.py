@@ -174,6 +174,11 @@ class Policy(Frozen):
     pit_boss_floor_wide: bool = False
     # regulators' registers, by name: a second countdown on the kinds they name
     registers: dict[str, Register] = Field(default_factory=lambda: dict(DEFAULT_REGISTERS))
+    # an action done offline reaches the server with the time it was done
+    # (domain.acted_time): refused when older than this when it arrives...
+    outbox_limit: float = Field(default=24 * HOUR, gt=0)
+    # ...or ahead of the server's clock (or before its incident opened) by more than this
+    clock_tolerance: float = Field(default=30.0, ge=0)
 
     @model_validator(mode="after")
     def _shares(self) -> Policy:

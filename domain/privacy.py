@@ -53,17 +53,15 @@ def names_card_number(text: str) -> bool:
 
 
 def mask_loyalty_id(reference: str) -> str:
-    """`VV-2231-4411` -> `VV-****-4411`; a bare number keeps its last four.
-
-    A reference that is a card number is shown as every card number is.
-    """
+    """`VV-2231-4411` -> `VV-****-4411`; any other keeps its last four as a card
+    number does (`****-4411`), so a floor screen masks numbers one way."""
     if looks_like_card_number(reference):
         return mask_card_numbers(reference)
     parts = reference.split("-")
     if len(parts) >= 3:
         return "-".join([parts[0], *("*" * len(p) for p in parts[1:-1]), parts[-1]])
     if len(reference) > 4:
-        return "*" * (len(reference) - 4) + reference[-4:]
+        return f"****-{reference[-4:]}"
     return reference
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from domain.cover import COVER_EVENTS, apply_cover
 from domain.escalation import LINE_TITLES
 from domain.events import (
+    AcknowledgedData,
     AssignedData,
     CompensationRecordedData,
     DowntimeStartedData,
@@ -27,7 +28,10 @@ from domain.events import (
     PlayerMovedData,
     PriorityChangedData,
     RecordedInRegisterData,
+    ReopenedData,
     ReportFiledData,
+    ResolvedData,
+    StabilisedData,
     payload_of,
 )
 from domain.floor_changes import FLOOR_EVENTS, apply_floor_change
@@ -53,6 +57,10 @@ _WORDING: dict[EventType, str] = {
     EventType.REPORT_FILED: "post-incident report filed",
     EventType.RECORDED_IN_REGISTER: "recorded in the {label}: {reference}",
 }
+
+
+# the steps that make their actor the owner of an incident nobody owns yet
+_TAKES_OWNER = (AcknowledgedData, StabilisedData, ResolvedData, ReopenedData)
 
 
 def apply(state: FloorState, event: Event) -> FloorState:
@@ -172,6 +180,9 @@ def _change(incident: Incident, event: Event, data: Payload, state: FloorState) 
         fields = {"report": data.text, "report_due": None}
     elif isinstance(data, RecordedInRegisterData):
         incident = recorded(incident, data, at, event.actor)
+    # acknowledging, stabilising, resolving or reopening an unowned incident takes it
+    if isinstance(data, _TAKES_OWNER) and data.owner and incident.owner is None:
+        fields["owner"] = data.owner
     changed = incident.model_copy(update=fields)
     text = _word(event, data, state, incident)
     changed = _touch(changed, event, state, text, version_bump=bump)
@@ -199,6 +210,11 @@ def _word(event: Event, data: Payload, state: FloorState, incident: Incident) ->
     text = _WORDING.get(event.type, str(event.type)).format_map(_Blank(values))
     if isinstance(data, AssignedData) and incident.owner not in (None, data.owner):
         text = "re" + text
+    if isinstance(data, AcknowledgedData) and data.owner and incident.owner is None:
+        text += " and taken"
+    if isinstance(data, PriorityChangedData) and data.priority != incident.priority:
+        way = "lowered" if data.priority.is_lower_than(incident.priority) else "raised"
+        text = f"priority {way} from {incident.priority} to {data.priority}"
     note = fields.get("note") or fields.get("reason")
     return f"{text}: {note}" if note else text
 
@@ -218,6 +234,7 @@ def _touch(
         terminal=event.terminal,
         kind=str(event.type),
         text=text,
+        received_at=event.received_at,
     )
     actor_name = state.staff_name(event.actor) if event.actor != "system" else "the system"
     update: dict[str, Any] = {

@@ -21,6 +21,7 @@ from api_client.contract import Changes
 from domain.models import FlagKind, Incident, Priority
 from domain.player_flags import incident_flags, is_silent
 from screens.incident_actions import IncidentActionsScreen
+from tui.lock_veil import PLAYER_DETAIL
 from tui.widgets.clock_panel import ClockPanel
 from tui.widgets.incident_facts import SILENT_VISIT_TEXT, IncidentFacts, IncidentTimeline
 from tui.widgets.incident_notices import notices_content
@@ -70,12 +71,13 @@ class IncidentScreen(IncidentActionsScreen):
         with VerticalScroll(id="incident-body"):
             yield ClockPanel(id="incident-clocks")
             with Vertical(id="incident-columns"):
-                with Vertical(classes="incident-column"):
+                # notices and intake: the player, recovery terms, what is owed
+                with Vertical(classes=f"incident-column {PLAYER_DETAIL}"):
                     yield Static(id="incident-notices")
                     yield IncidentFacts(id="incident-facts")
                 with Vertical(classes="incident-column"):
                     yield LadderPanel(id="incident-ladder")
-                    yield IncidentTimeline(id="incident-timeline")
+                    yield IncidentTimeline(id="incident-timeline", classes=PLAYER_DETAIL)
 
     def on_mount(self) -> None:
         super().on_mount()

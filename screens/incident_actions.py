@@ -13,13 +13,15 @@ from collections.abc import Callable
 from textual.binding import Binding
 
 from domain import commands as c
+from domain.cover import who_to_call
 from domain.decide import Actor, RejectCode, Rejected, decide
 from domain.escalation import LINE_TITLES, TOP_LINE
 from domain.events import EventType
-from domain.models import HelpAnswer, Incident, IncidentState, Priority
+from domain.models import Chain, HelpAnswer, Incident, IncidentState, Priority
 from domain.permissions import ROLE_LABELS, role_may, why_not
 from domain.player_flags import has_rg_flag, incident_flags
 from domain.sla import compensation_due
+from domain.state import FloorState
 from screens.modals import (
     AssignModal,
     CompensationModal,
@@ -40,7 +42,9 @@ _PROBES: dict[str, Callable[[Incident], c.Command]] = {
     "assign": lambda i: c.Assign(incident_id=i.id, owner=i.opened_by, expected_version=i.version),
     "note": lambda i: c.AddNote(incident_id=i.id, text="-"),
     "priority": lambda i: c.SetPriority(
-        incident_id=i.id, priority=Priority.P2 if i.priority is Priority.P1 else Priority.P1
+        incident_id=i.id,
+        priority=Priority.P2 if i.priority is Priority.P1 else Priority.P1,
+        reason="-",
     ),
     "escalate": lambda i: c.Escalate(incident_id=i.id),
     "stabilise": lambda i: c.Stabilise(incident_id=i.id),
@@ -66,6 +70,30 @@ _COMMAND_TYPE = {
     "page": "page_contact",
     "help_offer": "record_help_offer",
 }
+
+
+def assign_options(floor: FloorState, now: float) -> list[tuple[str, str]]:
+    """The staff to assign to, `(label, id)`: who is on an escalation line now first,
+    saying which (`Dana K. (duty manager), on duty: L2`), then the others."""
+    chains: dict[str, dict[int, set[Chain]]] = {}
+    for chain in Chain:
+        for line in range(1, TOP_LINE + 1):
+            for entry in who_to_call(floor, chain, line, now):
+                chains.setdefault(entry.staff_id, {}).setdefault(line, set()).add(chain)
+    staff = sorted(floor.staff.values(), key=lambda s: (s.id not in chains, s.role, s.name))
+    options = []
+    for member in staff:
+        pit = f", pit {member.pit}" if member.pit else ""
+        label = f"{member.name} ({ROLE_LABELS[member.role]}{pit})"
+        if member.id in chains:
+            # a line answered on the payments chain alone says so
+            lines = [
+                f"L{line}" if Chain.MAIN in on else f"L{line} payments"
+                for line, on in sorted(chains[member.id].items())
+            ]
+            label += f", on duty: {', '.join(lines)}"
+        options.append((label, member.id))
+    return options
 
 
 class IncidentActionsScreen(FloorScreen):
@@ -125,6 +153,23 @@ class IncidentActionsScreen(FloorScreen):
             owed = compensation_due(incident, self.floor.policy) and not incident.compensation
             return action == "close" and incident.state is IncidentState.RESOLVED and bool(owed)
         return bool(events)
+
+    def needed_actions(self) -> tuple[str, ...]:
+        """What this incident waits for from the signed-in user: the footer shows it first."""
+        incident, me = self.incident, self.source.me
+        if incident is None or me is None:
+            return ()
+        needed: list[str] = []
+        owed = compensation_due(incident, self.floor.policy) and not incident.compensation
+        if owed and role_may(me.role, "record_compensation"):
+            needed.append("compensation")
+        if (
+            incident.report_due is not None
+            and not incident.report
+            and role_may(me.role, "file_report")
+        ):
+            needed.append("report")
+        return tuple(needed)
 
     def _may(self, action: str) -> Incident | None:
         """The incident, if the signed-in role may do `action`; else say why not."""
@@ -191,8 +236,7 @@ class IncidentActionsScreen(FloorScreen):
         if not (incident := self._may("assign")):
             return
         version = incident.version  # the version this user saw, not the one at OK
-        staff = sorted(self.floor.staff.values(), key=lambda s: (s.role, s.name))
-        options = [(f"{s.name} ({ROLE_LABELS[s.role]})", s.id) for s in staff]
+        options = assign_options(self.floor, self.now)
 
         def assign(owner: str | None) -> None:
             if owner:

@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from domain.models import Priority
 from domain.privacy import looks_like_card_number, mask_card_numbers, mask_sensitive
+from tui.lock_veil import follow_lock
 
 MASK_NOTE = "looks like a card number: it will be stored masked as {masked}"
 
@@ -40,11 +41,13 @@ class DialogModal(ModalScreen[Any]):
         padding: 0 1;
     }
     DialogModal #dialog-title { text-style: bold; width: 1fr; }
-    DialogModal .field-label { color: $foreground 70%; margin-top: 1; }
+    /* as wide as the dialog, so a long prompt wraps instead of being cut */
+    DialogModal .field-label { color: $foreground 70%; margin-top: 1; width: 1fr; }
     DialogModal #dialog-hint { color: $warning; height: auto; }
     DialogModal #dialog-hint.-error { color: $error; }
     DialogModal #dialog-buttons { margin-top: 1; height: auto; align-horizontal: right; }
     DialogModal #dialog-buttons Button { margin-left: 1; }
+    DialogModal.-locked #dialog { display: none; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
 
@@ -62,6 +65,10 @@ class DialogModal(ModalScreen[Any]):
 
     def compose_fields(self) -> ComposeResult:
         return iter(())
+
+    def on_mount(self) -> None:
+        # what is typed here is as private as the screen under it (`tui.lock_veil`)
+        follow_lock(self)
 
     def hint(self, text: str, *, error: bool = False) -> None:
         widget = self.query_one("#dialog-hint", Static)
@@ -250,7 +257,15 @@ class PriorityModal(DialogModal):
         options = [(label, p) for p, label in PRIORITY_LABELS.items() if p is not self.current]
         yield Label(f"now {self.current}", classes="field-label")
         yield Select(options, prompt="new priority", id="dialog-priority")
-        yield Input(placeholder="reason (optional)", max_length=2000, id="dialog-reason")
+        yield Input(placeholder="reason (needed to lower it)", max_length=2000, id="dialog-reason")
+
+    @on(Select.Changed, "#dialog-priority")
+    def _chosen(self, event: Select.Changed) -> None:
+        lowering = event.value is not Select.NULL and self._lowers(event.value)
+        self.hint("lowering it: say why (the duty manager is told)" if lowering else "")
+
+    def _lowers(self, value: object) -> bool:
+        return Priority(str(value)).is_lower_than(self.current)
 
     def answer(self) -> tuple[Priority, str] | None:
         value = self.query_one("#dialog-priority", Select).value
@@ -258,6 +273,10 @@ class PriorityModal(DialogModal):
             self.hint("choose a priority", error=True)
             return None
         reason = mask_sensitive(self.query_one("#dialog-reason", Input).value.strip())
+        if not reason and self._lowers(value):
+            self.hint(f"say why it goes down from {self.current} to {value}", error=True)
+            self.query_one("#dialog-reason", Input).focus()
+            return None
         return Priority(str(value)), reason
 
 

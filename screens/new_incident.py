@@ -39,7 +39,9 @@ from domain.player_flags import flags_of, has_rg_flag
 from domain.privacy import looks_like_card_number, mask_card_numbers, mask_sensitive
 from screens.modals import MASK_NOTE, PRIORITY_LABELS, YesNoModal
 from screens.player_care import HelpOfferModal
+from tui.field_errors import in_words
 from tui.floor_screen import FloorScreen
+from tui.lock_veil import PLAYER_DETAIL
 from tui.messages import CommandRequested
 from tui.widgets.incident_facts import CHANNEL_LABELS, TIER_LABELS, kyc_warning
 from tui.widgets.player_flag_text import flags_band
@@ -54,6 +56,15 @@ ID_KIND_LABELS = {
 TEXT_FIELDS = ("reference", "game", "tx_ref", "wallet", "desired_outcome", "summary", "attachments")
 # where a pydantic error location lands on the form
 _LOC_FIELD = {"player": "reference", "location": "spot"}
+# how the form labels each field, to name it in a problem
+_LABELS = {
+    "reference": "player",
+    "spot": "location",
+    "pit": "pit",
+    "tx_ref": "tx ref",
+    "desired_outcome": "outcome",
+    "attachments": "attached",
+}
 # the app's screen keys: from inside the form they would throw the draft away
 _SCREEN_KEYS = "n,d,e,o,M,S"
 _FIELD_TYPES = (Input, Select, Checkbox)
@@ -118,7 +129,7 @@ class NewIncidentScreen(FloorScreen):
         me = self.source.me
         default_channel = Channel.CHAT if me and me.role is Role.HOST else Channel.ON_SITE
         yield Static("New incident: ctrl+s saves, escape leaves without saving", id="new-head")
-        with VerticalScroll(id="new-form"):
+        with VerticalScroll(id="new-form", classes=PLAYER_DETAIL):
             with self._row("kind"):
                 yield Select(
                     [(label, kind) for kind, label in KIND_LABELS.items()],
@@ -311,7 +322,7 @@ class NewIncidentScreen(FloorScreen):
                 field = _LOC_FIELD.get(loc[0], loc[0]) if loc else "problems"
                 if loc[:2] == ["location", "pit"]:
                     field = "pit"
-                errors.setdefault(field, err["msg"])
+                errors.setdefault(field, in_words(err, _LABELS.get(field, field)))
             return None, errors
         me = self.source.me
         if me is not None:

@@ -29,6 +29,7 @@ from tui.floor_summary import (
     ShiftAttainment,
     night_summary,
 )
+from tui.lock_veil import PLAYER_DETAIL
 from tui.messages import CommandRequested
 from tui.queue_model import Filters, QueueModel, StateFilter, View, view_label, views_for
 from tui.widgets.incident_table import IncidentTable
@@ -76,7 +77,11 @@ class QueueScreen(FloorScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="queue-summary")
-        yield Input(placeholder="filter: number, player, location, kind, owner", id="queue-filter")
+        yield Input(
+            placeholder="filter: number, player, location, kind, owner",
+            id="queue-filter",
+            classes=PLAYER_DETAIL,  # what is typed may be a player's card
+        )
         yield IncidentTable(id="queue-table")
 
     @property
@@ -158,6 +163,7 @@ class QueueScreen(FloorScreen):
 
     def _locked_changed(self, locked: bool) -> None:
         self.table.masked = locked
+        self._update_summary()  # the filter's text is not said while locked
 
     @property
     def _is_manager(self) -> bool:
@@ -228,7 +234,9 @@ class QueueScreen(FloorScreen):
         f = self.filters
         words = []
         if f.text:
-            words.append(f"text “{f.text}”")
+            words.append(
+                "text (hidden while locked)" if self.floor_app.locked else f"text “{f.text}”"
+            )
         if f.priorities:
             words.append(" ".join(sorted(f.priorities)))
         if f.states is not StateFilter.OPEN:

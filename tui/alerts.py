@@ -1,4 +1,5 @@
-"""What rings the bell: a new P1 from someone else, or a promise that just fell due.
+"""What rings the bell: a new P1 from someone else, a priority someone lowered (for
+a duty manager), or a promise that just fell due.
 
 Pure functions over domain state, so the app only decides *how* to alert.
 """
@@ -10,8 +11,8 @@ from dataclasses import dataclass
 from heapq import heapify, heappop, heappush
 from itertools import count
 
-from domain.events import Event, EventType
-from domain.models import Incident, Priority
+from domain.events import BadEvent, Event, EventType, PriorityChangedData, payload_of
+from domain.models import Incident, Priority, Role, Staff
 from domain.sla import clocks
 from domain.state import FloorState
 
@@ -49,6 +50,35 @@ def new_p1_alerts(events: Iterable[object], state: FloorState, me: str | None) -
         who = state.staff_name(event.actor)
         verb = "opened" if opened else "raised to P1"
         alerts.append(Alert(incident.id, "New P1", f"{describe(incident)} ({verb} by {who})"))
+    return alerts
+
+
+def lowered_priority_alerts(
+    events: Iterable[object], state: FloorState, me: Staff | None
+) -> list[Alert]:
+    """Priorities someone else lowered, for a duty manager: nobody de-escalates silently."""
+    if me is None or me.role is not Role.DUTY_MANAGER:
+        return []
+    alerts: list[Alert] = []
+    for event in events:
+        if not isinstance(event, Event) or event.type is not EventType.PRIORITY_CHANGED:
+            continue
+        if event.actor == me.id or event.incident_id is None:
+            continue
+        try:
+            data = payload_of(event)
+        except BadEvent:
+            continue
+        incident = state.incidents.get(event.incident_id)
+        if not isinstance(data, PriorityChangedData) or incident is None or data.previous is None:
+            continue
+        if not data.priority.is_lower_than(data.previous):
+            continue
+        who = state.staff_name(event.actor)
+        message = f"{describe(incident)}: {data.previous} to {data.priority} by {who}"
+        if data.reason:
+            message += f": {data.reason}"
+        alerts.append(Alert(incident.id, "Priority lowered", message))
     return alerts
 
 

@@ -30,10 +30,10 @@ from screens.lock import LockScreen
 from screens.login import LoginScreen
 from themes import THEMES, VARIABLE_DEFAULTS, next_theme, resolve_theme
 from tui import collector
-from tui.alerts import Alert, BreachWatch, new_p1_alerts
+from tui.alerts import Alert, BreachWatch, lowered_priority_alerts, new_p1_alerts
 from tui.config import Config, load_config
 from tui.floor_update import FloorUpdate
-from tui.messages import CommandRequested, DismissRequested, PageRequested
+from tui.messages import CommandRequested, DismissRequested, PageRequested, WithdrawRequested
 from tui.palette import FloorCommands
 from tui.session import Session
 from tui.source import FloorSource
@@ -74,7 +74,8 @@ class FloorApp(App[None]):
         Binding("S", "staff", "Staff admin", id="app.staff", show=False),
         Binding("escape", "back", "Back", id="app.back", show=False),
         Binding("question_mark", "help", "Keys", id="app.help"),
-        Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False),
+        # priority: a dialog or form in front takes other app keys, but never this one
+        Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False, priority=True),
         Binding("f10", "next_theme", "Theme", id="app.theme", show=False),
         Binding(
             "ctrl+p", "command_palette", "Commands", id="app.palette", show=False, priority=True
@@ -205,7 +206,10 @@ class FloorApp(App[None]):
             self.call_after_refresh(collector.floor_painted)
         self._breaches.floor_changed(None if changes.reset else changes.incidents)
         me = view.me.id if view.me else None
-        self._alert(new_p1_alerts(changes.events, view.state, me))
+        self._alert(
+            new_p1_alerts(changes.events, view.state, me)
+            + lowered_priority_alerts(changes.events, view.state, view.me)
+        )
         self.floor_updated.publish(FloorUpdate(view, changes))
         # the server ended the session (it says why; a sign-out here does not)
         ended = view.status.link is Link.SIGNED_OUT and before.status.link is not Link.SIGNED_OUT
@@ -283,6 +287,21 @@ class FloorApp(App[None]):
     @work(exit_on_error=False, group="commands")
     async def _dismiss(self, command_id: str) -> None:
         await self.source.dismiss(command_id)
+
+    @on(WithdrawRequested)
+    def _withdraw_requested(self, message: WithdrawRequested) -> None:
+        self._withdraw(message.command_id)
+
+    @work(exit_on_error=False, group="commands")
+    async def _withdraw(self, command_id: str) -> None:
+        from api_client.errors import ClientError
+
+        try:
+            withdrawn = await self.source.withdraw(command_id)
+        except ClientError as exc:
+            self.notify(exc.message, title="Not withdrawn", severity="warning", timeout=8)
+        else:
+            self.notify(f"withdrawn: {withdrawn.summary} (never sent)")
 
     @work(exit_on_error=False, group="commands")
     async def submit(self, command: Command, done: str = "") -> None:

@@ -3,7 +3,9 @@
 Screens read the floor from the app's current `FloorView` (attributes down)
 and subscribe to two app signals: `ticked` (one app-level 1-second tick) and
 `floor_updated` (one `FloorUpdate` per notice from the sync client). A
-signal drops a screen once it is removed.
+signal drops a screen once it is removed. While the terminal is
+locked a screen has the `-locked` class, which hides its `.player-detail`
+widgets (`tui.lock_veil`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from textual.screen import Screen
 from api_client.contract import Changes, FloorView
 from domain.state import FloorState
 from tui.floor_update import FloorUpdate
+from tui.lock_veil import follow_lock
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.status_bar import StatusBar
 
@@ -25,6 +28,10 @@ if TYPE_CHECKING:
 
 
 class FloorScreen(Screen[None]):
+    DEFAULT_CSS = """
+    FloorScreen.-locked .player-detail { display: none !important; }
+    """
+
     def compose(self) -> ComposeResult:
         yield from self.compose_body()
         yield StatusBar()
@@ -39,6 +46,7 @@ class FloorScreen(Screen[None]):
     def on_mount(self) -> None:
         self.floor_app.ticked.subscribe(self, self._ticked)
         self.floor_app.floor_updated.subscribe(self, self._floor_updated)
+        follow_lock(self)
 
     @property
     def floor_app(self) -> FloorApp:

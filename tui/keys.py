@@ -10,11 +10,20 @@ from textual.binding import Binding
 from textual.containers import ScrollableContainer
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Button, Checkbox, Input, OptionList, Select
 
 # Textual's own screen keys (focus cycling, copy): true everywhere, noise in a key list
 _GENERIC_ACTIONS = frozenset(
     {"focus_next", "focus_previous", "copy_text", "maximize", "minimize", "help_quit"}
+)
+
+
+# Textual's own widgets, as a person would call them (their class names are not words)
+_WIDGET_WORDS: tuple[tuple[type[DOMNode], str], ...] = (
+    (Select, "In a drop-down list"),
+    (Checkbox, "On a checkbox"),
+    (Button, "On a button"),
+    (OptionList, "In a list"),
 )
 
 
@@ -44,6 +53,9 @@ def group_title(node: DOMNode) -> str:
         return name
     if isinstance(node, Input):  # itself scrollable: ask first
         return "In a text field"
+    for widget, words in _WIDGET_WORDS:
+        if isinstance(node, widget):
+            return words
     if isinstance(node, ScrollableContainer):
         return "Scrolling"
     # "IncidentTable" -> "In the incident table", never a class name as it is

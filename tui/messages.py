@@ -26,6 +26,14 @@ class PageRequested(Message):
         self.incident_id = incident_id
 
 
+class WithdrawRequested(Message):
+    """The user takes back a command still waiting to be sent (`source.withdraw`)."""
+
+    def __init__(self, command_id: str) -> None:
+        super().__init__()
+        self.command_id = command_id
+
+
 class DismissRequested(Message):
     """The user has read a refused command; the client may forget it (`source.dismiss`)."""
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
+import pytest
+
 from api_client import FloorClient, Link, MemoryTokenStore
+from api_client.errors import CannotWithdraw
 from api_client.replica import Replica
 from domain import commands as c
 from domain.models import Channel, IncidentKind, Location, Player, Priority, Tier
@@ -163,3 +167,40 @@ async def test_the_server_sees_commands_once_even_when_an_answer_is_lost(
     snap = await server_snapshot(backend.url, "dm1", pin)
     texts = [e.text for e in snap.state.incidents[target].timeline]
     assert texts.count("sent twice, kept once") == 1
+
+
+async def test_a_command_withdrawn_before_it_was_sent_never_reaches_the_server(
+    backend: BackendProcess, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="api_client.sync")
+    pin = backend.pins["dm1"]
+    client = await signed_in_client(backend.url, tmp_path, "dm1", pin)
+    target = min(i.id for i in client.state.open_incidents())
+
+    await asyncio.to_thread(backend.stop)
+    await until(client, lambda: client.status.link is not Link.ONLINE, what="the drop")
+    await client.submit(c.AddNote(incident_id=target, text="player called back"))
+    wrong = await client.submit(c.AddNote(incident_id=target, text="typed on the wrong one"))
+    # the drain tries to send them, and makes no connection: they are still only here
+    for _ in range(200):
+        if "outbox drain stopped: cannot reach the server" in caplog.text:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the outbox drain never tried")
+    assert client.status.pending == 2
+    withdrawn = await client.withdraw(wrong.command_id)
+    assert withdrawn.command_id == wrong.command_id
+    assert [getattr(p.command, "text", None) for p in client.pending] == ["player called back"]
+    shown = [e.text for e in client.state.incidents[target].timeline]
+    assert "typed on the wrong one" not in shown and "player called back" in shown
+
+    await asyncio.to_thread(backend.start)
+    await until(client, lambda: not client.pending, what="the outbox to drain", within=30)
+    snap = await matches_server(client, backend.url, "dm1", pin)
+    on_server = [e.text for e in snap.state.incidents[target].timeline]
+    assert "player called back" in on_server and "typed on the wrong one" not in on_server
+    # once sent, there is nothing left to withdraw
+    with pytest.raises(CannotWithdraw):
+        await client.withdraw(wrong.command_id)
+    await client.close()

@@ -52,8 +52,9 @@ def test_someone_elses_change_behind_the_senders_own_is_still_a_conflict() -> No
     with pytest.raises(Rejected) as refused:
         floor.run("h1", c.Resolve(incident_id=number, expected_version=seen), T0 + 90)
     assert refused.value.code is RejectCode.CONFLICT
-    # the change that beat the sender, not the last one (their own stabilise)
-    assert refused.value.message == f"#{number} assigned to Riley C. by Dana K."
+    # the change that beat the sender, not the last one (their own stabilise);
+    # the sender's acknowledge made them the owner, so it was taken from them
+    assert refused.value.message == f"#{number} reassigned to Riley C. by Dana K."
     assert (refused.value.by, refused.value.at) == ("dm1", T0 + 70)
 
 
@@ -310,3 +311,64 @@ def test_a_card_number_in_any_text_escalates_at_once() -> None:
     assert floor.state.incidents[opened].line == 2
     plain = floor.open(priority=Priority.P3, kind="bonus_question", summary="order 1234")
     assert floor.state.incidents[plain].line == 1
+
+
+def test_acknowledging_an_unowned_incident_makes_the_acknowledger_its_owner() -> None:
+    floor = Floor()
+    number = floor.open()
+    floor.run("h1", c.Acknowledge(incident_id=number, note="on my way"), T0 + 30)
+    incident = floor.state.incidents[number]
+    assert (incident.state, incident.owner) == ("acknowledged", "h1")
+    assert incident.timeline[-1].text == "acknowledged and taken: on my way"
+    # the owner's change is the one a former owner or a rival hears of
+    assert incident.changes[-1].owner == "h1"
+
+
+def test_stabilising_or_resolving_an_unowned_incident_gives_it_an_owner() -> None:
+    floor = Floor()
+    stabilised, resolved = floor.open(), floor.open()
+    floor.run("pb2", c.Stabilise(incident_id=stabilised), T0 + 60)
+    floor.run("h1", c.Resolve(incident_id=resolved), T0 + 60)
+    assert floor.state.incidents[stabilised].owner == "pb2"
+    assert floor.state.incidents[resolved].owner == "h1"
+    # someone else's later step leaves the owner as it is
+    floor.run("dm1", c.Resolve(incident_id=stabilised), T0 + 90)
+    floor.run("dm1", c.Reopen(incident_id=resolved, reason="player called back"), T0 + 90)
+    assert floor.state.incidents[stabilised].owner == "pb2"
+    assert floor.state.incidents[resolved].owner == "h1"
+
+
+def test_an_acknowledge_after_another_acknowledged_names_who_took_it() -> None:
+    floor = Floor()
+    number = floor.open()
+    floor.run("h1", c.Acknowledge(incident_id=number), T0 + 30)
+    with pytest.raises(Rejected) as refused:
+        floor.run("pb2", c.Acknowledge(incident_id=number), T0 + 40)
+    assert refused.value.message == f"#{number} already answered: acknowledged and taken by Sam P."
+    assert refused.value.as_dict()["current"]["owner"] == "h1"
+
+
+def test_lowering_a_priority_needs_a_reason_and_the_timeline_says_from_what() -> None:
+    floor = Floor()
+    number = floor.open()  # a P1
+    for reason in ("", "   "):
+        with pytest.raises(Rejected) as refused:
+            floor.run(
+                "pb2",
+                c.SetPriority(incident_id=number, priority=Priority.P4, reason=reason),
+                T0 + 30,
+            )
+        assert refused.value.code is RejectCode.INVALID
+        assert refused.value.message == f"lowering #{number} from P1 to P4 needs a reason"
+    assert floor.state.incidents[number].priority is Priority.P1
+    floor.run(
+        "pb2",
+        c.SetPriority(incident_id=number, priority=Priority.P4, reason="camera shows no error"),
+        T0 + 60,
+    )
+    incident = floor.state.incidents[number]
+    assert incident.priority is Priority.P4
+    assert incident.timeline[-1].text == "priority lowered from P1 to P4: camera shows no error"
+    # raising it again needs no reason
+    floor.run("dm1", c.SetPriority(incident_id=number, priority=Priority.P2), T0 + 90)
+    assert floor.state.incidents[number].timeline[-1].text == "priority raised from P4 to P2"

@@ -33,7 +33,7 @@ from api_client.contract import (
     Link,
     PendingCommand,
 )
-from api_client.errors import ServerUnreachable, SessionEnded, SignInFailed
+from api_client.errors import CannotWithdraw, ServerUnreachable, SessionEnded, SignInFailed
 from api_client.metrics import CHART_DAYS
 from api_client.rest import HttpError
 from backend.demo import demo_floor
@@ -97,6 +97,7 @@ class StaticFloor:
         self.clock_offset = 0.0
         self.token_warning: str | None = None
         self.submitted: list[Command] = []
+        self.in_flight: set[str] = set()  # pending commands "sent": no longer withdrawable
         self.signed_out: list[str] = []
         self.closed = False
         self._hub = ChangeHub()
@@ -187,6 +188,15 @@ class StaticFloor:
         self._publish(self._apply_as(self.me.id, command, self._now, command_id))
         return PendingCommand(command_id, command, self._now, None, command.type)
 
+    async def withdraw(self, command_id: str) -> PendingCommand:
+        pending = next((p for p in self.pending if p.command_id == command_id), None)
+        if pending is None or command_id in self.in_flight:
+            raise CannotWithdraw(f"{command_id} was sent and waits for the server's answer")
+        self.pending = tuple(p for p in self.pending if p.command_id != command_id)
+        self.set_status(ConnectionStatus(self.status.link, pending=len(self.pending)))
+        self._publish_changes(Changes(outbox=True, incidents=frozenset({pending.incident_id or 0})))
+        return pending
+
     async def dismiss(self, command_id: str) -> None:
         self.conflicts = tuple(c for c in self.conflicts if c.command_id != command_id)
         self._publish_changes(Changes(outbox=True))
@@ -216,6 +226,14 @@ class StaticFloor:
     def submit_as(self, staff_id: str, command: Command) -> list[Event]:
         """Another terminal's command: applied and announced like a live-feed event."""
         events = self._apply_as(staff_id, command, self._now, str(uuid.uuid4()))
+        self._publish(events)
+        return events
+
+    def submit_late(self, staff_id: str, command: Command, done_at: float) -> list[Event]:
+        """Another terminal's command done offline at `done_at`, reaching the server now."""
+        actor = Actor(self.truth.staff[staff_id], TERMINAL)
+        decided = decide(self.truth, command, actor, done_at, command_id=str(uuid.uuid4()))
+        events = self._fold([e.model_copy(update={"received_at": self._now}) for e in decided])
         self._publish(events)
         return events
 

@@ -41,3 +41,32 @@ async def settle(app: App[object], pilot: Pilot[Any]) -> None:
         await app.workers.wait_for_complete(commands)
     await pilot.pause()
     await pilot.pause()
+
+
+def screen_text(app: App[object]) -> str:
+    """Everything the terminal shows now, the screens under a modal too, row by row.
+
+    Read from the app's own screenshot (what a person would see), so a word
+    split across styles is still found whole.
+    """
+    import html
+    import re
+
+    rows: dict[float, list[tuple[float, str]]] = {}
+    cell = None
+    for match in re.finditer(
+        r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>([^<]*)</text>',
+        app.export_screenshot(),
+    ):
+        x, y, length, text = match.groups()
+        text = html.unescape(text).replace("\xa0", " ")
+        if text and cell is None:
+            cell = float(length) / len(text)
+        rows.setdefault(float(y), []).append((float(x), text))
+    lines = []
+    for y in sorted(rows):
+        line = ""
+        for x, text in sorted(rows[y]):
+            line = line.ljust(round(x / (cell or 1))) + text
+        lines.append(line.rstrip())
+    return "\n".join(lines)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList, Select, Static
 
 from domain import commands as c
-from domain.models import IncidentState
+from domain.models import IncidentState, Priority
 from domain.sla import Urgency
 from screens.escalation import EscalationScreen
 from screens.incident import KEPT_NAME, IncidentScreen
@@ -78,12 +78,13 @@ async def test_note_take_escalate_stabilise_resolve(static_floor, make_app) -> N
         await settle(app, pilot)
         assert "surveillance asked for the tape" in text_of(screen, "#incident-timeline")
 
-        await pilot.press("t")
-        await settle(app, pilot)
-        take = floor.submitted[-1]
-        assert isinstance(take, c.Take) and take.expected_version == seen
+        # the pit boss acknowledged it, so it is theirs already: nothing to take
         assert floor.state.incidents[bj07].owner == "pb2"
         assert "Jordan T." in text_of(screen, "#incident-head")
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert not any(isinstance(cmd, c.Take) for cmd in floor.submitted)
+        assert floor.state.incidents[bj07].version == seen
 
         await pilot.press("x")
         await pilot.press("enter")
@@ -363,6 +364,7 @@ async def test_the_footer_fits_the_terminal_and_always_offers_the_keys_list(
 
     floor = static_floor("pb2")
     bj07 = find_incident(floor, "VV-2231-4411")
+    floor.submit_as("dm1", c.Assign(incident_id=bj07, owner="h1"))  # so pb2 may take it
     for width, everything in ((80, False), (120, True)):
         app = make_app(floor)
         async with app.run_test(size=(width, 24)) as pilot:
@@ -438,3 +440,117 @@ async def test_close_is_offered_only_where_it_can_still_happen(static_floor, mak
         await pilot.pause()
         assert floor.state.incidents[owed.id].state is IncidentState.CLOSED
         assert not screen.check_action("close", ())
+
+
+async def test_lowering_the_priority_asks_why_and_the_timeline_says_so(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb2")
+    bj07 = find_incident(floor, "VV-2231-4411")  # a P1
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_incident(app, pilot, bj07)
+        await pilot.press("p")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#dialog-priority", Select).value = Priority.P4
+        await pilot.pause()
+        assert "say why" in text_of(dialog, "#dialog-hint")
+        dialog.query_one("#dialog-reason", Input).focus()
+        await pilot.press("enter")  # no reason: refused here, nothing sent
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "say why it goes down from P1 to P4" in text_of(dialog, "#dialog-hint")
+        assert not any(isinstance(cmd, c.SetPriority) for cmd in floor.submitted)
+        await pilot.press(*"camera shows no error", "enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        (sent,) = [cmd for cmd in floor.submitted if isinstance(cmd, c.SetPriority)]
+        assert (sent.priority, sent.reason) == (Priority.P4, "camera shows no error")
+        assert "priority lowered from P1 to P4: camera shows no error" in text_of(
+            screen, "#incident-timeline"
+        )
+
+
+async def test_an_action_done_offline_shows_when_it_was_done_and_when_it_arrived(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("dm1")
+    bj07 = find_incident(floor, "VV-2231-4411")
+    app = make_app(floor)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_incident(app, pilot, bj07)
+        # the host's note, made at 02:11 with no network, reaches the server at 02:13
+        floor.submit_late(
+            "h1", c.AddNote(incident_id=bj07, text="met the player"), floor.now() - 120
+        )
+        await settle(app, pilot)
+        assert "02:11 (arrived 02:13) Sam P. (host)" in text_of(screen, "#incident-timeline")
+        # one that arrived as it was done says its time once
+        floor.submit_as("h1", c.AddNote(incident_id=bj07, text="walking over"))
+        await settle(app, pilot)
+        timeline = text_of(screen, "#incident-timeline")
+        assert "02:13 Sam P. (host) @test-terminal  walking over" in timeline
+
+
+async def test_the_80_column_footer_leads_with_the_recovery_and_report_owed(
+    static_floor, make_app
+) -> None:
+    from tui.widgets.key_footer import KeyFooter
+
+    floor = static_floor("dm1")
+    late = find_incident(floor, "VP-6402-1187")  # journey 4: recovery owed, report due
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_incident(app, pilot, late)
+        footer = screen.query_one(KeyFooter)
+        line = footer.render().plain
+        assert line.startswith("k Recovery f Report "), line
+        assert len(line) <= 80 and line.endswith(" ? Keys")
+        # once recorded, the recovery is no longer what it waits for
+        floor.submit_as("dm1", c.RecordCompensation(incident_id=late, text="accepted: 500"))
+        await settle(app, pilot)
+        line = footer.render().plain
+        assert line.startswith("f Report ") and "k Recovery" not in line, line
+
+
+async def test_the_recovery_dialog_says_its_whole_prompt_at_80_columns(
+    static_floor, make_app
+) -> None:
+    from .test_incident_helpers import screen_text
+
+    floor = static_floor("dm1")
+    late = find_incident(floor, "VP-6402-1187")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_incident(app, pilot, late)
+        await pilot.press("k")
+        await pilot.pause()
+        box = app.screen.query_one("#dialog").region
+        rows = screen_text(app).splitlines()[box.y : box.bottom]
+        inside = " ".join(row[box.x + 1 : box.right - 1] for row in rows)
+        prompt = "What was agreed with the player (kept on the incident until it is closed)"
+        assert prompt in " ".join(inside.split()), inside
+
+
+async def test_the_assign_picker_says_who_is_on_duty_now_and_lists_them_first(
+    static_floor, make_app
+) -> None:
+    from screens.modals import AssignModal
+
+    floor = static_floor("dm1")
+    bj07 = find_incident(floor, "VV-2231-4411")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_incident(app, pilot, bj07)
+        await pilot.press("s")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, AssignModal)
+        labels = [label for label, _ in picker.staff]
+        # the escalation rota at 02:13: Sam P. answers L1, Dana K. L2 (main ladder)
+        assert "Sam P. (host), on duty: L1" in labels
+        assert "Dana K. (duty manager), on duty: L2" in labels
+        assert "Riley C. (host)" in labels  # on no line now
+        on_duty = [n for n, label in enumerate(labels) if "on duty" in label]
+        assert on_duty == list(range(len(on_duty)))  # they come first

@@ -185,3 +185,21 @@ async def test_the_tier_comes_from_the_card_format(static_floor, make_app) -> No
         form.query_one("#new-reference", Input).value = "VV-nightowl"
         await pilot.pause()
         assert text_of(form, "#note-reference") == ""
+
+
+async def test_a_field_too_long_is_named_and_said_in_words(static_floor, make_app) -> None:
+    app = make_app(static_floor("pb2"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(app, pilot)
+        form.query_one("#new-kind", Select).value = IncidentKind.TABLE_DISPUTE
+        form.query_one("#new-priority", Select).value = Priority.P3
+        form.query_one("#new-reference", Input).value = "VP-4410-2290"
+        form.query_one("#new-spot", Input).focus()
+        await pilot.press(*"table by the window in the high limit room, second row, left side")
+        await pilot.pause()
+        note = text_of(form, "#note-spot")
+        assert note == "location: at most 60 characters (65 typed)"
+        assert "String should" not in note
+        form.query_one("#new-pit", Input).value = "p" * 41
+        await pilot.pause()
+        assert text_of(form, "#note-pit") == "pit: at most 40 characters (41 typed)"

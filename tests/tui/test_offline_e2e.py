@@ -12,7 +12,7 @@ from pathlib import Path
 
 from api_client.client import FloorClient
 from api_client.tokens import MemoryTokenStore
-from domain.commands import AddNote
+from domain.commands import AddNote, Assign
 from tests.conftest import BackendProcess
 from tests.tui.e2e import real_client, sign_in_on_screen, until
 from tui.widgets.incident_table import IncidentTable
@@ -57,6 +57,9 @@ async def test_backend_killed_and_restarted_under_a_running_terminal(
         await until(
             pilot, lambda: len(client.state.incidents[watched].timeline) > notes_before, 5.0
         )
+        # and hands it to a host, so there is something here for the pit boss to take back
+        await other.submit(Assign(incident_id=watched, owner="h1"))
+        await until(pilot, lambda: client.state.incidents[watched].owner == "h1", 5.0)
         await other.close()
 
         # the backend dies: the bar says so and countdowns go on, marked approximate

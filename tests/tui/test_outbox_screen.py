@@ -7,9 +7,10 @@ from textual.widgets import OptionList
 from api_client.contract import Conflict
 from domain import commands as c
 from screens.incident import KEPT_NAME, IncidentScreen
+from screens.modals import YesNoModal
 from screens.outbox import OutboxScreen, conflict_content
 
-from .test_incident_helpers import find_incident, settle, text_of
+from .test_incident_helpers import find_incident, notices, settle, text_of
 
 
 def with_outbox(floor) -> int:
@@ -50,10 +51,12 @@ async def test_pending_in_order_and_conflicts_with_the_current_state(
     app = make_app(floor)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_outbox(app, pilot)
-        pending = text_of(screen, "#outbox-pending").splitlines()
+        waiting = screen.query_one("#outbox-pending", OptionList)
+        pending = [str(waiting.get_option_at_index(i).prompt) for i in range(waiting.option_count)]
         assert pending[0].startswith(" 1. acknowledge") and f"#{arrival}" in pending[0]
         assert pending[1].startswith(" 2. add_note") or pending[1].startswith(" 2. add note")
-        conflicts = screen.query_one(OptionList)
+        assert "“met at car, escorte…”" in pending[1]  # which note it is
+        conflicts = screen.query_one("#outbox-conflicts", OptionList)
         prompt = str(conflicts.get_option("refused-1").prompt)
         assert f"resolve #{arrival}: changed by someone else first" in prompt
         assert "by Dana K. at 02:12" in prompt
@@ -69,8 +72,9 @@ async def test_dismiss_a_conflict(static_floor, make_app) -> None:
         await pilot.press("x")
         await settle(app, pilot)
         assert floor.conflicts == ()
-        assert screen.query_one(OptionList).option_count == 0
-        assert "none" in (screen.query_one(OptionList).border_title or "")
+        refused = screen.query_one("#outbox-conflicts", OptionList)
+        assert refused.option_count == 0
+        assert "none" in (refused.border_title or "")
 
 
 async def test_enter_on_a_conflict_opens_its_incident_to_redo_it(static_floor, make_app) -> None:
@@ -86,6 +90,47 @@ async def test_enter_on_a_conflict_opens_its_incident_to_redo_it(static_floor, m
         assert isinstance(screen, IncidentScreen) and screen.incident_id == arrival
         assert screen is app.get_screen(KEPT_NAME)  # the quick one the queue opens
         assert text_of(screen, "#incident-head").startswith(f"#{arrival} ")
+
+
+async def test_withdraw_a_command_still_waiting_after_a_confirmation(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("h1")
+    arrival = with_outbox(floor)
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_outbox(app, pilot)
+        waiting = screen.query_one("#outbox-pending", OptionList)
+        waiting.focus()
+        await pilot.press("down")  # the note, second in line
+        note = floor.pending[1]
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, YesNoModal)
+        assert f"Withdraw {note.summary}? It has not been sent" in app.screen.question
+        await pilot.press("escape")  # not this time: nothing changes
+        await settle(app, pilot)
+        assert len(floor.pending) == 2
+        await pilot.press("w", "enter")
+        await settle(app, pilot)
+        assert [p.command.type for p in floor.pending] == ["acknowledge"]
+        assert waiting.option_count == 1
+        assert f"withdrawn: {note.summary} (never sent)" in notices(app)
+        assert f"#{arrival}" in str(waiting.get_option_at_index(0).prompt)
+
+
+async def test_a_command_already_sent_is_not_withdrawn_and_says_why(static_floor, make_app) -> None:
+    floor = static_floor("h1")
+    with_outbox(floor)
+    floor.in_flight.add(floor.pending[0].command_id)
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_outbox(app, pilot)
+        screen.query_one("#outbox-pending", OptionList).focus()
+        await pilot.press("w", "enter")
+        await settle(app, pilot)
+        assert len(floor.pending) == 2
+        assert any("waits for the server's answer" in n for n in notices(app))
 
 
 def test_a_conflict_names_who_and_when_once(static_floor) -> None:

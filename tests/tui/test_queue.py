@@ -365,3 +365,29 @@ async def test_countdowns_move_with_the_columns_when_the_scrollbar_comes_and_goe
     async with fresh.run_test(size=(80, 24)) as pilot:
         await settle(fresh, pilot)
         assert _screen(fresh)[header:] == seen[header:]
+
+
+async def test_a_breached_countdown_stays_red_on_the_selected_row(static_floor, make_app) -> None:
+    app = make_app(static_floor("dm1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(IncidentTable)
+        breached = table.get_component_rich_style("incident-table--breached")
+
+        def countdown_style(y: int):
+            # the row's last cells are its countdowns: the first styled one is the next due
+            segments = list(table.render_line(y))
+            return next(s.style for s in segments if s.text.strip().startswith(("ans", "upd")))
+
+        rows = _rows(app)
+        late = next(
+            n
+            for n, row in enumerate(rows)
+            if row.next_update_due is not None and row.next_update_due < app.now
+        )
+        y = late + 1  # under the header
+        assert countdown_style(y).color == breached.color  # red while not selected
+        while table.cursor != late:
+            await pilot.press("down")
+        await pilot.pause()
+        assert countdown_style(y).color == breached.color  # and still red on the cursor

@@ -9,7 +9,7 @@ from textual import events
 from textual.widgets import Input, Static
 
 from api_client.contract import ConnectionStatus, Link
-from domain.commands import OpenIncident
+from domain.commands import Assign, OpenIncident, SetPriority
 from domain.models import Channel, IncidentKind, Location, Player, Priority, Tier
 from screens.help import HelpScreen
 from screens.lock import LockScreen
@@ -249,6 +249,54 @@ async def test_new_p1_from_another_terminal_rings_and_notifies(static_floor, mak
         assert any(r.location.spot == "BAC-03" for r in rows[:3])
 
 
+async def test_a_priority_lowered_elsewhere_rings_for_the_duty_manager(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("dm1")
+    bj07 = next(
+        i.id for i in floor.truth.incidents.values() if i.player.reference == "VV-2231-4411"
+    )
+    app = make_app(floor)
+    rings = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        floor.submit_as(
+            "pb2", SetPriority(incident_id=bj07, priority=Priority.P4, reason="no error on camera")
+        )
+        await pilot.pause()
+        await pilot.pause()
+        assert rings
+        assert any(
+            f"#{bj07}" in m and "P1 to P4 by Jordan T.: no error on camera" in m
+            for m in _messages(app)
+        )
+        # raising it again is no de-escalation: no second ring
+        rings.clear()
+        floor.submit_as("pb2", SetPriority(incident_id=bj07, priority=Priority.P2))
+        await pilot.pause()
+        await pilot.pause()
+        assert rings == []
+
+
+async def test_a_lowered_priority_does_not_ring_for_a_pit_boss(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    bj07 = next(
+        i.id for i in floor.truth.incidents.values() if i.player.reference == "VV-2231-4411"
+    )
+    app = make_app(floor)
+    rings = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        floor.submit_as(
+            "dm1", SetPriority(incident_id=bj07, priority=Priority.P3, reason="workaround holds")
+        )
+        await pilot.pause()
+        await pilot.pause()
+        assert rings == []
+
+
 async def test_own_p1_does_not_ring(static_floor, make_app) -> None:
     floor = static_floor("pb2")
     app = make_app(floor)
@@ -325,7 +373,7 @@ async def test_a_session_the_server_ends_leaves_nothing_of_the_floor_on_screen(
         await settle(app, pilot)
         assert isinstance(app.screen, LoginScreen)
         assert len(app.screen_stack) == 2  # nothing of the floor under the form
-        assert why in str(app.screen.query_one("#login-message").content)
+        assert why in str(app.screen.query_one("#login-message", Static).content)
 
 
 async def test_status_bar_follows_the_link(static_floor, make_app) -> None:
@@ -376,9 +424,13 @@ async def test_palette_offers_the_screens_actions_and_themes(static_floor, make_
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         table = app.screen.query_one(IncidentTable)
-        # stand on an incident pb2 does not own yet, so "take" is possible
-        while table.selected is not None and table.selected.owner == "pb2":
-            await pilot.press("down")
+        # stand on an incident pb2 does not own, so "take" is possible
+        selected = table.selected
+        assert selected is not None
+        floor.submit_as("dm1", Assign(incident_id=selected.id, owner="h1"))
+        await pilot.pause()
+        await pilot.pause()
+        assert table.selected is not None and table.selected.owner == "h1"
         provider = FloorCommands(app.screen)
         names = [hit.text async for hit in provider.discover()]
         assert "Queue: Take" in names and "Everywhere: Lock" in names
@@ -417,6 +469,28 @@ def test_help_groups_are_named_in_words_never_by_class_name() -> None:
     assert group_title(VerticalScroll()) == "Scrolling"
     assert group_title(Input()) == "In a text field"
     assert group_title(KeyFooter()) == "In the key footer"
+
+
+async def test_the_form_help_names_its_drop_down_lists_in_words(static_floor, make_app) -> None:
+    from textual.widgets import Checkbox, Select
+
+    from tui.keys import group_title
+
+    from .test_incident_helpers import screen_text
+
+    assert group_title(Select([])) == "In a drop-down list"
+    assert group_title(Checkbox()) == "On a checkbox"
+    app = make_app(static_floor("pb2"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")  # the form opens on its first drop-down list
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = screen_text(app)
+        assert "In a drop-down list" in shown
+        assert "In the select" not in shown
 
 
 async def test_an_offline_action_is_worded_as_queued(static_floor, make_app) -> None:

@@ -33,17 +33,11 @@ async def test_sign_in_see_the_demo_queue_take_and_acknowledge(
         await until(pilot, lambda: table.row_count > 0)
         assert all(row.location.pit == "2" for row in table._rows)  # a pit boss sees their pit
 
-        # the disputed VVIP hand at BJ-07 (journey 1): nobody owns it yet
-        target = next(r for r in table._rows if r.location.spot == "BJ-07" and r.owner is None)
-        while table.selected_id != target.id:
-            await pilot.press("down")
-        await pilot.press("t")
-        await until(pilot, lambda: table.selected is not None and table.selected.owner == "pb2")
-        assert table.selected.state is IncidentState.IN_PROGRESS
-        # and the server agrees (the change is confirmed, not only shown)
+        # the disputed VVIP hand at BJ-07 (journey 1): the pit boss acknowledged it,
+        # which made it theirs
+        bj07 = next(r for r in table._rows if r.location.spot == "BJ-07" and r.priority == "P1")
+        assert (bj07.state, bj07.owner) == ("acknowledged", "pb2")
         client = app.source
-        await until(pilot, lambda: client.confirmed.incidents[target.id].owner == "pb2")
-        await until(pilot, lambda: not client.pending)
 
         # another terminal (the duty manager's) opens a P1 at the pit: it rings here,
         # lands pinned on top, and the pit boss acknowledges it from the queue
@@ -66,4 +60,30 @@ async def test_sign_in_see_the_demo_queue_take_and_acknowledge(
             pilot, lambda: table.selected_id == new.id and table.selected.state == "acknowledged"
         )
         await until(pilot, lambda: client.confirmed.incidents[new.id].acknowledged_at is not None)
+        # answering it made the pit boss its owner, on the server as in the queue
+        assert client.confirmed.incidents[new.id].owner == "pb2"
+        assert table.selected.owner == "pb2"
+
+        # a P3 nobody has answered: the pit boss takes it from the queue
+        await duty_manager.submit(
+            OpenIncident(
+                kind=IncidentKind.TABLE_DISPUTE,
+                priority=Priority.P3,
+                channel=Channel.ON_SITE,
+                player=Player(reference="VP-7002-5151", tier=Tier.VIP),
+                location=Location(pit="2", spot="BJ-06"),
+            )
+        )
+        await until(pilot, lambda: any(r.state == "new" for r in table._rows))
+        target = next(r for r in table._rows if r.state == "new")
+        assert target.owner is None
+        await pilot.press("home")
+        while table.selected_id != target.id:
+            await pilot.press("down")
+        await pilot.press("t")
+        await until(pilot, lambda: table.selected is not None and table.selected.owner == "pb2")
+        assert table.selected.state is IncidentState.IN_PROGRESS
+        # and the server agrees (the change is confirmed, not only shown)
+        await until(pilot, lambda: client.confirmed.incidents[target.id].owner == "pb2")
+        await until(pilot, lambda: not client.pending)
         await duty_manager.close()

@@ -9,12 +9,13 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from domain.acted_time import ARRIVED_LATE_AFTER
 from domain.kyc import over_kyc_threshold
-from domain.models import Channel, Incident, IncidentKind, Player, Tier
+from domain.models import Channel, Incident, IncidentKind, Player, Tier, TimelineEntry
 from domain.permissions import ROLE_LABELS
 from domain.policy import Policy
 from domain.state import FloorState
-from tui.timefmt import format_clock, format_datetime
+from tui.timefmt import format_clock, format_clock_seconds, format_datetime
 from tui.widgets.updates import update_static
 
 TIER_LABELS: dict[Tier, str] = {Tier.STANDARD: "standard", Tier.VIP: "VIP", Tier.VVIP: "VVIP"}
@@ -114,7 +115,7 @@ def timeline_content(
         where = f" @{entry.terminal}" if entry.terminal else ""
         lines.append(
             Content.assemble(
-                (format_clock(entry.at, tz), "bold"),
+                *_when(entry, tz),
                 " ",
                 (f"{who}{where}", "dim"),
                 "  ",
@@ -122,6 +123,18 @@ def timeline_content(
             )
         )
     return Content("\n").join(lines) if lines else Content.styled("nothing yet", "dim")
+
+
+def _when(entry: TimelineEntry, tz: str) -> tuple[tuple[str, str], ...]:
+    """`22:45`, and for an action done offline and sent later `22:45 (arrived 22:47)`."""
+    done = format_clock(entry.at, tz)
+    received = entry.received_at
+    if received is None or received - entry.at <= ARRIVED_LATE_AFTER:
+        return ((done, "bold"),)
+    arrived = format_clock(received, tz)
+    if done == arrived:  # within the minute: the seconds tell them apart
+        done, arrived = format_clock_seconds(entry.at, tz), format_clock_seconds(received, tz)
+    return (done, "bold"), (f" (arrived {arrived})", "$text-muted")
 
 
 class IncidentFacts(Static):

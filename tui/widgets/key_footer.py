@@ -10,7 +10,9 @@ only when it changed); keys answer clicks and hover as the footer's do.
 Keys that do not fit the width are left out from the end (the screen's own
 keys come first, then the app's), never the one that lists every key: it
 stays last, after a `…` saying some are not shown. A cut-off line would
-have hidden exactly that key.
+have hidden exactly that key. A screen may name actions it needs now
+(`needed_actions()`): those lead the line, even ones it keeps off the
+footer otherwise, so an 80-column terminal shows the key that is wanted.
 """
 
 from __future__ import annotations
@@ -101,16 +103,22 @@ class KeyFooter(Widget):
             self.refresh()
 
     def _shown_items(self) -> tuple[FooterItem, ...]:
-        """The first shown binding of each action, in the footer's order."""
+        """The first shown binding of each action, in the footer's order: the
+        screen's needed actions first."""
+        needed_now = getattr(self.screen, "needed_actions", None)
+        needed: tuple[str, ...] = needed_now() if callable(needed_now) else ()
         by_action: dict[str, tuple[Binding, bool]] = {}
         for active in self.screen.active_bindings.values():
             binding = active.binding
-            if binding.show and binding.action not in by_action:
+            wanted = binding.show or binding.action in needed
+            if wanted and binding.action not in by_action:
                 by_action[binding.action] = (binding, active.enabled)
+        order = sorted(by_action, key=lambda action: action not in needed)
         get_display = self.app.get_key_display
         return tuple(
             FooterItem(binding.key, get_display(binding), binding.description, enabled, action)
-            for action, (binding, enabled) in by_action.items()
+            for action in order
+            for binding, enabled in [by_action[action]]
         )
 
     def shown(self, width: int) -> tuple[tuple[int, ...], tuple[int, ...]]:

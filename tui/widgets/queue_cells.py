@@ -127,10 +127,10 @@ class RowCells:
         segments: list[Segment] = []
         for (x, text, style), (value, value_end) in zip(timed.cells, timed.values, strict=True):
             cell = text + " "
-            styled = base + style + row if isinstance(style, Style) and style else plain
             for lo, hi, look in (
                 (0, value, plain),
-                (value, value_end, styled),
+                # the countdown's own colour over the cursor's: a selected breach stays red
+                (value, value_end, plain + style if isinstance(style, Style) and style else plain),
                 (value_end, len(cell), plain),
             ):
                 lo, hi = max(lo, start - x), min(hi, end - x)
