@@ -57,7 +57,7 @@ class HelpOfferModal(DialogModal):
         )
         options = [(label, answer) for answer, label in HELP_LABELS.items()]
         yield Select(options, prompt="answer", id="dialog-help")
-        yield Input(placeholder="note (optional)", max_length=2000, id="dialog-note")
+        yield Input(placeholder="note (optional)", max_length=2000, id="dialog-note", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#dialog-help", Select).focus()
@@ -79,9 +79,11 @@ class SetFlagModal(DialogModal):
 
     def compose_fields(self) -> ComposeResult:
         options = [(kind.label, kind) for kind in FlagKind]
-        yield Select(options, prompt="flag", id="dialog-flag")
-        yield Input(placeholder="cool-off: last day, 2026-12-24", id="dialog-until")
-        yield Input(placeholder="note: the limit (4 h a day), or the check", id="dialog-note")
+        yield Select(options, prompt="flag", id="dialog-flag", compact=True)
+        yield Input(placeholder="cool-off: last day, 2026-12-24", id="dialog-until", compact=True)
+        yield Input(
+            placeholder="note: the limit (4 h a day), or the check", id="dialog-note", compact=True
+        )
 
     def on_mount(self) -> None:
         self.query_one("#dialog-flag", Select).focus()
@@ -115,8 +117,8 @@ class ClearFlagModal(DialogModal):
 
     def compose_fields(self) -> ComposeResult:
         options = [(f.kind.label, f.kind) for f in self.flags]
-        yield Select(options, prompt="flag", id="dialog-flag")
-        yield Input(placeholder="reason", max_length=2000, id="dialog-reason")
+        yield Select(options, prompt="flag", id="dialog-flag", compact=True)
+        yield Input(placeholder="reason", max_length=2000, id="dialog-reason", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#dialog-flag", Select).focus()

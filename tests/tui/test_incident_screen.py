@@ -317,7 +317,7 @@ async def test_after_a_switch_of_user_an_open_shows_the_new_users_incident(
 async def test_signing_in_again_opens_incidents_as_before(static_floor, make_app) -> None:
     floor = static_floor("pb2")
     bj07 = find_incident(floor, "VV-2231-4411")
-    app = make_app(floor)
+    app = make_app(floor, staff_id="pb2")  # the sign-in form asks only for the PIN
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(1.2)  # settled: the incident screen made ahead
         await open_incident(app, pilot, bj07)

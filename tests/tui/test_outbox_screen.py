@@ -186,7 +186,7 @@ async def test_a_command_this_version_cannot_send_is_listed_with_why(
     app = make_app(floor)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_outbox(app, pilot)
-        prompt = str(screen.query_one(OptionList).get_option("old-1").prompt)
+        prompt = str(screen.query_one("#outbox-conflicts", OptionList).get_option("old-1").prompt)
         assert "page the pit phone (not sendable): cannot be sent by this version" in prompt
         assert "another floorline version" in prompt
         await pilot.press("x")

@@ -36,8 +36,11 @@ async def answer_help(app: Any, pilot: Pilot[Any], answer: HelpAnswer, note: str
     modal = app.screen
     assert isinstance(modal, HelpOfferModal)
     modal.query_one("#dialog-help", Select).value = answer
-    modal.query_one("#dialog-note", Input).value = note
-    await pilot.click("#dialog-ok")
+    field = modal.query_one("#dialog-note", Input)
+    field.value = note
+    # enter in the note, as at the keyboard (a toast may lie over the button for a mouse)
+    field.focus()
+    await pilot.press("enter")
     await settle(app, pilot)
 
 
@@ -252,8 +255,10 @@ async def test_a_host_flags_their_player_from_the_player_view_and_may_not_clear_
             modal = app.screen
             modal.query_one("#dialog-flag", Select).value = kind
             modal.query_one("#dialog-until", Input).value = until
-            modal.query_one("#dialog-note", Input).value = note
-            await pilot.click("#dialog-ok")
+            field = modal.query_one("#dialog-note", Input)
+            field.value = note
+            field.focus()
+            await pilot.press("enter")  # as at the keyboard; a toast may cover the button
             await settle(app, pilot)
 
         await set_flag(FlagKind.COOL_OFF, until="2020-01-31")

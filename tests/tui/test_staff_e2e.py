@@ -15,6 +15,7 @@ from screens.queue import QueueScreen
 from screens.staff import StaffScreen
 from screens.staff_modals import PinModal
 from tests.conftest import BackendProcess
+from tests.tui.conftest import field_focused
 from tests.tui.e2e import real_client, sign_in_on_screen, until
 from tui.widgets.incident_table import IncidentTable
 
@@ -63,6 +64,7 @@ async def test_an_added_pit_boss_signs_in_with_the_pin_shown_and_chooses_their_o
     )
     async with pit.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: isinstance(pit.screen, LoginScreen))
+        await field_focused(pit, pilot)  # keys typed before would land in another field
         login = pit.screen
         assert isinstance(login, LoginScreen)
         await pilot.press(*pin, "enter")
