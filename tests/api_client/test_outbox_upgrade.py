@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 from api_client import storage
@@ -26,8 +27,19 @@ QUEUED = ["release-open", "release-note-new", "release-note-one"]
 
 
 def release_outbox(folder: Path) -> Path:
+    """The 0.1.0 outbox, as if written just before the upgrade: its commands keep their
+    order and spacing, moved to the last few minutes (the server refuses an action done
+    longer ago than the policy's outbox limit)."""
     folder.mkdir(parents=True, exist_ok=True)
-    return Path(shutil.copy(FIXTURE, folder / "outbox.db"))
+    path = Path(shutil.copy(FIXTURE, folder / "outbox.db"))
+    with sqlite3.connect(path) as db:
+        (newest,) = db.execute("SELECT max(issued_at) FROM commands").fetchone()
+        if newest is not None:
+            db.execute(
+                "UPDATE commands SET issued_at = issued_at - ? + ?", (newest, time.time() - 60)
+            )
+    db.close()
+    return path
 
 
 def add_row(path: Path, command_id: str, body: dict[str, object], local_id: int | None) -> None:
