@@ -81,8 +81,15 @@ def _began(state: FloorState, command: c.Command) -> tuple[str, float] | None:
 
 
 def _clock(timestamp: float, timezone: str) -> str:
-    return datetime.fromtimestamp(timestamp, ZoneInfo(timezone)).strftime("%H:%M:%S")
+    return _format(timestamp, timezone, "%H:%M:%S")
 
 
 def _day(timestamp: float, timezone: str) -> str:
-    return datetime.fromtimestamp(timestamp, ZoneInfo(timezone)).strftime("%a %d %b %H:%M")
+    return _format(timestamp, timezone, "%a %d %b %H:%M")
+
+
+def _format(timestamp: float, timezone: str, form: str) -> str:
+    try:
+        return datetime.fromtimestamp(timestamp, ZoneInfo(timezone)).strftime(form)
+    except (OverflowError, ValueError, OSError):  # a time no calendar holds (a broken clock)
+        return f"time {timestamp:g}"

@@ -214,3 +214,18 @@ def test_the_reducer_never_raises_on_an_event_that_fits(stream: list[Event]) -> 
     for seq, event in enumerate(stream, start=state.seq + 1):
         state = apply(state, event.model_copy(update={"seq": seq}))
     assert state.seq == FLOOR.state.seq + len(stream)
+
+
+def test_a_command_stamped_with_an_impossible_time_is_refused_in_words() -> None:
+    from domain import commands as c
+    from domain.acted_time import acted_at
+    from domain.decide import Rejected
+    from domain.state import FloorState
+
+    for impossible in (1e18, -1e18):
+        try:
+            acted_at(FloorState(), c.AddNote(incident_id=1, text="x"), impossible, 1.8e9)
+        except Rejected as refused:
+            assert "time" in refused.message
+        else:
+            raise AssertionError(f"{impossible} was taken as a time")

@@ -33,8 +33,12 @@ async def test_the_board_comes_from_the_server(
         assert text_of(board, "#metrics-note") == ""
         # the demo night's promises, as the server counted them
         row = next(r for r in board.query(MetricRow) if r.key == "sla.all")
-        counts = str(row.query_one(".counts").content)
-        kept, settled = (int(n) for n in counts.split("/"))
+
+        def counts() -> str:
+            return str(row.query_one(".counts").content)
+
+        await until(pilot, lambda: "/" in counts())  # the figures follow the heading
+        kept, settled = (int(n) for n in counts().split("/"))
         assert settled > 0 and 0 <= kept <= settled
         await pilot.press("4")
         await until(pilot, lambda: "this month (since" in text_of(board, "#metrics-head"))
