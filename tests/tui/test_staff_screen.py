@@ -16,7 +16,7 @@ from screens.modals import YesNoModal
 from screens.queue import QueueScreen
 from screens.staff import StaffScreen
 from screens.staff_modals import AddStaffModal, ChangeStaffModal, PinModal
-from tests.tui.conftest import FakeStaffAdmin, StaticFloor, settle
+from tests.tui.conftest import FakeStaffAdmin, StaticFloor, field_focused, settle
 
 from .test_incident_helpers import notices
 
@@ -68,11 +68,18 @@ async def fill_add_dialog(
     pilot: Any, staff_id: str, name: str, *, role_downs: int, pit_downs: int
 ) -> None:
     """Type an ID and a name, pick the role and the pit from their lists (by keys), add."""
+    app = pilot.app
     await pilot.press("a")
-    await pilot.pause()
-    await pilot.press(*staff_id, "enter", *name, "tab")
+    # each step once the dialog is where a person would see it (keys typed ahead land elsewhere)
+    await field_focused(app, pilot, "staff-id")
+    await pilot.press(*staff_id, "enter")
+    await field_focused(app, pilot, "staff-name")
+    await pilot.press(*name, "tab")
+    await field_focused(app, pilot, "staff-role")
     await pilot.press("enter", *["down"] * role_downs, "enter")
-    await pilot.press("tab", "enter", *["down"] * pit_downs, "enter")
+    await pilot.press("tab")
+    await field_focused(app, pilot, "staff-pit")
+    await pilot.press("enter", *["down"] * pit_downs, "enter")
     await pilot.press("tab", "enter")  # on to Add
 
 
