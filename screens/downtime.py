@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.widgets import ListItem, ListView, Static
 
 from api_client.contract import Changes
@@ -84,7 +85,11 @@ class DowntimeScreen(FloorScreen):
 
     @property
     def selected(self) -> Downtime | None:
-        listing = self.query_one(ListView)
+        # bindings are checked before the list is mounted and while the screen closes
+        try:
+            listing = self.query_one(ListView)
+        except NoMatches:
+            return None
         item = listing.highlighted_child
         if item is None or not item.id:
             return None

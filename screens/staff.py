@@ -25,6 +25,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Static
 
 from api_client.contract import Changes, Link
@@ -225,7 +226,11 @@ class StaffScreen(FloorScreen):
         note.update(Content(text))  # names in it are not markup
 
     def _highlighted_id(self) -> str | None:
-        table: DataTable[Text] = self.query_one(DataTable)
+        # bindings are checked before the table is mounted and while the screen closes
+        try:
+            table: DataTable[Text] = self.query_one(DataTable)
+        except NoMatches:
+            return None
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
