@@ -149,6 +149,22 @@ class BenchFloor:
         self.clock_offset = 0.0
         self.token_warning: str | None = None
         self._closed = asyncio.Event()
+        self._view: Any = None
+
+    @property
+    def view(self) -> Any:
+        """The one view of this floor (it never changes): what screens read."""
+        from api_client.contract import FloorView
+
+        if self._view is None:
+            self._view = FloorView(
+                state=self.state,
+                confirmed=self.state,
+                me=self.me,
+                status=self.status,
+                approximate=False,
+            )
+        return self._view
 
     def now(self) -> float:
         return time.time()
