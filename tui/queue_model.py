@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import overload
 
+from domain.incident_facts import FactsMemo
 from domain.models import Incident, IncidentState, Priority, Role, Staff
 from domain.policy import Policy
-from domain.sla import owes_follow_up, risk_key
+from domain.sla import owes_follow_up
 from domain.state import FloorState
 
 
@@ -174,19 +175,13 @@ class QueueModel:
     _order: list[Entry] = field(default_factory=list)
     _key_of: dict[int, Key] = field(default_factory=dict)  # everything in _base
     _text: str = ""  # casefolded
-    # incidents are immutable and their sort key depends on nothing else, so a
-    # key is good until the incident object is replaced
-    _keys_seen: dict[int, tuple[Incident, Key]] = field(default_factory=dict)
+    # the sort keys, per incident version: the view's, worked out off the UI loop
+    facts: FactsMemo = field(default_factory=FactsMemo)
     # the text searched, good until the incident or the staff names change
     _hays: dict[int, tuple[Incident, object, str]] = field(default_factory=dict)
 
     def _risk(self, incident: Incident) -> Key:
-        seen = self._keys_seen.get(incident.id)
-        if seen is not None and seen[0] is incident:
-            return seen[1]
-        key = risk_key(incident)
-        self._keys_seen[incident.id] = (incident, key)
-        return key
+        return self.facts.of(incident).risk
 
     def _hay(self, incident: Incident, floor: FloorState) -> str:
         seen = self._hays.get(incident.id)
