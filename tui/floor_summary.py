@@ -3,7 +3,7 @@ managers also the downtime board in brief and the escalation lines nobody covers
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -13,6 +13,7 @@ from domain.incident_facts import FactsMemo
 from domain.models import Incident, Priority
 from domain.sla import Attainment, report_needed, running_dues
 from domain.state import FloorState
+from tui.sorted_moves import moved
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,7 @@ class QueueCounts:
         """
         changed = False
         facts = self.facts
+        times: tuple[list[float], list[float]] = ([], [])  # breach times gone, added
         for number in ids:
             incident = floor.incidents.get(number)
             new = (
@@ -108,20 +110,19 @@ class QueueCounts:
                 continue
             changed = True
             if old is not None:
-                self._add(old, -1)
+                self._add(old, -1, times[0])
             if new is not None:
                 self._shares[number] = new
-                self._add(new, 1)
+                self._add(new, 1, times[1])
+        if times[0] or times[1]:
+            self._breach_times = moved(self._breach_times, *times)
         return changed
 
-    def _add(self, share: _Share, sign: int) -> None:
+    def _add(self, share: _Share, sign: int, times: list[float]) -> None:
         if share.priority is not None:
             self._by_priority[share.priority] += sign
         if share.breaches_at is not None:
-            if sign > 0:
-                insort(self._breach_times, share.breaches_at)
-            else:
-                del self._breach_times[bisect_left(self._breach_times, share.breaches_at)]
+            times.append(share.breaches_at)
         self._reports += sign * share.report
 
     def summary(self, now: float) -> QueueSummary:
@@ -187,6 +188,8 @@ class ShiftAttainment:
         self._broken = sorted(t for _, broken in shares for t in broken)
 
     def update(self, floor: FloorState, ids: Iterable[int]) -> None:
+        kept: tuple[list[float], list[float]] = ([], [])  # moments gone, added
+        broken: tuple[list[float], list[float]] = ([], [])
         for number in ids:
             incident = floor.incidents.get(number)
             new = self.facts.of(incident).settle if incident is not None else None
@@ -195,20 +198,16 @@ class ShiftAttainment:
                 self._shares[number] = new
             if old == new:
                 continue
-            for times, sign in ((old, -1), (new, 1)):
+            for times, side in ((old, 0), (new, 1)):
                 if times is not None:
-                    _move(self._kept, times[0], sign)
-                    _move(self._broken, times[1], sign)
+                    kept[side].extend(times[0])
+                    broken[side].extend(times[1])
+        if kept[0] or kept[1]:
+            self._kept = moved(self._kept, *kept)
+        if broken[0] or broken[1]:
+            self._broken = moved(self._broken, *broken)
 
     def between(self, since: float, now: float) -> Attainment:
         kept = bisect_right(self._kept, now) - bisect_left(self._kept, since)
         broken = bisect_right(self._broken, now) - bisect_left(self._broken, since)
         return Attainment(kept, broken)
-
-
-def _move(ordered: list[float], times: tuple[float, ...], sign: int) -> None:
-    for moment in times:
-        if sign > 0:
-            insort(ordered, moment)
-        else:
-            del ordered[bisect_left(ordered, moment)]

@@ -9,7 +9,7 @@ text filter narrows a kept list of what passes the other filters, so typing
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,6 +20,7 @@ from domain.models import Incident, IncidentState, Priority, Role, Staff
 from domain.policy import Policy
 from domain.sla import owes_follow_up
 from domain.state import FloorState
+from tui.sorted_moves import contains, moved
 
 
 class View(StrEnum):
@@ -218,24 +219,27 @@ class QueueModel:
 
     def update(self, floor: FloorState, me: Staff, filters: Filters, ids: Iterable[int]) -> None:
         """Re-place only the incidents in `ids` (added, changed or gone)."""
-        base = list(self._base)  # copies: the rows handed out keep their order
-        order = list(self._order) if self._text else base
+        gone: list[Entry] = []
+        added: list[Entry] = []
         for number in ids:
             old = self._key_of.pop(number, None)
             if old is not None:
-                del base[bisect_left(base, (old, number))]
-                if self._text:
-                    at = bisect_left(order, (old, number))
-                    if at < len(order) and order[at] == (old, number):
-                        del order[at]
+                gone.append((old, number))
             incident = floor.incidents.get(number)
             if incident is not None and filters.admits(incident, me):
                 key = self._risk(incident)
                 self._key_of[number] = key
-                insort(base, (key, number))
-                if self._text and self._text in self._hay(incident, floor):
-                    insort(order, (key, number))
-        self._base, self._order = base, order
+                added.append((key, number))
+        # new lists: the rows handed out keep their order
+        base = moved(self._base, gone, added)
+        if self._text:
+            text, incidents, hay = self._text, floor.incidents, self._hay
+            shown = [e for e in gone if contains(self._order, e)]
+            found = [e for e in added if text in hay(incidents[e[1]], floor)]
+            self._order = moved(self._order, shown, found)
+        else:
+            self._order = base
+        self._base = base
 
     def rows(self, floor: FloorState) -> QueueRows:
         """The shown incidents of `floor` (the floor these changes came from)."""
