@@ -157,7 +157,7 @@ class FloorApp(App[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(QueueScreen())
-        self.call_after_refresh(collector.floor_painted)
+        self.call_after_refresh(collector.floor_painted, new_session=True)
         self.settle_soon()
 
     def settle_soon(self) -> None:
@@ -203,7 +203,9 @@ class FloorApp(App[None]):
         before, self.view = self.view, self.source.view
         view = self.view
         if changes.reset:
-            self.call_after_refresh(collector.floor_painted)
+            # another user's floor: what the last one froze is theirs, to be freed
+            switched = (before.me.id if before.me else None) != (view.me.id if view.me else None)
+            self.call_after_refresh(collector.floor_painted, new_session=switched)
         self._breaches.floor_changed(None if changes.reset else changes.incidents)
         me = view.me.id if view.me else None
         self._alert(
