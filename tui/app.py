@@ -223,7 +223,7 @@ class FloorApp(App[None]):
         self.now = now = self.source.now()
         self.ticked.publish(now)
         if self.view.me is not None:
-            self._alert(self._breaches.check(self.view.state, now))
+            self._alert(self._breaches.check(self.view.state, now, self.view.facts))
         idle = self._idle_clock() - self._last_input
         if self.auto_lock_seconds and idle >= self.auto_lock_seconds:
             self.action_lock()
