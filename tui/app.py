@@ -26,6 +26,7 @@ from textual.timer import Timer
 from api_client.contract import Changes, FloorView, Link
 from domain.commands import Command, PageContact
 from domain.decide import Rejected
+from domain.models import Staff
 from screens.lock import LockScreen
 from screens.login import LoginScreen
 from themes import THEMES, VARIABLE_DEFAULTS, next_theme, resolve_theme
@@ -157,7 +158,7 @@ class FloorApp(App[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(QueueScreen())
-        self.call_after_refresh(collector.floor_painted, new_session=True)
+        self.call_after_refresh(collector.floor_painted, self._floor_owner(self.source.me))
         self.settle_soon()
 
     def settle_soon(self) -> None:
@@ -203,9 +204,7 @@ class FloorApp(App[None]):
         before, self.view = self.view, self.source.view
         view = self.view
         if changes.reset:
-            # another user's floor: what the last one froze is theirs, to be freed
-            switched = (before.me.id if before.me else None) != (view.me.id if view.me else None)
-            self.call_after_refresh(collector.floor_painted, new_session=switched)
+            self.call_after_refresh(collector.floor_painted, self._floor_owner(view.me))
         self._breaches.floor_changed(None if changes.reset else changes.incidents)
         me = view.me.id if view.me else None
         self._alert(
@@ -217,6 +216,10 @@ class FloorApp(App[None]):
         ended = view.status.link is Link.SIGNED_OUT and before.status.link is not Link.SIGNED_OUT
         if ended and before.me is not None and view.status.detail:
             self.session.ended_by_server(view.status.detail)
+
+    def _floor_owner(self, me: Staff | None) -> object:
+        """Whose floor is painted, on which client: another one's frozen heap is freed."""
+        return (id(self.source), me.id) if me is not None else None
 
     def tick(self) -> None:
         """The one app-level clock: countdowns, breach alerts, auto-lock."""
