@@ -73,9 +73,7 @@ STAFF_ROLES: tuple[Role, ...] = (Role.HOST, Role.PIT_BOSS, Role.DUTY_MANAGER, Ro
 
 def _staff_role(role: Role) -> Role:
     if role not in STAFF_ROLES:
-        raise ValueError(
-            f"{role!s} is not a staff role (expected one of {', '.join(STAFF_ROLES)})"
-        )
+        raise ValueError(f"{role!s} is not a staff role (expected one of {', '.join(STAFF_ROLES)})")
     return role
 
 
