@@ -83,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         from backend.servicecli import main as service_account
 
         return service_account(args[1:])
+    if args[:1] == ["web"]:
+        from tui.web import main as web
+
+        return web(args[1:])
     if args[:1] == ["digest"]:
         from tui.digest import main as digest
 
