@@ -11,6 +11,7 @@ keeps nothing but the page: closing or reloading a tab ends its session.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import shlex
 import socket
 import sys
@@ -57,7 +58,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir", metavar="PATH", type=Path, help="where the built-in demo floor lives"
     )
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow plain HTTP on a non-loopback address with no https --public-url",
+    )
     return parser
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def public_url(host: str, port: int, given: str | None) -> str:
@@ -104,6 +119,15 @@ def main(argv: list[str]) -> int:
         return 2
     if options.auto_lock is not None and options.auto_lock < 0:
         print("floorline web: --auto-lock must be 0 or more seconds", file=sys.stderr)
+        return 2
+    behind_tls = (options.public_url or "").startswith("https://")
+    if not is_loopback(options.host) and not behind_tls and not options.insecure:
+        # PINs cross the page's websocket: the same rule as `floorline serve`
+        print(
+            f"floorline web: refusing plain HTTP on {options.host}: put a TLS proxy in front"
+            " and give --public-url https://..., or --insecure to accept it",
+            file=sys.stderr,
+        )
         return 2
 
     from api_client.servers import parse_servers

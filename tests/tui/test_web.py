@@ -111,3 +111,11 @@ async def test_each_tab_runs_its_own_app_with_its_own_state(web: tuple[str, Path
         await asyncio.to_thread(until, lambda: len(tab_dirs(tabs)) == 2)
     # closed tabs leave nothing behind
     await asyncio.to_thread(until, lambda: tab_dirs(tabs) == [])
+
+
+def test_plain_http_beyond_this_machine_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.cli import main
+
+    assert main(["web", "--host", "0.0.0.0", "--server", "http://127.0.0.1:1"]) == 2
+    said = capsys.readouterr().err
+    assert "refusing plain HTTP on 0.0.0.0" in said and "--public-url https://" in said
