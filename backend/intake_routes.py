@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -54,6 +54,9 @@ IdempotencyKey = Annotated[
     ),
 ]
 REPLAYED_HEADER = "Idempotent-Replayed"
+AccountIdPath = Annotated[
+    str, Path(min_length=1, max_length=32, pattern=service_accounts.ID_PATTERN.pattern)
+]
 
 INTAKE_PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "no API key, or an unknown or revoked one"},
@@ -317,7 +320,7 @@ async def add_service_account(
     "/{account_id}/revoke", response_model=ServiceAccountInfo, responses=ADMIN_PROBLEMS
 )
 async def revoke_service_account(
-    account_id: str, caller: CallerDep, backend: BackendDep
+    account_id: AccountIdPath, caller: CallerDep, backend: BackendDep
 ) -> ServiceAccountInfo:
     """Revoke the key: refused on the next request, on every process."""
     _admin(caller)
