@@ -6,6 +6,7 @@ account made by an admin over HTTP, its key used as the other system would.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -260,3 +261,34 @@ def test_the_console_makes_lists_and_revokes_accounts(
     assert "revoked" in capsys.readouterr().out
     assert service_cli(["revoke", "nobody", "--db", db]) == 1
     assert "no service account 'nobody'" in capsys.readouterr().err
+
+
+async def test_replays_sent_at_once_open_one_incident(server: RunningServer) -> None:
+    phone = System(server, await new_account(server))
+    before, _ = counts(server)
+    answers = await asyncio.gather(
+        *(phone.post("/incidents", vip_call(), key="call-burst") for _ in range(5))
+    )
+    assert [a.status_code for a in answers] == [201] * 5
+    assert len({a.json()["incident_id"] for a in answers}) == 1
+    assert counts(server)[0] == before + 1
+
+
+@pytest.mark.postgres
+async def test_on_postgres_each_process_answers_a_replay_and_refuses_a_revoked_key(
+    pg_url: str,
+) -> None:
+    first = ServerConfig(db_url=pg_url, demo=True, clock=FakeClock(T0))
+    second = ServerConfig(db_url=pg_url, clock=FakeClock(T0))
+    async with serve_in_process(first) as a, serve_in_process(second) as b:
+        key = await new_account(a)
+        on_a, on_b = System(a, key), System(b, key)
+        made = await on_a.post("/incidents", vip_call(), key="call-pg-1")
+        replayed = await on_b.post("/incidents", vip_call(), key="call-pg-1")
+        assert made.status_code == replayed.status_code == 201
+        assert replayed.json()["incident_id"] == made.json()["incident_id"]
+        assert replayed.headers["Idempotent-Replayed"] == "true"
+        admin = await Terminal.sign_in(a.url, "admin", "9000")
+        assert (await admin.http.post("/v1/service-accounts/phone/revoke")).status_code == 200
+        refused = await on_b.post("/incidents", vip_call(), key="call-pg-2")
+        assert refused.status_code == 401
