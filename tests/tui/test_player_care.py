@@ -269,7 +269,7 @@ async def test_a_host_flags_their_player_from_the_player_view_and_may_not_clear_
         assert "the cool-off date is in the past" in text_of(dialog, "#dialog-hint")
         assert dialog.query_one("#dialog-note", Input).value == "four weeks"
         await answer(FlagKind.SOURCE_OF_WEALTH)
-        assert app.screen is dialog
+        assert dialog.is_current
         assert "set by risk/AML" in text_of(dialog, "#dialog-hint")
         assert not any(isinstance(s, c.SetPlayerFlag) for s in floor.submitted)
 
