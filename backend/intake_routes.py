@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from backend import eventlog, schema, service_accounts
 from backend.auth import AuthError
 from backend.context import Backend, Caller, bearer_token, get_backend, get_caller
-from backend.errors import ApiError, rejection_response
+from backend.errors import STATUS_FOR_CODE, ApiError, rejection_response
 from backend.service_accounts import BadKey, ServiceAccount, ServiceAccountError
 from domain import commands as c
 from domain.decide import Actor
@@ -159,7 +159,7 @@ def _answer(answer: IntakeAnswer, replayed: bool, status: int = 201) -> Response
 
 
 def _refused(rejected: Rejected) -> ApiError:
-    status = {"not_found": 404, "forbidden": 403}.get(str(rejected.code), 409)
+    status = STATUS_FOR_CODE.get(rejected.code, 422)
     return ApiError(status, rejected.message, code=str(rejected.code))
 
 

@@ -219,6 +219,15 @@ async def test_a_chat_widget_adds_notes_only_to_its_own_incidents(server: Runnin
     other = next(i for i in server.backend.service.state.incidents if i != number)
     refused = await chat.post(f"/incidents/{other}/notes", {"text": "hello"})
     assert refused.status_code == 404
+    # accepted and refused alike are on the audit trail with the widget as actor
+    admin = await Terminal.sign_in(server.url, "admin", "9000")
+    trail = [e for e in (await admin.http.get("/v1/audit")).json() if e["staff_id"] == "svc:chat"]
+    assert sorted((e["command_type"], e["result"]) for e in trail) == [
+        ("add_note", "accepted"),
+        ("add_note", "not_found"),
+        ("open_incident", "accepted"),
+    ]
+    assert {e["terminal"] for e in trail} == {"intake: chat system"}
 
 
 async def test_a_service_key_is_no_staff_session(server: RunningServer) -> None:
