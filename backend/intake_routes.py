@@ -70,7 +70,10 @@ INTAKE_PROBLEMS: dict[int | str, dict[str, Any]] = {
 async def get_account(request: Request) -> ServiceAccount:
     backend = get_backend(request)
     try:
-        key = bearer_token(request.headers.get("authorization"))
+        header = request.headers.get("authorization")
+        if not header:
+            raise AuthError("no API key: send 'Authorization: Bearer fl_...'")
+        key = bearer_token(header)
         return await service_accounts.verify(backend.storage.engine, key)
     except (AuthError, BadKey) as exc:
         raise ApiError(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
