@@ -41,6 +41,7 @@ from tui.source import FloorSource
 
 SourceFactory = Callable[[str], FloorSource]
 SETTLE_AFTER = 1.0  # seconds after the queue is shown: see `tui.settle`
+SETTLE_LATEST = 10.0  # notices put settling off, never further than this after the ask
 
 # (module in screens/, class, what the user calls it)
 _SCREENS: dict[str, tuple[str, str, str]] = {
@@ -128,6 +129,7 @@ class FloorApp(App[None]):
         self._theme_choice = resolve_theme(theme or settings.theme)
         self._breaches = BreachWatch()
         self._settle_timer: Timer | None = None
+        self._settle_asked = 0.0  # when the pending settling was first asked for
         self.remember_server = remember_server
 
     # --- start-up -----------------------------------------------------------------
@@ -164,15 +166,26 @@ class FloorApp(App[None]):
     def settle_soon(self) -> None:
         """Once idle after a new session: a fresh incident screen made ahead, the heap frozen.
 
-        A sign-in asks from two places; one settling, a second after the last ask, does.
+        A sign-in asks from two places; one settling, a second after the last ask,
+        does. Notices put it off too (`_put_off_settling`): making a screen in the
+        middle of a catch-up would stall the rows coming in.
         """
         if self._settle_timer is not None:
             self._settle_timer.stop()
+        else:
+            self._settle_asked = time.monotonic()
         self._settle_timer = self.set_timer(SETTLE_AFTER, self._settle)
+
+    def _put_off_settling(self) -> None:
+        if self._settle_timer is not None and (
+            time.monotonic() - self._settle_asked < SETTLE_LATEST - SETTLE_AFTER
+        ):
+            self.settle_soon()
 
     def _settle(self) -> None:
         from tui.settle import settle
 
+        self._settle_timer = None
         settle(self)
 
     async def on_unmount(self) -> None:
@@ -212,6 +225,7 @@ class FloorApp(App[None]):
             + lowered_priority_alerts(changes.events, view.state, view.me)
         )
         self.floor_updated.publish(FloorUpdate(view, changes))
+        self._put_off_settling()
         # the server ended the session (it says why; a sign-out here does not)
         ended = view.status.link is Link.SIGNED_OUT and before.status.link is not Link.SIGNED_OUT
         if ended and before.me is not None and view.status.detail:
