@@ -133,7 +133,11 @@ class MapModel:
         self.cells = {asset_id: self._make(asset_id, now) for asset_id in assets}
 
     def needs_rebuild(self, floor: FloorState) -> bool:
-        return self._basis != (floor.assets, floor.pits, floor.policy)
+        basis = (floor.assets, floor.pits, floor.policy)
+        # by identity: the reducer makes new ones only when they change
+        return self._basis is None or any(
+            a is not b for a, b in zip(basis, self._basis, strict=True)
+        )
 
     def update(
         self, floor: FloorState, now: float, incidents: Iterable[int], downtimes: Iterable[int]
