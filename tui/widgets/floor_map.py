@@ -60,14 +60,14 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
     DEFAULT_CSS = """
     FloorMap { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
     FloorMap > .floor-map--heading { text-style: bold; background: $panel; }
-    FloorMap > .floor-map--label { color: $text-muted; }
+    FloorMap > .floor-map--label { color: $text-muted; text-style: italic; }
     FloorMap > .floor-map--cursor { background: $block-cursor-blurred-background; }
     FloorMap:focus > .floor-map--cursor {
         background: $block-cursor-background;
         color: $block-cursor-foreground;
         text-style: bold;
     }
-    FloorMap > .floor-map--clear { color: $text-muted; }
+    FloorMap > .floor-map--clear { color: $text-muted; text-style: dim; }
     FloorMap > .floor-map--p4 { color: $severity-p4; }
     FloorMap > .floor-map--p3 { color: $severity-p3; }
     FloorMap > .floor-map--down { color: $timer-amber; text-style: bold; }
