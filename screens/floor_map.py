@@ -66,6 +66,8 @@ class FloorMapScreen(FloorScreen):
         super().__init__()
         self.model = MapModel()
         self._for: str | None = None  # the user the map was built for
+        self._offered: bool | None = None  # whether the footer offers enter
+        self._detail: tuple[str, object] = ("", None)  # what the detail line says
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="map-legend")
@@ -144,7 +146,11 @@ class FloorMapScreen(FloorScreen):
         except NoMatches:
             return
         cell = self.map.selected
-        box.update("" if cell is None else cell_words(cell, self.now, self._limit))
+        words = Content("") if cell is None else cell_words(cell, self.now, self._limit)
+        if words.plain != self._detail[0] or words.spans != self._detail[1]:
+            self._detail = (words.plain, words.spans)
+            # two lines whatever it says: a repaint, never a new layout
+            box.update(words, layout=False)
 
     @property
     def _limit(self) -> float:
@@ -153,7 +159,11 @@ class FloorMapScreen(FloorScreen):
     @on(FloorMap.Highlighted)
     def _highlighted(self) -> None:
         self._show_detail()
-        self.refresh_bindings()
+        # the footer is rebuilt on a bindings refresh: only when what it offers changes
+        offered = self.check_action("open", ())
+        if offered != self._offered:
+            self._offered = offered
+            self.refresh_bindings()
 
     # --- acting on the highlighted cell -----------------------------------------------
 
