@@ -45,14 +45,17 @@ def floor_with_assets(policy: Policy | None = None) -> Floor:
 
 
 def open_at(floor: Floor, spot: str, priority: Priority, at: float = T0, **player: object) -> int:
-    fields = {"reference": f"VP-1000-{len(floor.state.incidents):04d}", "tier": Tier.VIP}
+    fields: dict[str, object] = {
+        "reference": f"VP-1000-{len(floor.state.incidents):04d}",
+        "tier": Tier.VIP,
+    }
     fields.update(player)
     return floor.open(
         at=at,
         priority=priority,
         kind="table_dispute",
         location=Location(pit="2", spot=spot),
-        player=Player(**fields),  # type: ignore[arg-type]
+        player=Player.model_validate(fields),
     )
 
 

@@ -117,6 +117,10 @@ def _open(floor: Floor, spot: str, priority: Priority) -> int:
     )
 
 
+def state_of(model: MapModel, asset_id: str) -> CellState:
+    return model.cells[asset_id].state
+
+
 def test_the_model_remakes_only_the_cells_a_change_touches() -> None:
     floor = _floor()
     model = MapModel()
@@ -129,7 +133,7 @@ def test_the_model_remakes_only_the_cells_a_change_touches() -> None:
     assert model.cells["BJ-08"] is before["BJ-08"]  # untouched cells are kept as they were
     floor.run("pb2", c.Resolve(incident_id=number, note="replayed"), T0 + MIN)
     assert model.update(floor.state, T0 + MIN, {number}, ()) == {"BJ-07"}
-    assert model.cells["BJ-07"].state is CellState.CLEAR
+    assert state_of(model, "BJ-07") is CellState.CLEAR
     # the kept cells equal the rule applied to the whole floor afresh
     assert model.cells == floor_cells(floor.state, T0 + MIN)
 
@@ -143,12 +147,12 @@ def test_the_tick_turns_a_downtime_red_at_its_limit_and_touches_nothing_else() -
     assert model.tick(T0 + 9 * MIN) == set()
     limit = floor.state.policy.downtime_replace_after
     assert model.tick(T0 + limit) == {"SL-01"}
-    assert model.cells["SL-01"].state is CellState.DOWN_OVERDUE
+    assert state_of(model, "SL-01") is CellState.DOWN_OVERDUE
     assert model.tick(T0 + limit + 1) == set()
     number = floor.state.next_downtime_id - 1
     floor.run("pb1", c.EndDowntime(asset_id="SL-01"), T0 + limit + 2)
     assert model.update(floor.state, T0 + limit + 2, (), {number}) == {"SL-01"}
-    assert model.cells["SL-01"].state is CellState.CLEAR
+    assert state_of(model, "SL-01") is CellState.CLEAR
 
 
 def test_the_model_shows_only_the_pits_it_is_told_to() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from textual.widgets import Static
+
 from domain import commands as c
 from domain.floor_map import CellState, floor_cells
 from domain.models import Asset, AssetKind, Location, Player, Priority, Tier
@@ -32,6 +34,10 @@ async def open_map(app, pilot) -> FloorMapScreen:
     return screen
 
 
+def current(app) -> object:
+    return app.screen
+
+
 def shown(app) -> str:
     return "\n".join(screen_lines(app))
 
@@ -44,7 +50,7 @@ def cell_text(app, asset_id: str) -> str:
 
 
 def detail(screen: FloorMapScreen) -> str:
-    return str(screen.query_one("#map-detail").content)
+    return str(screen.query_one("#map-detail", Static).content)
 
 
 async def test_every_cell_says_the_rules_state_for_the_whole_floor(static_floor, make_app) -> None:
@@ -134,7 +140,7 @@ async def test_arrows_move_by_cell_and_row_and_enter_opens_the_cells_incident(
         assert app.screen.incident_id == cells[single].incidents[0].id
         await pilot.press("escape")  # back to the map, not home
         await pilot.pause()
-        assert app.screen is screen and fmap.cursor == single
+        assert current(app) is screen and fmap.cursor == single
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, QueueScreen)
