@@ -365,3 +365,23 @@ async def test_a_wide_terminal_puts_more_cells_on_each_line(static_floor, make_a
         narrow = (await open_map(app, pilot)).map.layout_
         assert narrow.per_line * 2 <= wide.per_line
         assert len(narrow.lines) > len(wide.lines)
+
+
+async def test_locked_the_map_keeps_its_marks_and_hides_the_cells_list(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("dm1")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_map(app, pilot)
+        await pilot.press("r", "enter")  # BJ-02: several incidents, listed
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, MapCellModal)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert modal.has_class("-locked")
+        assert not modal.query_one("#dialog").display  # the list is hidden under the lock
+        assert screen.check_action("open", ()) is None
+        # the map itself never shows a player: its codes and marks stay for the floor
+        assert "P1 BJ-02" in shown(app)
