@@ -25,9 +25,9 @@ from screens.map_cell_modal import MapCellModal
 from tui.floor_map_model import MapModel
 from tui.floor_screen import FloorScreen
 from tui.timefmt import format_span
-from tui.widgets.floor_map import FloorMap
+from tui.widgets.floor_map import SILENT_LOOK, STATE_LOOK, FloorMap, content_style
 
-# the legend's words, worst first, each in its state's colours (`FloorMap`'s classes)
+# the legend's words, worst first, each in its state's look (`FloorMap`'s own)
 LEGEND: tuple[tuple[CellState, str], ...] = (
     (CellState.P1, ""),
     (CellState.DOWN_OVERDUE, "past limit"),
@@ -36,14 +36,6 @@ LEGEND: tuple[tuple[CellState, str], ...] = (
     (CellState.P3, ""),
     (CellState.P4, ""),
 )
-LEGEND_STYLE: dict[CellState, str] = {
-    CellState.P1: "$severity-p1 bold reverse",
-    CellState.DOWN_OVERDUE: "$timer-breached bold reverse",
-    CellState.P2: "$severity-p2 bold",
-    CellState.DOWN: "$timer-amber bold",
-    CellState.P3: "$severity-p3",
-    CellState.P4: "$severity-p4",
-}
 
 
 class FloorMapScreen(FloorScreen):
@@ -134,10 +126,10 @@ class FloorMapScreen(FloorScreen):
             where = "whole floor"
         parts: list[Content | str | tuple[str, str]] = [(f"Map: {where}", "bold"), " "]
         for state, words in LEGEND:
-            parts.extend([" ", (state.code, LEGEND_STYLE[state])])
+            parts.extend([" ", (state.code, content_style(STATE_LOOK[state]))])
             if words:
                 parts.append(f" {words}")
-        parts.extend(["  ", (SILENT_MARK, "$silent-visit bold"), " silent"])
+        parts.extend(["  ", (SILENT_MARK, content_style(SILENT_LOOK)), " silent"])
         self.query_one("#map-legend", Static).update(Content.assemble(*parts))
 
     def _show_detail(self) -> None:
@@ -251,7 +243,7 @@ def cell_words(cell: Cell, now: float, limit: float) -> Content:
     if cell.silent:
         if second:
             second.append("  ")
-        second.append((f"{SILENT_MARK} silent visit: no public calls", "$silent-visit bold"))
+        second.append((f"{SILENT_MARK} silent visit: no public calls", content_style(SILENT_LOOK)))
     return Content.assemble(*head, "\n", *second)
 
 
@@ -260,7 +252,7 @@ def incident_line(incident: Incident, owner: str, silent: bool) -> Content:
     return Content.assemble(
         (f"#{incident.id} {incident.priority}", f"$severity-{incident.priority.lower()} bold"),
         f"  {incident.kind.label}, {incident.state.replace('_', ' ')}, owner {owner}",
-        (f"  {SILENT_MARK} silent visit", "$silent-visit bold") if silent else "",
+        (f"  {SILENT_MARK} silent visit", content_style(SILENT_LOOK)) if silent else "",
     )
 
 

@@ -385,3 +385,29 @@ async def test_locked_the_map_keeps_its_marks_and_hides_the_cells_list(
         assert screen.check_action("open", ()) is None
         # the map itself never shows a player: its codes and marks stay for the floor
         assert "P1 BJ-02" in shown(app)
+
+
+async def test_a_host_sees_every_table_coloured_by_their_own_players_only(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("h1")
+    app = make_app(floor)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_map(app, pilot)
+        assert "Map: floor, your players' incidents" in shown(app)
+        assert sorted(screen.model.cells) == sorted(floor.truth.assets)  # every pit
+        for asset_id, cell in screen.model.cells.items():
+            assert all(
+                i.player.host_id == "h1" or "h1" in (i.owner, i.opened_by) for i in cell.incidents
+            )
+            assert cell_text(app, asset_id).startswith(cell.state.code)
+        # downtimes carry no personal data: a host sees them all
+        assert cell_text(app, "SL-2004") == "D! SL-2004"
+        # another host's player's incident leaves its table clear on this terminal
+        everything = floor_cells(static_floor("dm1").state, floor.now())
+        hidden = [
+            a
+            for a, cell in everything.items()
+            if cell.incidents and not screen.model.cells[a].incidents
+        ]
+        assert hidden and all(cell_text(app, a).startswith(("··", "DN", "D!")) for a in hidden)

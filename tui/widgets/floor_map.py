@@ -27,15 +27,31 @@ from textual.strip import Strip
 from domain.floor_map import SILENT_MARK, Cell, CellState
 from tui.floor_map_model import MapLayout, MapLine, MapModel
 
-STATE_CLASS: dict[CellState, str] = {
-    CellState.CLEAR: "clear",
-    CellState.P4: "p4",
-    CellState.P3: "p3",
-    CellState.DOWN: "down",
-    CellState.P2: "p2",
-    CellState.DOWN_OVERDUE: "overdue",
-    CellState.P1: "p1",
+# each state's look, the one definition the map and its legend share:
+# (component class, theme colour variable, text style)
+STATE_LOOK: dict[CellState, tuple[str, str, str]] = {
+    CellState.CLEAR: ("clear", "text-muted", "dim"),
+    CellState.P4: ("p4", "severity-p4", ""),
+    CellState.P3: ("p3", "severity-p3", ""),
+    CellState.DOWN: ("down", "timer-amber", "bold"),
+    CellState.P2: ("p2", "severity-p2", "bold"),
+    CellState.DOWN_OVERDUE: ("overdue", "timer-breached", "bold reverse"),
+    CellState.P1: ("p1", "severity-p1", "bold reverse"),
 }
+SILENT_LOOK = ("silent", "silent-visit", "bold")
+STATE_CLASS: dict[CellState, str] = {state: look[0] for state, look in STATE_LOOK.items()}
+
+
+def content_style(look: tuple[str, str, str]) -> str:
+    """The look as a `Content` style: `$severity-p1 bold reverse`."""
+    return f"${look[1]} {look[2]}".strip()
+
+
+def _look_css(look: tuple[str, str, str]) -> str:
+    name, colour, style = look
+    text_style = f" text-style: {style};" if style else ""
+    return f"FloorMap > .floor-map--{name} {{ color: ${colour};{text_style} }}\n"
+
 
 # what a pit's heading counts, worst first (clear cells are not counted)
 HEADING_STATES = (
@@ -54,7 +70,7 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
         "floor-map--heading",
         "floor-map--label",
         "floor-map--cursor",
-        "floor-map--silent",
+        f"floor-map--{SILENT_LOOK[0]}",
         *(f"floor-map--{name}" for name in STATE_CLASS.values()),
     }
     DEFAULT_CSS = """
@@ -67,15 +83,7 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
         color: $block-cursor-foreground;
         text-style: bold;
     }
-    FloorMap > .floor-map--clear { color: $text-muted; text-style: dim; }
-    FloorMap > .floor-map--p4 { color: $severity-p4; }
-    FloorMap > .floor-map--p3 { color: $severity-p3; }
-    FloorMap > .floor-map--down { color: $timer-amber; text-style: bold; }
-    FloorMap > .floor-map--p2 { color: $severity-p2; text-style: bold; }
-    FloorMap > .floor-map--overdue { color: $timer-breached; text-style: bold reverse; }
-    FloorMap > .floor-map--p1 { color: $severity-p1; text-style: bold reverse; }
-    FloorMap > .floor-map--silent { color: $silent-visit; text-style: bold; }
-    """
+    """ + "".join(_look_css(look) for look in (*STATE_LOOK.values(), SILENT_LOOK))
     BINDINGS = [
         Binding("up,k", "move(-1, 0)", "Up", id="map.up", show=False),
         Binding("down,j", "move(1, 0)", "Down", id="map.down", show=False),
@@ -336,4 +344,4 @@ def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
     return True
 
 
-__all__ = ["STATE_CLASS", "FloorMap"]
+__all__ = ["SILENT_LOOK", "STATE_CLASS", "STATE_LOOK", "FloorMap", "content_style"]
