@@ -131,6 +131,7 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
         if self.cursor not in self.model.cells:
             self.cursor = self.layout_.order[0] if self.layout_.order else None
         else:
+            self._scroll_to_cursor()  # its row may have moved with the new layout
             self._announce()
         self.refresh()
 
