@@ -411,3 +411,27 @@ async def test_a_host_sees_every_table_coloured_by_their_own_players_only(
             if cell.incidents and not screen.model.cells[a].incidents
         ]
         assert hidden and all(cell_text(app, a).startswith(("··", "DN", "D!")) for a in hidden)
+
+
+async def test_a_table_added_to_the_floor_appears_in_its_bank(static_floor, make_app) -> None:
+    from api_client.contract import Changes
+
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_map(app, pilot)
+        screen.map.cursor = "BJ-07"
+        await pilot.pause()
+        assert "BJ-09" not in shown(app)
+        added = Asset(id="BJ-09", kind=AssetKind.TABLE, pit="2", game="blackjack")
+        # as an imported floor reaches a terminal: new assets, folded and announced
+        floor.truth = floor.truth.model_copy(
+            update={"assets": {**floor.truth.assets, added.id: added}}
+        )
+        floor._publish_changes(Changes(events=()))
+        await pilot.pause()
+        await pilot.pause()
+        assert cell_text(app, "BJ-09") == "·· BJ-09"
+        layout = screen.map.layout_
+        assert layout.order[layout.order.index("BJ-08") + 1] == "BJ-09"  # after BJ-08
+        assert screen.map.cursor == "BJ-07"  # still where it was
