@@ -130,7 +130,7 @@ async def test_arrows_move_by_cell_and_row_and_enter_opens_the_cells_incident(
         assert fmap.cursor == "BAC-01"
 
         cells = floor_cells(floor.state, floor.now())
-        single = next(a for a in fmap.layout_.order if len(cells[a].incidents) == 1)
+        single = next(a for a in fmap.grid.order if len(cells[a].incidents) == 1)
         fmap.cursor = single
         await pilot.pause()
         assert "(enter opens it)" in detail(screen)
@@ -192,7 +192,7 @@ async def test_r_jumps_to_each_red_cell_in_turn_and_round_again(static_floor, ma
         screen = await open_map(app, pilot)
         fmap = screen.map
         cells = floor_cells(floor.state, floor.now())
-        red = [a for a in fmap.layout_.order if cells[a].state.is_red]
+        red = [a for a in fmap.grid.order if cells[a].state.is_red]
         assert "BJ-07" in red and "SL-2004" in red
         seen = []
         for _ in range(len(red) + 1):
@@ -317,7 +317,7 @@ def check_rows_unwrapped(app, fmap: FloorMap) -> None:
     for offset, row in enumerate(rows):
         row = row.rstrip("\n")
         assert len(row) <= app.size.width
-        line = fmap.layout_.lines[top + offset]
+        line = fmap.grid.lines[top + offset]
         on_screen = re.findall(r"\S\S ([A-Z]+\d?-\d+)\b", row)
         assert tuple(on_screen) == line.asset_ids, row
 
@@ -328,7 +328,7 @@ async def test_a_500_table_floor_scrolls_without_wrapping(static_floor, make_app
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_map(app, pilot)
         fmap = screen.map
-        layout = fmap.layout_
+        layout = fmap.grid
         assert len(layout.order) == len(floor.truth.assets) >= 500
         assert len(layout.lines) > 100  # far more than a screen: it scrolls
         # no wrapping: each screen row shows exactly one layout line's cells, whole
@@ -357,12 +357,12 @@ async def test_a_wide_terminal_puts_more_cells_on_each_line(static_floor, make_a
     app = make_app(floor)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_map(app, pilot)
-        wide = screen.map.layout_
+        wide = screen.map.grid
         assert wide.cell_x(wide.per_line + 1) > screen.map.scrollable_content_region.width
         assert wide.per_line >= 9
     app = make_app(big_floor(static_floor)[0])
     async with app.run_test(size=(80, 24)) as pilot:
-        narrow = (await open_map(app, pilot)).map.layout_
+        narrow = (await open_map(app, pilot)).map.grid
         assert narrow.per_line * 2 <= wide.per_line
         assert len(narrow.lines) > len(wide.lines)
 
@@ -432,6 +432,6 @@ async def test_a_table_added_to_the_floor_appears_in_its_bank(static_floor, make
         await pilot.pause()
         await pilot.pause()
         assert cell_text(app, "BJ-09") == "·· BJ-09"
-        layout = screen.map.layout_
+        layout = screen.map.grid
         assert layout.order[layout.order.index("BJ-08") + 1] == "BJ-09"  # after BJ-08
         assert screen.map.cursor == "BJ-07"  # still where it was

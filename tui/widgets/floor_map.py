@@ -118,7 +118,7 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
     def __init__(self, model: MapModel, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.model = model
-        self.layout_ = MapLayout(model.pits, 80)
+        self.grid = MapLayout(model.pits, 80)
         self.empty_text = "No tables or machines in view."
         # line -> (what it was made from, the strip)
         self._strips: dict[int, tuple[tuple[object, ...], Strip]] = {}
@@ -129,7 +129,7 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
         """The model was rebuilt (new floor, user or assets): lay out and paint it all."""
         self._relayout()
         if self.cursor not in self.model.cells:
-            self.cursor = self.layout_.order[0] if self.layout_.order else None
+            self.cursor = self.grid.order[0] if self.grid.order else None
         else:
             self._scroll_to_cursor()  # its row may have moved with the new layout
             self._announce()
@@ -139,7 +139,7 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
         """Repaint the lines showing these cells and their pits' headings."""
         if not asset_ids:
             return
-        layout = self.layout_
+        layout = self.grid
         lines: set[int] = set()
         pits = set()
         for asset_id in asset_ids:
@@ -167,7 +167,7 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
             self.refresh()
             return
         for asset_id in (old, new):
-            where = self.layout_.position.get(asset_id) if asset_id else None
+            where = self.grid.position.get(asset_id) if asset_id else None
             if where is not None:
                 self.refresh_line(where[0] - top)
 
@@ -177,7 +177,7 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
     # --- moving ---------------------------------------------------------------------
 
     def action_move(self, lines: int, columns: int) -> None:
-        moved = self.layout_.moved(self.cursor, lines=lines, columns=columns)
+        moved = self.grid.moved(self.cursor, lines=lines, columns=columns)
         if moved is not None:
             self.cursor = moved
 
@@ -185,16 +185,16 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
         self.action_move(direction * max(1, self.size.height - 2), 0)
 
     def action_end(self, index: int) -> None:
-        order = self.layout_.order
+        order = self.grid.order
         if order:
             self.cursor = order[index]
 
     def next_red(self) -> str | None:
         """The next red cell after the cursor in reading order, round to the first."""
-        order = self.layout_.order
+        order = self.grid.order
         if not order:
             return None
-        start = order.index(self.cursor) + 1 if self.cursor in self.layout_.position else 0
+        start = order.index(self.cursor) + 1 if self.cursor in self.grid.position else 0
         cells = self.model.cells
         for step in range(len(order)):
             asset_id = order[(start + step) % len(order)]
@@ -203,10 +203,10 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
         return None
 
     def _scroll_to_cursor(self) -> None:
-        if self.cursor not in self.layout_.position:
+        if self.cursor not in self.grid.position:
             return
-        line, _ = self.layout_.position[self.cursor]
-        first = self.layout_.first_line_of(self.cursor)
+        line, _ = self.grid.position[self.cursor]
+        first = self.grid.first_line_of(self.cursor)
         height = max(1, self.scrollable_content_region.height)
         top = round(self.scroll_y)
         if first < top:
@@ -215,7 +215,7 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
             self.scroll_to(y=line - height + 1, animate=False)
 
     def on_click(self, event: events.Click) -> None:
-        layout = self.layout_
+        layout = self.grid
         index = round(self.scroll_y) + event.y
         if not 0 <= index < len(layout.lines):
             return
@@ -243,14 +243,14 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _relayout(self) -> None:
         width = self.scrollable_content_region.width or self.size.width or 80
-        self.layout_ = MapLayout(self.model.pits, width)
+        self.grid = MapLayout(self.model.pits, width)
         self._strips.clear()
-        self.virtual_size = Size(width, len(self.layout_.lines))
+        self.virtual_size = Size(width, len(self.grid.lines))
 
     # --- painting -------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        layout = self.layout_
+        layout = self.grid
         width = self.scrollable_content_region.width
         index = round(self.scroll_y) + y
         if not layout.lines:
@@ -295,7 +295,7 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
         return text
 
     def _row(self, line: MapLine) -> Text:
-        layout = self.layout_
+        layout = self.grid
         text = Text()
         label = line.label
         if cell_len(label) > layout.label_width:
@@ -307,7 +307,7 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
         return text
 
     def _cell(self, cell: Cell, is_cursor: bool) -> Text:
-        width = self.layout_.id_width
+        width = self.grid.id_width
         name = cell.asset.id
         if cell_len(name) > width:
             name = name[: width - 1] + "…"
