@@ -153,10 +153,10 @@ class BenchFloor:
 
     @property
     def view(self) -> Any:
-        """The one view of this floor (it never changes): what screens read."""
-        from api_client.contract import FloorView
-
+        """The one `FloorView` of a floor that never changes (what the app reads)."""
         if self._view is None:
+            from api_client.contract import FloorView
+
             self._view = FloorView(
                 state=self.state,
                 confirmed=self.state,
