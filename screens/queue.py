@@ -103,6 +103,9 @@ class QueueScreen(FloorScreen):
 
     def _rebuild(self, *, recount: bool = False) -> None:
         me = self.source.me
+        # what each incident sorts and counts by comes with the view (a new client, a new one)
+        facts = self.source.facts
+        self.model.facts = self.counts.facts = self._shift.facts = facts
         if me is None:
             self.model, self.counts, self._counted = QueueModel(), QueueCounts(), None
         else:

@@ -12,6 +12,7 @@ from heapq import heapify, heappop, heappush
 from itertools import count
 
 from domain.events import BadEvent, Event, EventType, PriorityChangedData, payload_of
+from domain.incident_facts import FactsMemo
 from domain.models import Incident, Priority, Role, Staff
 from domain.sla import clocks
 from domain.state import FloorState
@@ -104,9 +105,10 @@ class BreachWatch:
         else:
             self._reread.update(ids)
 
-    def check(self, state: FloorState, now: float) -> list[Alert]:
+    def check(self, state: FloorState, now: float, facts: FactsMemo | None = None) -> list[Alert]:
+        """`facts`: the view's, where a changed incident's first promise is looked up."""
         last, self._last = self._last, now
-        self._catch_up(state)
+        self._catch_up(state, facts or FactsMemo())
         alerts: list[Alert] = []
         incidents = state.incidents
         while self._next and self._next[0][0] <= now:
@@ -122,24 +124,28 @@ class BreachWatch:
             self._push(read, after=now)
         return alerts
 
-    def _catch_up(self, state: FloorState) -> None:
+    def _catch_up(self, state: FloorState, facts: FactsMemo) -> None:
+        # a changed incident waits for its first running promise, whenever that is
         if self._reread is None:
             self._next = []
             for incident in state.incidents.values():
-                self._push(incident, after=float("-inf"), heap=False)
+                self._queue(incident, facts.of(incident).breaches_at, heap=False)
             heapify(self._next)
         else:
             for number in self._reread:
                 changed = state.incidents.get(number)
                 if changed is not None:
-                    self._push(changed, after=float("-inf"))
+                    self._queue(changed, facts.of(changed).breaches_at)
         self._reread = set()
 
     def _push(self, incident: Incident, *, after: float, heap: bool = True) -> None:
         """Queue `incident` at its earliest running promise due after `after`."""
         dues = [due for _, due in _running(incident) if due > after]
-        if dues:
-            entry = (min(dues), next(self._order), incident.id, incident)
+        self._queue(incident, min(dues) if dues else None, heap=heap)
+
+    def _queue(self, incident: Incident, due: float | None, *, heap: bool = True) -> None:
+        if due is not None:
+            entry = (due, next(self._order), incident.id, incident)
             if heap:
                 heappush(self._next, entry)
             else:
