@@ -307,6 +307,16 @@ class RegisterEntry(Frozen):
     occurred_at: float | None = None  # when it happened, if before the incident opened
 
 
+class Ack(Frozen):
+    """One person's acknowledgement of an incident (a P1 is acknowledged by everyone
+    paged on its line, `domain.acks`)."""
+
+    staff_id: str
+    at: float
+    line: int
+    eta_due: float | None = None  # "on it in N min": when they said they would be on it
+
+
 class Incident(Frozen):
     id: int  # the server's number; negative while only a local draft exists
     kind: IncidentKind
@@ -335,6 +345,14 @@ class Incident(Frozen):
     chain: Chain = Chain.MAIN
     line: int = 1
     escalated_at: float | None = None
+    # who the incident's current line paged (staff who sign in and see it): on a P1
+    # each of them is asked to acknowledge until all have, or it is stabilised
+    paged: tuple[str, ...] = ()
+    acks: tuple[Ack, ...] = ()
+    # the owner's "on it in N min" (`domain.eta`): running until a stabilise or an
+    # update; once it lapses, `eta_lapsed` keeps when it did until the next line is paged
+    eta_due: float | None = None
+    eta_lapsed: float | None = None
     # deadlines, derived by the reducer from the policy when the incident opens
     # or changes priority, so screens only subtract "now"
     answer_due: float | None = None
