@@ -30,7 +30,14 @@ from screens.lock import LockScreen
 from screens.login import LoginScreen
 from themes import THEMES, VARIABLE_DEFAULTS, next_theme, resolve_theme
 from tui import collector
-from tui.alerts import Alert, BreachWatch, lowered_priority_alerts, new_p1_alerts
+from tui.alerts import (
+    Alert,
+    BreachWatch,
+    eta_lapsed_alerts,
+    lowered_priority_alerts,
+    new_p1_alerts,
+    paged_alerts,
+)
 from tui.config import Config, load_config
 from tui.floor_update import FloorUpdate
 from tui.messages import CommandRequested, DismissRequested, PageRequested, WithdrawRequested
@@ -209,6 +216,8 @@ class FloorApp(App[None]):
         self._alert(
             new_p1_alerts(changes.events, view.state, me)
             + lowered_priority_alerts(changes.events, view.state, view.me)
+            + eta_lapsed_alerts(changes.events, view.state, me)
+            + paged_alerts(changes.events, view.state, me)
         )
         self.floor_updated.publish(FloorUpdate(view, changes))
         # the server ended the session (it says why; a sign-out here does not)
