@@ -125,7 +125,7 @@ class EscalateModal(DialogModal):
         )
         for line in range(2, TOP_LINE + 1):
             below = line <= self.current
-            mark = "  (at or below now)" if below else ""
+            mark = "  (where it is)" if line == self.current else "  (below it)" if below else ""
             yield Static(
                 f"  {line}  L{line} {titles[line]}{mark}",
                 id=f"escalate-line-{line}",

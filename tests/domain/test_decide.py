@@ -148,7 +148,7 @@ def test_nobody_may_de_escalate() -> None:
     floor = Floor()
     number = floor.open()
     floor.run("pb2", c.Escalate(incident_id=number, line=3, reason="VVIP upset"), T0 + 10)
-    with pytest.raises(Rejected, match="at L3 .* already and nobody de-escalates"):
+    with pytest.raises(Rejected, match=r"at L3 .* already and nobody de-escalates"):
         floor.run("dm1", c.Escalate(incident_id=number, line=2, reason="calmer"), T0 + 20)
 
 

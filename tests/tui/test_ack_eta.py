@@ -139,13 +139,14 @@ async def test_a_p1_paged_to_me_is_marked_until_i_acknowledge(static_floor, make
         app.action_open_incident(number)
         await settle(app, pilot)
         notices = text_of(app.screen, "#incident-notices")
-        assert "Chris N. waiting - you are paged: a to acknowledge" in notices
+        assert "waiting Dana K., Chris N. - you are paged: a to acknowledge" in notices
         await pilot.press("a")
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
         notices = text_of(app.screen, "#incident-notices")
-        assert "Chris N. acked 02:13" in notices and "you are paged" not in notices
+        assert "acked Chris N. 02:13; waiting Dana K." in notices
+        assert "you are paged" not in notices
         await pilot.press("escape")
         await settle(app, pilot)
         assert "◆" not in _row_of(app, number)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from domain.acks import acked_by, multi_ack, owes_ack
+from domain.acks import acked_by, awaiting, multi_ack, owes_ack
 from domain.escalation import climbing
 from domain.eta import page_due
 from domain.models import Incident
@@ -40,17 +40,20 @@ def ack_lines(
             )
         )
     if multi_ack(incident) and incident.paged:
-        done = set(acked_by(incident))
-        ack_at = {a.staff_id: a.at for a in incident.acks}
+        first_ack = {a.staff_id: a.at for a in reversed(incident.acks)}
         parts: list[Content] = []
-        for staff_id in incident.paged:
-            name = floor.staff_name(staff_id)
-            if staff_id in done:
-                parts.append(Content(f"{name} acked {format_clock(ack_at[staff_id], zone)}"))
-            else:
-                parts.append(Content.styled(f"{name} waiting", "bold $warning"))
+        acked = [
+            f"{floor.staff_name(s)} {format_clock(first_ack[s], zone)}" for s in acked_by(incident)
+        ]
+        if acked:
+            parts.append(Content.assemble(("acked ", "dim"), ", ".join(acked)))
+        waiting = [floor.staff_name(s) for s in awaiting(incident)]
+        if waiting:
+            parts.append(
+                Content.assemble(("waiting ", "dim"), (", ".join(waiting), "bold $warning"))
+            )
         line = Content.assemble(
-            (f"P1 paged on L{incident.line}: ", "bold"), Content(", ").join(parts)
+            (f"P1 paged on L{incident.line}: ", "bold"), Content("; ").join(parts)
         )
         if me is not None and owes_ack(incident, me):
             line = Content.assemble(line, (" - you are paged: a to acknowledge", "bold $error"))
