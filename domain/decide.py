@@ -268,8 +268,8 @@ def _events_for(
             offered = ev.HelpOfferRecordedData(answer=command.answer, note=_clean(command.note))
             return [event(EventType.HELP_OFFER_RECORDED, offered, **on)]
         case c.PageContact():
-            paged = _page_data(state, command, incident, now)
-            return [event(EventType.CONTACT_PAGED, paged, **on)]
+            page = _page_data(state, command, incident, now)
+            return [event(EventType.CONTACT_PAGED, page, **on)]
         case c.FileReport():
             _require(incident, (IncidentState.RESOLVED, IncidentState.CLOSED), "file a report on")
             filed = ev.ReportFiledData(text=_clean(command.text))

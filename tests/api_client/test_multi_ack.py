@@ -9,6 +9,7 @@ hand as well.
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -78,9 +79,7 @@ async def test_every_person_paged_on_a_p1s_line_sees_it_until_they_have_acknowle
         # every one of them sees it flagged on their own terminal
         for staff_id in paged:
             client = clients[staff_id]
-            await until(
-                client, lambda cl=client, s=staff_id: waits_for(cl, s), what=f"{staff_id}'s flag"
-            )
+            await until(client, partial(waits_for, client, staff_id), what=f"{staff_id}'s flag")
         assert not owes_ack(pb.state.incidents[number], "pb2")  # not paged: not asked
 
         await dm1.submit(c.Acknowledge(incident_id=number))  # the first answers and takes it
@@ -94,9 +93,7 @@ async def test_every_person_paged_on_a_p1s_line_sees_it_until_they_have_acknowle
         await admin.submit(c.Acknowledge(incident_id=number, note="on my way down"))
         for staff_id in paged:
             client = clients[staff_id]
-            await until(
-                client, lambda cl=client: not awaiting(cl.state.incidents[number]), what="all acked"
-            )
+            await until(client, partial(all_acked, client, number), what="all acked")
         incident = pb.state.incidents[number]
         assert acked_by(incident) == ("dm1", "dm2", "admin")
         assert [a.line for a in incident.acks] == [2, 2, 2]
@@ -129,6 +126,10 @@ async def test_every_person_paged_on_a_p1s_line_sees_it_until_they_have_acknowle
 
         for client in clients.values():
             await client.close()
+
+
+def all_acked(client: FloorClient, number: int) -> bool:
+    return not awaiting(client.state.incidents[number])
 
 
 def waits_for_other(client: FloorClient, number: int) -> bool:

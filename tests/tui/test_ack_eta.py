@@ -109,7 +109,7 @@ async def test_a_quiet_acknowledgement_with_a_long_eta_still_re_alerts_at_its_ne
     floor.submit_as("pb2", c.Acknowledge(incident_id=number, eta_minutes=45))
     app = make_app(floor)
     rings: list[int] = []
-    app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
+    app.bell = lambda: rings.append(1)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         app.tick()
         await settle(app, pilot)

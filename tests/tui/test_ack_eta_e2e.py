@@ -54,7 +54,7 @@ async def test_the_owner_is_re_alerted_when_their_eta_lapses_then_the_next_line_
             staff_id="pb2",
         )
         bells: list[float] = []
-        app.bell = lambda: bells.append(time.monotonic())  # type: ignore[method-assign]
+        app.bell = lambda: bells.append(time.monotonic())
         opener = await Terminal.sign_in(server.url, "dm1", "3001")
         async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await sign_in(app, pilot, "1002")
