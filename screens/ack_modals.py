@@ -67,8 +67,8 @@ class AckModal(DialogModal):
         self.title_text = title
 
     def compose_fields(self) -> ComposeResult:
-        keys = "   ".join(f"{key} {eta_words(minutes)}" for key, minutes in ETA_KEYS)
-        yield Label(f"On it in:  {keys}   c other", classes="field-label", id="ack-keys")
+        keys = "   ".join(f"{key} = {eta_words(minutes)}" for key, minutes in ETA_KEYS)
+        yield Label(f"On it in:  {keys}   c = other", classes="field-label", id="ack-keys")
         yield Label("enter: acknowledge with no ETA", classes="field-label")
         yield Input(
             placeholder=f"minutes, 1 to {ETA_MAX_MINUTES} (or 2h)", max_length=12, id="ack-eta"

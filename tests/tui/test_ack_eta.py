@@ -57,7 +57,9 @@ async def test_the_ack_dialog_is_enter_for_none_one_key_for_2_5_10_and_c_for_oth
         await _to_row(app, pilot, plain)
         await pilot.press("a")
         await settle(app, pilot)
-        assert "On it in:  2 2 min   5 5 min   1 10 min   c other" in "\n".join(screen_lines(app))
+        assert "On it in:  2 = 2 min   5 = 5 min   1 = 10 min   c = other" in "\n".join(
+            screen_lines(app)
+        )
         await pilot.press("enter")  # a plain acknowledgement: two key presses
         await settle(app, pilot)
         assert floor.truth.incidents[plain].acknowledged_at is not None

@@ -27,7 +27,7 @@ def ack_lines(
             left = format_countdown(paged_at - now, approximate=approximate)
             text += (
                 f"; L{incident.line + 1} is paged at {format_clock(paged_at, zone)}"
-                f" (in {left}) unless it is (b stabilise, m update)"
+                f" (in {left}) unless stabilised (b) or updated (m)"
             )
         lines.append(Content.styled(text, "bold $error"))
     elif climbing(incident) and incident.eta_due is not None:
