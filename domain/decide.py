@@ -211,9 +211,7 @@ def _events_for(
         case c.LapseEta():
             if lapse_due(incident) != command.due:
                 return []  # stabilised, updated or lapsed already: nothing to do
-            page_at = page_due(
-                incident.model_copy(update={"eta_lapsed": command.due}), state.policy
-            )
+            page_at = page_due(incident.answered(eta_lapsed=command.due), state.policy)
             lapsed = ev.EtaLapsedData(due=command.due, page_at=page_at)
             return [event(EventType.ETA_LAPSED, lapsed, **on)]
         case c.PageAfterLapse():

@@ -140,12 +140,13 @@ def _change(incident: Incident, event: Event, data: Payload, state: FloorState) 
             fields = {"state": IncidentState.ACKNOWLEDGED, "acknowledged_at": at}
             bump = True
         ack = Ack(staff_id=event.actor, at=at, line=incident.line, eta_due=data.eta_due)
-        fields["acks"] = (*incident.acks, ack)
+        answers: dict[str, Any] = {"acks": (*incident.acks, ack)}
         owner = incident.owner or (data.owner if isinstance(data, AcknowledgedData) else None)
         if data.eta_due is not None and event.actor == owner:
-            fields |= {"eta_due": data.eta_due, "eta_lapsed": None}
+            answers |= {"eta_due": data.eta_due, "eta_lapsed": None}
+        incident = incident.answered(**answers)
     elif isinstance(data, EtaLapsedData):
-        fields = {"eta_due": None, "eta_lapsed": data.due}
+        incident = incident.answered(eta_due=None, eta_lapsed=data.due)
     elif isinstance(data, ContactPagedData):
         joins = (
             data.chain is incident.chain
@@ -174,7 +175,9 @@ def _change(incident: Incident, event: Event, data: Payload, state: FloorState) 
         )
     elif isinstance(data, EscalatedData):
         # the new line is paged: a lapsed ETA has had its answer
-        fields = {"line": data.line, "escalated_at": at, "paged": data.paged, "eta_lapsed": None}
+        fields = {"line": data.line, "escalated_at": at, "paged": data.paged}
+        if incident.eta_lapsed is not None:
+            incident = incident.answered(eta_lapsed=None)
     elif etype is EventType.STABILISED:
         fields = {
             "state": IncidentState.STABILISED,
@@ -212,8 +215,8 @@ def _change(incident: Incident, event: Event, data: Payload, state: FloorState) 
         fields = {"report": data.text, "report_due": None}
     elif isinstance(data, RecordedInRegisterData):
         incident = recorded(incident, data, at, event.actor)
-    if etype in _SETTLES_ETA:
-        fields |= {"eta_due": None, "eta_lapsed": None}
+    if etype in _SETTLES_ETA and (incident.eta_due or incident.eta_lapsed) is not None:
+        incident = incident.answered(eta_due=None, eta_lapsed=None)
     # acknowledging, stabilising, resolving or reopening an unowned incident takes it
     if isinstance(data, _TAKES_OWNER) and data.owner and incident.owner is None:
         fields["owner"] = data.owner

@@ -129,10 +129,10 @@ async def test_an_eta_of_0_or_over_24_h_is_refused_with_the_range(tmp_path: Path
             )
         assert (await pb.snapshot())["seq"] == before  # none of them changed anything
         incident = (await pb.snapshot())["state"]["incidents"][str(number)]
-        assert incident["state"] == "new" and incident["acks"] == []
+        assert incident["state"] == "new" and incident["answers"] is None
         await pb.accepted(ack(number, eta=1440))  # the day itself is allowed
         incident = (await pb.snapshot())["state"]["incidents"][str(number)]
-        assert incident["eta_due"] == clock() + 1440 * 60
+        assert incident["answers"]["eta_due"] == clock() + 1440 * 60
         await pb.close()
 
 
