@@ -11,7 +11,7 @@ from typing import Any
 
 from domain import commands as c
 from domain import events as ev
-from domain.acks import owes_ack, paged_on
+from domain.acks import acked_by, owes_ack, paged_on
 from domain.cover import EventMaker, decide_cover, entries_of
 from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
 from domain.eta import eta_problem, lapse_due, page_due
@@ -126,6 +126,13 @@ def _events_for(
                     # when they will be on it after taking it
                     added = ev.AckAddedData(note=note, eta_minutes=minutes, eta_due=eta_due)
                     return [event(EventType.ACK_ADDED, added, **on)]
+                if me in acked_by(incident):
+                    # their own acknowledgement again (a double press): kept once
+                    return (
+                        [event(EventType.NOTE_ADDED, ev.NoteAddedData(text=note), **on)]
+                        if note
+                        else []
+                    )
                 _check_not_answered(state, incident, me)
                 # the sender's own earlier change (a take, a double press, the
                 # same outbox replayed) answered it: nothing more to change, but

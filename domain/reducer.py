@@ -64,9 +64,11 @@ _WORDING: dict[EventType, str] = {
 }
 
 
-# an update to the player, or a step past the answer: the ETA has been kept (or is moot)
+# an update to the player, or a step past the answer: the ETA has been kept (or is
+# moot); a new owner has promised nothing yet
 _SETTLES_ETA = (
     EventType.NOTE_ADDED,
+    EventType.ASSIGNED,
     EventType.STABILISED,
     EventType.RESOLVED,
     EventType.CLOSED,

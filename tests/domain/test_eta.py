@@ -69,3 +69,15 @@ def test_a_lapse_waits_the_grace_then_a_line_up_answers_it() -> None:
     assert page_due(incident, floor.state.policy) is None
     assert floor.run(None, c.PageAfterLapse(incident_id=number, due=T0 + 120), T0 + 180) == []
     assert floor.state.incidents[number].line == 3
+
+
+def test_a_new_owner_has_promised_nothing_and_a_double_ack_counts_once() -> None:
+    floor = Floor()
+    number = floor.open()
+    floor.run("pb2", c.Acknowledge(incident_id=number, eta_minutes=5), T0 + 10)
+    assert floor.run("pb2", c.Acknowledge(incident_id=number), T0 + 12) == []
+    assert len(floor.state.incidents[number].acks) == 1
+    floor.run("dm1", c.Assign(incident_id=number, owner="h1"), T0 + 60)
+    incident = floor.state.incidents[number]
+    assert incident.owner == "h1" and incident.eta_due is None
+    assert lapse_due(incident) is None
