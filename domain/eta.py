@@ -8,7 +8,7 @@ refusal on a terminal and at the server.
 
 from __future__ import annotations
 
-from domain.escalation import TOP_LINE, climbing
+from domain.escalation import climbing, lapse_page_due
 from domain.models import Incident
 from domain.policy import Policy
 
@@ -59,6 +59,4 @@ def lapse_due(incident: Incident) -> float | None:
 
 def page_due(incident: Incident, policy: Policy) -> float | None:
     """When the next line is paged for a lapsed ETA, or None: nothing to page."""
-    if incident.eta_lapsed is None or not climbing(incident) or incident.line >= TOP_LINE:
-        return None
-    return incident.eta_lapsed + policy.eta_grace
+    return lapse_page_due(incident, policy)

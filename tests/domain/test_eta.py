@@ -6,6 +6,7 @@ import pytest
 
 from domain import commands as c
 from domain.decide import Rejected
+from domain.escalation import next_escalation
 from domain.eta import eta_problem, lapse_due, page_due, parse_eta
 from domain.policy import Policy, policy_from_toml
 from tests.domain.floor import T0, Floor
@@ -81,3 +82,17 @@ def test_a_new_owner_has_promised_nothing_and_a_double_ack_counts_once() -> None
     incident = floor.state.incidents[number]
     assert incident.owner == "h1" and incident.eta_due is None
     assert lapse_due(incident) is None
+
+
+def test_the_next_step_is_the_lapse_page_when_it_comes_before_the_ladders() -> None:
+    floor = Floor(Policy(eta_grace=60))
+    number = floor.open()
+    floor.run("pb2", c.Acknowledge(incident_id=number, eta_minutes=2), T0)
+    step = next_escalation(floor.state.incidents[number], floor.state.policy)
+    assert step is not None and (step.line, step.at) == (2, T0 + 600)  # the ladder's L2
+    floor.run(None, c.LapseEta(incident_id=number, due=T0 + 120), T0 + 120)
+    step = next_escalation(floor.state.incidents[number], floor.state.policy)
+    assert step is not None and (step.line, step.at) == (2, T0 + 180)  # the grace's end
+    floor.run("pb2", c.AddNote(incident_id=number, text="with the player"), T0 + 150)
+    step = next_escalation(floor.state.incidents[number], floor.state.policy)
+    assert step is not None and step.at == T0 + 600  # updated: back to the ladder
