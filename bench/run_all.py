@@ -27,6 +27,7 @@ FULL: list[list[str]] = [
     ["cold_start.py", "--incidents", "2000", "--runs", "5"],
     ["catchup_stall.py", "--events", "10000"],
     ["cross_process.py", "--samples", "300"],
+    ["floor_map.py", "--tables", "500", "--incidents", "2000", "--presses", "400"],
 ]
 QUICK: list[list[str]] = [
     ["event_to_screen.py", "--incidents", "500", "--samples", "20"],
@@ -37,6 +38,7 @@ QUICK: list[list[str]] = [
     ["cold_start.py", "--incidents", "500", "--runs", "2"],
     ["catchup_stall.py", "--events", "2000"],
     ["cross_process.py", "--samples", "60"],
+    ["floor_map.py", "--tables", "500", "--incidents", "500", "--presses", "60"],
 ]
 
 

@@ -56,11 +56,12 @@ _SCREENS: dict[str, tuple[str, str, str]] = {
     "outbox": ("outbox", "OutboxScreen", "outbox"),
     "metrics": ("metrics", "MetricsScreen", "metrics board"),
     "staff": ("staff", "StaffScreen", "staff"),
+    "floor_map": ("floor_map", "FloorMapScreen", "floor map"),
 }
 
 _GUARDED = frozenset(
     {"new_incident", "downtime", "escalation", "outbox", "back", "help", "lock", "command_palette"}
-    | {"metrics", "staff"}
+    | {"metrics", "staff", "floor_map"}
 )
 
 
@@ -79,6 +80,8 @@ class FloorApp(App[None]):
         Binding("M", "metrics", "Metrics board", id="app.metrics", show=False),
         # shift+s: `s` is the incident screen's assign
         Binding("S", "staff", "Staff admin", id="app.staff", show=False),
+        # shift+l: a plain `l` moves right on the map, ctrl+l locks
+        Binding("L", "floor_map", "Floor map", id="app.floor_map", show=False),
         Binding("escape", "back", "Back", id="app.back", show=False),
         Binding("question_mark", "help", "Keys", id="app.help"),
         # priority: a dialog or form in front takes other app keys, but never this one
@@ -347,6 +350,9 @@ class FloorApp(App[None]):
     def action_outbox(self) -> None:
         self.open_screen("outbox")
 
+    def action_floor_map(self) -> None:
+        self.open_screen("floor_map")
+
     def action_metrics(self) -> None:
         from domain.metrics import metrics_refusal
 
@@ -391,8 +397,11 @@ class FloorApp(App[None]):
     def action_back(self) -> None:  # type: ignore[override]
         from screens.queue import QueueScreen
 
+        # home is the queue, or a screen that keeps its place (the floor map) under this one
         while len(self.screen_stack) > 2 and not isinstance(self.screen, QueueScreen):
             self.pop_screen()
+            if getattr(self.screen, "BACK_STOP", False):
+                break
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
