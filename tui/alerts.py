@@ -13,7 +13,7 @@ from heapq import heapify, heappop, heappush
 from itertools import count
 
 from domain.acks import owes_ack
-from domain.eta import page_due
+from domain.eta import lapse_due, page_due
 from domain.events import BadEvent, Event, EventType, PriorityChangedData, payload_of
 from domain.models import Incident, Priority, Role, Staff
 from domain.sla import clocks
@@ -124,6 +124,55 @@ def paged_alerts(events: Iterable[object], state: FloorState, me: str | None) ->
         message = f"{describe(incident)} on L{incident.line}: a to acknowledge"
         alerts.append(Alert(incident.id, "Paged: P1 awaits your ack", message))
     return alerts
+
+
+class EtaWatch:
+    """This user's own running ETAs, so a terminal cut off from the server still rings
+    its owner when one passes (online, the server's lapse rings it instead).
+
+    Only the incidents a change touched are re-read: a tick looks at a handful.
+    """
+
+    def __init__(self) -> None:
+        self._due: dict[int, float] = {}
+        self._reread: set[int] | None = None  # None: the whole floor
+        self._last: float | None = None
+
+    def floor_changed(self, ids: Iterable[int] | None = None) -> None:
+        if ids is None or self._reread is None:
+            self._reread = None
+        else:
+            self._reread.update(ids)
+
+    def check(self, state: FloorState, me: str | None, now: float, *, online: bool) -> list[Alert]:
+        last, self._last = self._last, now
+        if self._reread is None:
+            self._due = {}
+            ids: Iterable[int] = state.incidents
+        else:
+            ids = self._reread
+        for number in ids:
+            incident = state.incidents.get(number)
+            due = lapse_due(incident) if incident is not None and incident.owner == me else None
+            if due is None:
+                self._due.pop(number, None)
+            else:
+                self._due[number] = due
+        self._reread = set()
+        if online or last is None or me is None:
+            return []
+        zone = state.policy.timezone
+        return [
+            Alert(
+                number,
+                "ETA lapsed",
+                f"{describe(state.incidents[number])}: on it by {format_clock(due, zone)},"
+                " not stabilised or updated (offline: the next line is paged once the"
+                " server hears of it)",
+            )
+            for number, due in self._due.items()
+            if last < due <= now
+        ]
 
 
 class BreachWatch:

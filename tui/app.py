@@ -33,6 +33,7 @@ from tui import collector
 from tui.alerts import (
     Alert,
     BreachWatch,
+    EtaWatch,
     eta_lapsed_alerts,
     lowered_priority_alerts,
     new_p1_alerts,
@@ -136,6 +137,7 @@ class FloorApp(App[None]):
         self._last_input = idle_clock()
         self._theme_choice = resolve_theme(theme or settings.theme)
         self._breaches = BreachWatch()
+        self._etas = EtaWatch()
         self._settle_timer: Timer | None = None
         self.remember_server = remember_server
 
@@ -215,6 +217,7 @@ class FloorApp(App[None]):
         if changes.reset:
             self.call_after_refresh(collector.floor_painted)
         self._breaches.floor_changed(None if changes.reset else changes.incidents)
+        self._etas.floor_changed(None if changes.reset else changes.incidents)
         me = view.me.id if view.me else None
         self._alert(
             new_p1_alerts(changes.events, view.state, me)
@@ -234,6 +237,8 @@ class FloorApp(App[None]):
         self.ticked.publish(now)
         if self.view.me is not None:
             self._alert(self._breaches.check(self.view.state, now))
+            online = self.view.status.link is Link.ONLINE
+            self._alert(self._etas.check(self.view.state, self.view.me.id, now, online=online))
         idle = self._idle_clock() - self._last_input
         if self.auto_lock_seconds and idle >= self.auto_lock_seconds:
             self.action_lock()

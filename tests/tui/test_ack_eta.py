@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api_client.contract import ConnectionStatus, Link
 from domain import commands as c
 from domain.models import Channel, IncidentKind, Location, Player, Priority, Tier
 from tests.tui.conftest import BASE_TIME
@@ -152,3 +153,35 @@ async def test_a_p1_paged_to_me_is_marked_until_i_acknowledge(static_floor, make
         await pilot.press("escape")
         await settle(app, pilot)
         assert "◆" not in _row_of(app, number)
+
+
+async def test_an_offline_owner_is_still_rung_when_their_eta_passes(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    offline, online = _open(floor, Priority.P2, "BJ-01"), _open(floor, Priority.P2, "BJ-02")
+    app = make_app(floor)
+    rings: list[int] = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        floor.submit_as("pb2", c.Acknowledge(incident_id=online, eta_minutes=2))
+        await settle(app, pilot)
+        app.tick()
+        floor.advance(121)  # online: the server's lapse rings it, not this terminal's clock
+        app.tick()
+        await pilot.pause()
+        assert not any(n.title == "ETA lapsed" for n in app.notified)
+
+        floor.set_status(ConnectionStatus(Link.OFFLINE, since=floor.now()))
+        floor.submit_as("pb2", c.Acknowledge(incident_id=offline, eta_minutes=2))
+        await settle(app, pilot)
+        app.tick()
+        before = len(rings)
+        floor.advance(121)
+        app.tick()
+        await pilot.pause()
+        lapsed = [n for n in app.notified if n.title == "ETA lapsed"]
+        assert len(lapsed) == 1 and f"#{offline} " in lapsed[0].message
+        assert "offline: the next line is paged once the server hears of it" in lapsed[0].message
+        assert len(rings) > before
+        floor.advance(1)
+        app.tick()
+        assert len([n for n in app.notified if n.title == "ETA lapsed"]) == 1  # once
