@@ -323,6 +323,26 @@ class RegisterEntry(Frozen):
     occurred_at: float | None = None  # when it happened, if before the incident opened
 
 
+class Ack(Frozen):
+    """One person's acknowledgement of an incident (a P1 is acknowledged by everyone
+    paged on its line, `domain.acks`)."""
+
+    staff_id: str
+    at: float
+    line: int
+    eta_due: float | None = None  # "on it in N min": when they said they would be on it
+
+
+class Answers(Frozen):
+    """Who has acknowledged an incident, and the owner's "on it in N min" (`domain.eta`):
+    running until a stabilise or an update; once it lapses, `eta_lapsed` keeps when,
+    until the next line is paged."""
+
+    acks: tuple[Ack, ...] = ()
+    eta_due: float | None = None
+    eta_lapsed: float | None = None
+
+
 class Incident(Frozen):
     id: int  # the server's number; negative while only a local draft exists
     kind: IncidentKind
@@ -351,6 +371,12 @@ class Incident(Frozen):
     chain: Chain = Chain.MAIN
     line: int = 1
     escalated_at: float | None = None
+    # who the incident's current line paged (staff who sign in and see it): on a P1
+    # each of them is asked to acknowledge until all have, or it is stabilised
+    paged: tuple[str, ...] = ()
+    # the acknowledgements and the owner's ETA, once there are any (one field, not
+    # three: a loaded floor holds thousands of incidents, each a dict of its fields)
+    answers: Answers | None = None
     # deadlines, derived by the reducer from the policy when the incident opens
     # or changes priority, so screens only subtract "now"
     answer_due: float | None = None
@@ -373,6 +399,23 @@ class Incident(Frozen):
     # before it was kept, and then the version alone decides a conflict
     changes: tuple[Change, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
+
+    @property
+    def acks(self) -> tuple[Ack, ...]:
+        return self.answers.acks if self.answers else ()
+
+    @property
+    def eta_due(self) -> float | None:
+        return self.answers.eta_due if self.answers else None
+
+    @property
+    def eta_lapsed(self) -> float | None:
+        return self.answers.eta_lapsed if self.answers else None
+
+    def answered(self, **changes: object) -> Incident:
+        """The same incident with its `Answers` changed (`acks`, `eta_due`, `eta_lapsed`)."""
+        answers = (self.answers or Answers()).model_copy(update=changes)
+        return self.model_copy(update={"answers": answers})
 
 
 class AssetKind(StrEnum):

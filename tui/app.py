@@ -31,7 +31,15 @@ from screens.lock import LockScreen
 from screens.login import LoginScreen
 from themes import THEMES, VARIABLE_DEFAULTS, next_theme, resolve_theme
 from tui import collector
-from tui.alerts import Alert, BreachWatch, lowered_priority_alerts, new_p1_alerts
+from tui.alerts import (
+    Alert,
+    BreachWatch,
+    EtaWatch,
+    eta_lapsed_alerts,
+    lowered_priority_alerts,
+    new_p1_alerts,
+    paged_alerts,
+)
 from tui.config import Config, load_config
 from tui.floor_update import FloorUpdate
 from tui.messages import CommandRequested, DismissRequested, PageRequested, WithdrawRequested
@@ -131,6 +139,7 @@ class FloorApp(App[None]):
         self._last_input = idle_clock()
         self._theme_choice = resolve_theme(theme or settings.theme)
         self._breaches = BreachWatch()
+        self._etas = EtaWatch()
         self._settle_timer: Timer | None = None
         self._settle_asked = 0.0  # when the pending settling was first asked for
         self.remember_server = remember_server
@@ -222,10 +231,13 @@ class FloorApp(App[None]):
         if changes.reset:
             self.call_after_refresh(collector.floor_painted, self._floor_owner(view.me))
         self._breaches.floor_changed(None if changes.reset else changes.incidents)
+        self._etas.floor_changed(None if changes.reset else changes.incidents)
         me = view.me.id if view.me else None
         self._alert(
             new_p1_alerts(changes.events, view.state, me)
             + lowered_priority_alerts(changes.events, view.state, view.me)
+            + eta_lapsed_alerts(changes.events, view.state, me)
+            + paged_alerts(changes.events, view.state, me)
         )
         self.floor_updated.publish(FloorUpdate(view, changes))
         self._put_off_settling()
@@ -244,6 +256,8 @@ class FloorApp(App[None]):
         self.ticked.publish(now)
         if self.view.me is not None:
             self._alert(self._breaches.check(self.view.state, now, self.view.facts))
+            online = self.view.status.link is Link.ONLINE
+            self._alert(self._etas.check(self.view.state, self.view.me.id, now, online=online))
         idle = self._idle_clock() - self._last_input
         if self.auto_lock_seconds and idle >= self.auto_lock_seconds:
             self.action_lock()

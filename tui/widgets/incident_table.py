@@ -157,7 +157,11 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
     # --- attributes down ------------------------------------------------------------
 
     def set_rows(
-        self, rows: Sequence[Incident], floor: FloorState, pending: frozenset[int]
+        self,
+        rows: Sequence[Incident],
+        floor: FloorState,
+        pending: frozenset[int],
+        me: str | None = None,
     ) -> None:
         """New rows in display order; the cursor stays on its incident if still shown.
 
@@ -170,12 +174,13 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             or floor.policy is not cells.floor.policy
             # a player's flags mark every row of that player: few and rare changes
             or floor.player_flags != cells.floor.player_flags
+            or me != cells.me  # whose acknowledgements the rows mark
         )
         if everything:
             self._steady.clear()
             cells.forget_dues()
         was_pending = cells.pending
-        self._rows, cells.floor, cells.pending = rows, floor, pending
+        self._rows, cells.floor, cells.pending, cells.me = rows, floor, pending, me
         self._fit_rows(len(rows))
         index = _index_of(rows, current) if current is not None else None
         cursor = index if index is not None else min(self.cursor, max(0, len(rows) - 1))
