@@ -30,8 +30,9 @@ VARIABLE_DEFAULTS: dict[str, str] = {
     "conflict": "#ff8700",
     "tier-vvip": "#ffd75f",
     "tier-vip": "#d7af87",
-    # quiet, not faded: alpha colours lose their alpha in a Line API widget's styles
-    "map-clear": "#6e7681",
+    # quiet text, as $text-muted would be, but opaque: a Line API widget's component
+    # styles drop a colour's alpha, and $text-muted came out as full white there
+    "quiet-text": "#6e7681",
 }
 
 FLOOR = Theme(
@@ -82,7 +83,7 @@ NIGHT = Theme(
         "conflict": "#b06a20",
         "tier-vvip": "#b0983e",
         "tier-vip": "#927a5c",
-        "map-clear": "#4f565e",
+        "quiet-text": "#4f565e",
     },
 )
 
@@ -117,7 +118,7 @@ HIGH_CONTRAST = Theme(
         "conflict": "#ff8c00",
         "tier-vvip": "#ffff00",
         "tier-vip": "#ffffff",
-        "map-clear": "#bfbfbf",
+        "quiet-text": "#bfbfbf",
         "block-cursor-background": "#ffff00",
         "block-cursor-foreground": "#000000",
     },

@@ -30,7 +30,7 @@ from tui.floor_map_model import MapLayout, MapLine, MapModel
 # each state's look, the one definition the map and its legend share:
 # (component class, theme colour variable, text style)
 STATE_LOOK: dict[CellState, tuple[str, str, str]] = {
-    CellState.CLEAR: ("clear", "map-clear", ""),
+    CellState.CLEAR: ("clear", "quiet-text", ""),
     CellState.P4: ("p4", "severity-p4", ""),
     CellState.P3: ("p3", "severity-p3", ""),
     CellState.DOWN: ("down", "timer-amber", "bold"),
@@ -76,7 +76,7 @@ class FloorMap(ScrollView, can_focus=True, inherit_bindings=False):
     DEFAULT_CSS = """
     FloorMap { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
     FloorMap > .floor-map--heading { text-style: bold; background: $panel; }
-    FloorMap > .floor-map--label { color: $map-clear; text-style: italic; }
+    FloorMap > .floor-map--label { color: $quiet-text; text-style: italic; }
     FloorMap > .floor-map--cursor { background: $block-cursor-blurred-background; }
     FloorMap:focus > .floor-map--cursor {
         background: $block-cursor-background;

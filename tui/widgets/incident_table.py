@@ -66,7 +66,7 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
     }
     DEFAULT_CSS = """
     IncidentTable { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
-    IncidentTable > .incident-table--header { text-style: bold; color: $text-muted; }
+    IncidentTable > .incident-table--header { text-style: bold; color: $quiet-text; }
     IncidentTable > .incident-table--cursor { background: $block-cursor-blurred-background; }
     IncidentTable:focus > .incident-table--cursor {
         background: $block-cursor-background;
@@ -85,8 +85,8 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
     IncidentTable > .incident-table--amber { color: $timer-amber; text-style: bold; }
     IncidentTable > .incident-table--red { color: $timer-red; text-style: bold; }
     IncidentTable > .incident-table--breached { color: $timer-breached; text-style: bold reverse; }
-    IncidentTable > .incident-table--met { color: $text-muted; }
-    IncidentTable > .incident-table--dim { color: $text-muted; }
+    IncidentTable > .incident-table--met { color: $quiet-text; }
+    IncidentTable > .incident-table--dim { color: $quiet-text; }
     IncidentTable > .incident-table--unacked { text-style: bold; }
     """
     BINDINGS = [
