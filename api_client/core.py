@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import ssl
 import uuid
@@ -45,6 +44,7 @@ from api_client.tokens import (
 )
 from domain.commands import Command
 from domain.incident_facts import FactsMemo
+from domain.loopback import is_loopback
 from domain.models import Staff
 from domain.pins import PIN_RULE
 from domain.state import FloorState
@@ -383,10 +383,4 @@ class ClientCore:
 
 
 def _loopback(server: str) -> bool:
-    host = urlsplit(server).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback(urlsplit(server).hostname or "")

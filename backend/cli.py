@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import socket
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from backend.config import (
     ServerConfig,
     default_db_url,
 )
+from domain.loopback import is_loopback
 from domain.policy import PolicyError, policy_from_toml
 
 LISTENING = "floorline backend listening on {scheme}://{host}:{port}"
@@ -73,20 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def config_from_args(args: argparse.Namespace) -> ServerConfig:
     """A ServerConfig, or SystemExit(2) with a message the operator can act on."""
     if bool(args.certfile) != bool(args.keyfile):
         raise SystemExit("floorline serve: --certfile and --keyfile go together")
-    if not args.certfile and not args.insecure and not _is_loopback(args.host):
+    if not args.certfile and not args.insecure and not is_loopback(args.host):
         raise SystemExit(
             f"floorline serve: refusing plain HTTP on {args.host}: give --certfile/--keyfile,"
             " or --insecure to accept it"

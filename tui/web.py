@@ -11,7 +11,6 @@ keeps nothing but the page: closing or reloading a tab ends its session.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import shlex
 import socket
 import sys
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from platformdirs import user_data_dir
+
+from domain.loopback import is_loopback
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -64,15 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow plain HTTP on a non-loopback address with no https --public-url",
     )
     return parser
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def public_url(host: str, port: int, given: str | None) -> str:
