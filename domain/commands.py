@@ -8,9 +8,9 @@ gets a conflict, never a silent overwrite.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, TypeAdapter, model_validator
 
 from domain.models import (
     Chain,
@@ -172,9 +172,28 @@ class PageContact(Frozen):
     method: ShortText
 
 
+ReportText = Annotated[str, Field(max_length=8000)]
+
+
 class FileReport(_OnIncident):
+    """The post-incident report: what caused it and what is done so it does not recur.
+
+    A command queued before the report had two parts carries one `text`: it is
+    read as the root cause. An empty root cause is refused in words by `decide`.
+    """
+
     type: Literal["file_report"] = "file_report"
-    text: Annotated[str, Field(min_length=1, max_length=8000)]
+    root_cause: ReportText = ""
+    measures: ReportText = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_is_the_root_cause(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "text" in data:
+            data = dict(data)
+            text = data.pop("text")
+            data.setdefault("root_cause", text)
+        return data
 
 
 class StartDowntime(Frozen):

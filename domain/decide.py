@@ -225,7 +225,14 @@ def _events_for(
             return [event(EventType.CONTACT_PAGED, paged, **on)]
         case c.FileReport():
             _require(incident, (IncidentState.RESOLVED, IncidentState.CLOSED), "file a report on")
-            filed = ev.ReportFiledData(text=_clean(command.text))
+            cause = _clean(command.root_cause)
+            if not cause:
+                raise Rejected(
+                    RejectCode.INVALID,
+                    f"the report on #{incident.id} needs its root cause: what made it happen",
+                    incident=incident,
+                )
+            filed = ev.ReportFiledData(root_cause=cause, measures=_clean(command.measures))
             return [event(EventType.REPORT_FILED, filed, **on)]
     raise Rejected(RejectCode.INVALID, f"unknown command {command.type!r}")  # pragma: no cover
 

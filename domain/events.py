@@ -157,7 +157,16 @@ class ContactPagedData(Payload):
 
 
 class ReportFiledData(Payload):
-    text: str
+    """Root cause and measures; an event stored before they were apart has only
+    `text`, which reads as the root cause."""
+
+    root_cause: str = ""
+    measures: str = ""
+    text: str = ""  # the one field of older events; new ones leave it empty
+
+    @property
+    def cause(self) -> str:
+        return self.root_cause or self.text
 
 
 class RecordedInRegisterData(Payload):

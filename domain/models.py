@@ -344,7 +344,13 @@ class Incident(Frozen):
     report_due: float | None = None
     # set as it opens when the policy sends its kind to a regulator's register
     register_entry: RegisterEntry | None = None
+    # the post-incident report: `report` is its root cause (all an older report
+    # had), with the measures taken, who filed it and when
     report: str = ""
+    report_measures: str = ""
+    report_by: str = ""
+    report_filed_at: float | None = None
+    report_was_due: float | None = None  # the due time it was filed against
     compensation: str = ""
     reopen_count: int = 0
     # bumped on owner or state changes: exclusive commands carry the version

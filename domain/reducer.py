@@ -177,7 +177,14 @@ def _change(incident: Incident, event: Event, data: Payload, state: FloorState) 
     elif isinstance(data, CompensationRecordedData):
         fields = {"compensation": data.text}
     elif isinstance(data, ReportFiledData):
-        fields = {"report": data.text, "report_due": None}
+        fields = {
+            "report": data.cause,
+            "report_measures": data.measures,
+            "report_by": event.actor,
+            "report_filed_at": at,
+            "report_was_due": incident.report_due,
+            "report_due": None,
+        }
     elif isinstance(data, RecordedInRegisterData):
         incident = recorded(incident, data, at, event.actor)
     # acknowledging, stabilising, resolving or reopening an unowned incident takes it

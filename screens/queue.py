@@ -199,6 +199,9 @@ class QueueScreen(FloorScreen):
         parts.append(Content.assemble(" ", (f"breached {summary.breached}", late)))
         reports = "$timer-amber" if summary.reports_due else "dim"
         parts.append(Content.assemble("  ", (f"reports due {summary.reports_due}", reports)))
+        if summary.reports_overdue:
+            overdue = f" ({summary.reports_overdue} overdue)"
+            parts.append(Content.assemble((overdue, "$timer-breached bold")))
         if shift is not None:
             share = shift.share  # None until a promise has settled this shift
             kept = ("shift SLA n/a", "dim") if share is None else (f"shift SLA {share:.0%}", "")

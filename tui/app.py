@@ -48,12 +48,13 @@ _SCREENS: dict[str, tuple[str, str, str]] = {
     "escalation": ("escalation", "EscalationScreen", "escalation ladder"),
     "outbox": ("outbox", "OutboxScreen", "outbox"),
     "metrics": ("metrics", "MetricsScreen", "metrics board"),
+    "reports": ("reports", "ReportsScreen", "reports"),
     "staff": ("staff", "StaffScreen", "staff"),
 }
 
 _GUARDED = frozenset(
     {"new_incident", "downtime", "escalation", "outbox", "back", "help", "lock", "command_palette"}
-    | {"metrics", "staff"}
+    | {"metrics", "staff", "reports"}
 )
 
 
@@ -70,6 +71,8 @@ class FloorApp(App[None]):
         Binding("o", "outbox", "Outbox", id="app.outbox"),
         # shift+m: a plain `m` is a note on an incident and "mark down" on the board
         Binding("M", "metrics", "Metrics board", id="app.metrics", show=False),
+        # shift+f: a plain `f` files the report on the incident screen
+        Binding("F", "reports", "Reports", id="app.reports", show=False),
         # shift+s: `s` is the incident screen's assign
         Binding("S", "staff", "Staff admin", id="app.staff", show=False),
         Binding("escape", "back", "Back", id="app.back", show=False),
@@ -347,6 +350,16 @@ class FloorApp(App[None]):
             self.notify(refusal[0].upper() + refusal[1:], title="Metrics board", severity="warning")
             return
         self.open_screen("metrics")
+
+    def action_reports(self) -> None:
+        from domain.reports import reports_refusal
+
+        me = self.source.me
+        refusal = reports_refusal(me.role) if me is not None else None
+        if refusal is not None:
+            self.notify(refusal[0].upper() + refusal[1:], title="Reports", severity="warning")
+            return
+        self.open_screen("reports")
 
     def action_staff(self) -> None:
         from domain.models import Role

@@ -69,7 +69,7 @@ def every_command(floor: Floor) -> list[tuple[str | None, c.Command]]:
         ("dm1", c.Reopen(incident_id=n, reason="player called back")),
         ("h1", c.Resolve(incident_id=n)),
         ("dm1", c.RecordCompensation(incident_id=n, text="dinner for two")),
-        ("dm1", c.FileReport(incident_id=n, text="root cause: worn shoe")),
+        ("dm1", c.FileReport(incident_id=n, root_cause="worn shoe", measures="new shoes")),
         ("dm1", c.Close(incident_id=n)),
         ("dm1", c.PageContact(incident_id=m, staff_id="dm1", method="radio")),
         ("dm1", c.PageContact(staff_id="dm1", method="radio")),

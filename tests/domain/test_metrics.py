@@ -326,7 +326,7 @@ def test_digest_lists_recoveries_and_late_reports() -> None:
     1 h late; C's never. The month is the one holding T0 (UTC)."""
     floor, ids = night()
     text = "root cause: a misread card; measures: a second dealer check"
-    floor.run("pb1", c.FileReport(incident_id=ids["A"], text=text), T0 + 3600 + 86400 + 3600)
+    floor.run("pb1", c.FileReport(incident_id=ids["A"], root_cause=text), T0 + 3600 + 86400 + 3600)
     policy = Policy(timezone="UTC")
     now = T0 + 30 * 86400
     month = month_window(datetime.fromtimestamp(T0, ZoneInfo("UTC")).strftime("%Y-%m"), now, policy)

@@ -49,9 +49,16 @@ def notices_content(
         due = format_datetime(incident.report_due, policy.timezone)
         left = format_countdown(incident.report_due - now)
         how = _how(role, "file_report", "f to file")
-        lines.append(Content.styled(f"report due by {due} (in {left}): {how}", "bold"))
+        if incident.report_due > now:
+            lines.append(Content.styled(f"report due by {due} (in {left}): {how}", "bold"))
+        else:
+            late = f"report overdue since {due} ({left}): {how}"
+            lines.append(Content.styled(late, "bold $error"))
     elif incident.report:
-        lines.append(Content.styled("post-incident report filed", "dim"))
+        filed = f"post-incident report filed: {incident.report}"
+        if incident.report_measures:
+            filed += f"; measures: {incident.report_measures}"
+        lines.append(Content.styled(filed, "dim"))
     for item in pending:
         if item.incident_id == incident.id:
             age = format_span(now - item.issued_at)
