@@ -262,6 +262,26 @@ class ConfirmContact(Frozen):
     value: ShortText
 
 
+class OpenHandover(Frozen):
+    """The outgoing duty manager hands the floor over at the coming shift boundary."""
+
+    type: Literal["open_handover"] = "open_handover"
+    note: Text = ""
+
+
+class AcknowledgeHandover(Frozen):
+    """The incoming duty manager takes the handover of the shift starting `shift_starts`.
+
+    `opened_at`, when given, is the pack the sender read: one opened again
+    since is a conflict, not a silent acknowledgement of something unread.
+    """
+
+    type: Literal["acknowledge_handover"] = "acknowledge_handover"
+    shift_starts: float
+    opened_at: float | None = None
+    note: Text = ""
+
+
 Command = Annotated[
     OpenIncident
     | Acknowledge
@@ -287,7 +307,9 @@ Command = Annotated[
     | EndDowntime
     | SetCover
     | EndCover
-    | ConfirmContact,
+    | ConfirmContact
+    | OpenHandover
+    | AcknowledgeHandover,
     Field(discriminator="type"),
 ]
 
@@ -321,6 +343,8 @@ COMMAND_TYPES: tuple[str, ...] = tuple(
         SetCover,
         EndCover,
         ConfirmContact,
+        OpenHandover,
+        AcknowledgeHandover,
     )
 )
 

@@ -15,6 +15,7 @@ from domain.cover import EventMaker, decide_cover, entries_of
 from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
 from domain.events import Event, EventType, Payload, make_event
 from domain.exposure import EXPOSURE_LINE, escalate_on_exposure, exposed
+from domain.handover import decide_handover
 from domain.models import Change, Channel, Downtime, Incident, IncidentState, Role, Staff
 from domain.permissions import can_see_incident, in_pit_scope, may_own, role_may, why_not
 from domain.player_flags import decide_flag, is_silent
@@ -105,6 +106,8 @@ def _events_for(
             return decide_cover(state, command, now, event)
         case c.SetPlayerFlag() | c.ClearPlayerFlag():
             return decide_flag(state, command, actor.staff if actor else None, now, event)
+        case c.OpenHandover() | c.AcknowledgeHandover():
+            return decide_handover(state, command, actor.id if actor else SYSTEM, now, event)
 
     assert command.incident_id is not None  # a page without an incident was decided above
     incident = _visible_incident(state, command.incident_id, actor)

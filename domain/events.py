@@ -65,6 +65,9 @@ class EventType(StrEnum):
     COVER_SET = "cover_set"
     COVER_ENDED = "cover_ended"
     CONTACT_CONFIRMED = "contact_confirmed"
+    # the shift handover (domain.handover): seen by duty managers and admins only
+    HANDOVER_OPENED = "handover_opened"
+    HANDOVER_ACKNOWLEDGED = "handover_acknowledged"
     # sent only to a viewer for whom an incident has just come into view
     # (say, it was assigned to them): carries the whole incident
     INCIDENT_SHOWN = "incident_shown"

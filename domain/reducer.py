@@ -35,6 +35,7 @@ from domain.events import (
     payload_of,
 )
 from domain.floor_changes import FLOOR_EVENTS, apply_floor_change
+from domain.handover import HANDOVER_EVENTS, apply_handover
 from domain.models import Change, Downtime, Incident, IncidentState, TimelineEntry
 from domain.player_flags import PLAYER_FLAG_EVENTS, apply_player_flag
 from domain.registers import recorded, with_register_entry
@@ -72,6 +73,8 @@ def apply(state: FloorState, event: Event) -> FloorState:
         return apply_cover(state, event)
     if event.type in PLAYER_FLAG_EVENTS:
         return apply_player_flag(state, event)
+    if event.type in HANDOVER_EVENTS:
+        return apply_handover(state, event)
     if (
         event.type is EventType.HIDDEN
         or isinstance(payload, OpaqueData)  # a type this reducer does not fold
