@@ -36,6 +36,8 @@ from domain.handover_records import (
     PackIncident,
     PackReport,
 )
+from domain.models import Role
+from domain.permissions import ROLE_LABELS, role_may
 from domain.policy import Policy
 from domain.rejection import RejectCode, Rejected
 from domain.reports import ReportStatus, report_lines
@@ -308,3 +310,13 @@ def apply_handover(state: FloorState, event: Event) -> FloorState:
             for h in state.handovers
         )
     return state.model_copy(update=update)
+
+
+def handover_refusal(role: Role) -> str | None:
+    """Why someone may not open the handover, or None if they may."""
+    if role_may(role, "open_handover"):
+        return None
+    return (
+        "the shift handover is between duty managers (and admins); you are signed in"
+        f" as a {ROLE_LABELS[role]}"
+    )

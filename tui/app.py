@@ -49,12 +49,13 @@ _SCREENS: dict[str, tuple[str, str, str]] = {
     "outbox": ("outbox", "OutboxScreen", "outbox"),
     "metrics": ("metrics", "MetricsScreen", "metrics board"),
     "reports": ("reports", "ReportsScreen", "reports"),
+    "handover": ("handover", "HandoverScreen", "shift handover"),
     "staff": ("staff", "StaffScreen", "staff"),
 }
 
 _GUARDED = frozenset(
     {"new_incident", "downtime", "escalation", "outbox", "back", "help", "lock", "command_palette"}
-    | {"metrics", "staff", "reports"}
+    | {"metrics", "staff", "reports", "handover"}
 )
 
 
@@ -73,6 +74,8 @@ class FloorApp(App[None]):
         Binding("M", "metrics", "Metrics board", id="app.metrics", show=False),
         # shift+f: a plain `f` files the report on the incident screen
         Binding("F", "reports", "Reports", id="app.reports", show=False),
+        # shift+h: a plain `h` records a help offer on the incident screen
+        Binding("H", "handover", "Shift handover", id="app.handover", show=False),
         # shift+s: `s` is the incident screen's assign
         Binding("S", "staff", "Staff admin", id="app.staff", show=False),
         Binding("escape", "back", "Back", id="app.back", show=False),
@@ -360,6 +363,16 @@ class FloorApp(App[None]):
             self.notify(refusal[0].upper() + refusal[1:], title="Reports", severity="warning")
             return
         self.open_screen("reports")
+
+    def action_handover(self) -> None:
+        from domain.handover import handover_refusal
+
+        me = self.source.me
+        refusal = handover_refusal(me.role) if me is not None else None
+        if refusal is not None:
+            self.notify(refusal[0].upper() + refusal[1:], title="Handover", severity="warning")
+            return
+        self.open_screen("handover")
 
     def action_staff(self) -> None:
         from domain.models import Role
