@@ -1,4 +1,5 @@
-"""Every benchmark in one command: fan-out (figures 1-4), the client (5-11), processes (12).
+"""Every benchmark in one command: fan-out (figures 1-4), the client (5-11), processes (12),
+the metrics board (13).
 
     .venv/bin/python bench/run_all.py            full sizes (about 10 minutes)
     .venv/bin/python bench/run_all.py --quick    smaller sizes and fewer samples
@@ -27,6 +28,7 @@ FULL: list[list[str]] = [
     ["cold_start.py", "--incidents", "2000", "--runs", "5"],
     ["catchup_stall.py", "--events", "10000"],
     ["cross_process.py", "--samples", "300"],
+    ["metrics_board.py", "--incidents", "50000", "--samples", "5"],
 ]
 QUICK: list[list[str]] = [
     ["event_to_screen.py", "--incidents", "500", "--samples", "20"],
@@ -37,6 +39,7 @@ QUICK: list[list[str]] = [
     ["cold_start.py", "--incidents", "500", "--runs", "2"],
     ["catchup_stall.py", "--events", "2000"],
     ["cross_process.py", "--samples", "60"],
+    ["metrics_board.py", "--incidents", "5000", "--samples", "3"],
 ]
 
 

@@ -298,7 +298,10 @@ P = TypeVar("P", bound=Payload)
 
 def payload_of(event: Event) -> Payload:
     """The event's data as its type's payload model; `BadEvent` if it does not fit."""
-    checked = event._checked
+    # read from pydantic's own store of private attributes: `event._checked` goes
+    # through `BaseModel.__getattr__`, which a metrics fold paid for on every event
+    private = event.__pydantic_private__
+    checked: tuple[dict[str, Any], Payload] | None = private.get("_checked") if private else None
     if checked is not None and checked[0] is event.data:
         return checked[1]
     model = PAYLOADS.get(event.type, OpaqueData)

@@ -354,3 +354,20 @@ def test_only_managers_see_the_metrics(role: Role, allowed: bool) -> None:
 def test_every_metric_has_its_formula_in_words(log: list[Event]) -> None:
     keys = [m.key for m in metrics_report(log, Policy(), WINDOW).metrics]
     assert sorted(keys) == sorted(FORMULAS)
+
+
+def test_one_fold_for_many_ends_knows_what_a_fold_per_end_knows(log: list[Event]) -> None:
+    """The daily chart folds once for all its days: the same histories as a fold per day,
+    also for a story whose events arrive out of time order (an action done offline)."""
+    from domain.incident_history import fold_histories, fold_history
+
+    # A's stabilise (seq 9), as if done offline at 12 and sent after its acknowledge
+    # at 15: A's story is no longer in time order
+    late = [e.model_copy(update={"at": T0 + 12}) if e.seq == 9 else e for e in log]
+    moved = next(e for e in late if e.seq == 9)
+    assert moved.type == "stabilised" and moved.incident_id is not None
+    ends = [T0 + offset for offset in (-3600, 10, 13, 450, 3000, 3600, 9650, 10_800, 99_999)]
+    for events in (log, late):
+        many = fold_histories(events, Policy(), list(reversed(ends)))
+        for end, history in zip(reversed(ends), many, strict=True):
+            assert history == fold_history(events, Policy(), end), end
