@@ -1,4 +1,4 @@
-"""Figure 13: the metrics board for a month of 50,000 incidents, on the server side.
+"""Figure 14: the metrics board for a month of 50,000 incidents, on the server side.
 
 A month's log is written into a fresh server store (SQLite): `--incidents`
 incidents opened over the month up to now, each with its life (answered,

@@ -1,5 +1,5 @@
-"""Every benchmark in one command: fan-out (figures 1-4), the client (5-11), processes (12),
-the metrics board (13).
+"""Every benchmark in one command: fan-out (figures 1-4), the client (5-11), processes (12, 13),
+the metrics board (14).
 
     .venv/bin/python bench/run_all.py            full sizes (about 10 minutes)
     .venv/bin/python bench/run_all.py --quick    smaller sizes and fewer samples
