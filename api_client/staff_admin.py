@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel
 
 from domain.models import Role
-from domain.protocol import StaffPin, StaffResult
+from domain.protocol import JournalHead, StaffPin, StaffResult
 
 Body = TypeVar("Body", bound=BaseModel)
 
@@ -54,6 +54,10 @@ class StaffAdmin:
     async def reset_pin(self, staff_id: str) -> StaffPin:
         """A new one-time PIN; their sessions end."""
         return await self._rest.call("POST", f"/v1/staff/{staff_id}/reset-pin", StaffPin)
+
+    async def journal_head(self) -> JournalHead:
+        """The audit journal's head, for the admin to write down elsewhere."""
+        return await self._rest.call("GET", "/v1/audit/head", JournalHead)
 
     async def _change(self, staff_id: str, fields: dict[str, str | None]) -> StaffResult:
         body = {"type": "change_staff", "staff_id": staff_id} | {

@@ -9,7 +9,16 @@ from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
 
-from backend import errors, floorconfig, livefeed, metrics_routes, openapi, routes, staff_routes
+from backend import (
+    errors,
+    floorconfig,
+    intake_routes,
+    livefeed,
+    metrics_routes,
+    openapi,
+    routes,
+    staff_routes,
+)
 from backend.auth import Authenticator
 from backend.bodylimit import BodyLimit
 from backend.config import ServerConfig
@@ -125,6 +134,8 @@ def create_app(config: ServerConfig, say: Callable[[str], None] = _say) -> FastA
     app.include_router(routes.router)
     app.include_router(staff_routes.router)
     app.include_router(metrics_routes.router)
+    app.include_router(intake_routes.router)
+    app.include_router(intake_routes.admin_router)
     app.include_router(livefeed.router)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     openapi.install(app)

@@ -103,10 +103,6 @@ class Head(BaseModel):
     hash: str
 
 
-class HeadAnswer(Head):
-    server_time: float
-
-
 async def ensure_head(conn: AsyncConnection) -> None:
     """The head row, at seq 0, on a database that has none (new, or older than the journal)."""
     h = schema.journal_head

@@ -32,6 +32,7 @@ from domain.protocol import (
     CommandEnvelope,
     CommandResult,
     EventPage,
+    JournalHead,
     Problem,
     Resync,
     ServerTime,
@@ -205,17 +206,17 @@ async def audit_trail(
 
 @router.get(
     "/audit/head",
-    response_model=journal.HeadAnswer,
+    response_model=JournalHead,
     responses={**PROBLEMS, 403: {"model": Problem, "description": "admins only"}},
 )
-async def journal_head(caller: CallerDep, backend: BackendDep) -> journal.HeadAnswer:
+async def journal_head(caller: CallerDep, backend: BackendDep) -> JournalHead:
     """The journal's last entry and its hash: written down elsewhere, it proves later that
     nothing up to it was changed (`floorline audit verify --head HASH`)."""
     if caller.staff.role is not Role.ADMIN:
         raise ApiError(403, "the journal's head is for admins only")
     async with backend.storage.engine.connect() as conn:
         head = await journal.read_head(conn)
-    return journal.HeadAnswer(seq=head.seq, hash=head.hash, server_time=backend.now())
+    return JournalHead(seq=head.seq, hash=head.hash, server_time=backend.now())
 
 
 @router.get(

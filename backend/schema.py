@@ -166,3 +166,27 @@ tokens = Table(
     Column("revoked", Boolean, nullable=False, default=False),
 )
 Index("tokens_staff", tokens.c.staff_id)
+
+# other systems allowed to open incidents and downtimes and add notes (the intake API);
+# a key is `fl_<key_id>_<secret>`: looked up by its key id, its secret kept as SHA-256
+service_accounts = Table(
+    "service_accounts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("key_id", String(16), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("created_by", String(40), nullable=False),
+    Column("revoked_at", Float, nullable=True),
+)
+
+# an intake request's Idempotency-Key, with the digest of the body first sent with it
+intake_keys = Table(
+    "intake_keys",
+    metadata,
+    Column("account_id", String(40), primary_key=True),
+    Column("idempotency_key", String(64), primary_key=True),  # SHA-256 of the header
+    Column("body_hash", String(64), nullable=False),
+    Column("at", Float, nullable=False),
+)

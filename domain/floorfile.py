@@ -25,6 +25,7 @@ from pydantic import BeforeValidator, Field, ValidationError, field_validator
 
 from domain.escalation import LINE_TITLES
 from domain.models import (
+    STAFF_ROLES,
     Asset,
     AssetKind,
     Chain,
@@ -40,7 +41,7 @@ from domain.rota import Shift, overlap, parse_shift
 from domain.tomlpos import line_of
 
 Id = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-ROLES = ", ".join(str(role) for role in Role)
+ROLES = ", ".join(str(role) for role in STAFF_ROLES)
 
 
 class FilePit(Frozen):
@@ -65,7 +66,7 @@ class FileStaff(Frozen):
     @field_validator("role", mode="before")
     @classmethod
     def _known_role(cls, value: Any) -> Any:
-        if isinstance(value, str) and value not in {str(r) for r in Role}:
+        if isinstance(value, str) and value not in {str(r) for r in STAFF_ROLES}:
             raise ValueError(f"unknown role {value!r} (expected one of {ROLES})")
         return value
 

@@ -8,8 +8,9 @@ Times are POSIX seconds (float, UTC); countdowns subtract a corrected "now".
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
 class Frozen(BaseModel):
@@ -62,6 +63,21 @@ class Role(StrEnum):
     PIT_BOSS = "pit_boss"
     DUTY_MANAGER = "duty_manager"
     ADMIN = "admin"
+    # another system's service account (the intake API): never a staff member
+    SERVICE = "service"
+
+
+# the roles a staff member may have (a service account is not one)
+STAFF_ROLES: tuple[Role, ...] = (Role.HOST, Role.PIT_BOSS, Role.DUTY_MANAGER, Role.ADMIN)
+
+
+def _staff_role(role: Role) -> Role:
+    if role not in STAFF_ROLES:
+        raise ValueError(f"{role!s} is not a staff role (expected one of {', '.join(STAFF_ROLES)})")
+    return role
+
+
+StaffRole = Annotated[Role, AfterValidator(_staff_role)]
 
 
 class Chain(StrEnum):

@@ -7,19 +7,22 @@ the same table only to dim actions the server would refuse anyway.
 
 from __future__ import annotations
 
-from domain.models import Downtime, Incident, Role, Staff
+from domain.models import STAFF_ROLES, Downtime, Incident, Role, Staff
 from domain.policy import Policy
 
-_ALL = frozenset(Role)
+_ALL = frozenset(STAFF_ROLES)
+# another system (a phone system, a chat widget, a slot system) through the intake
+# API: it may open incidents and downtimes and add notes, and nothing else
+_SERVICE = frozenset({Role.SERVICE})
 _FLOOR_LEADS = frozenset({Role.PIT_BOSS, Role.DUTY_MANAGER, Role.ADMIN})
 _MANAGERS = frozenset({Role.DUTY_MANAGER, Role.ADMIN})
 
 ALLOWED: dict[str, frozenset[Role]] = {
-    "open_incident": _ALL,
+    "open_incident": _ALL | _SERVICE,
     "acknowledge": _ALL,
     "take": _ALL,
     "assign": _FLOOR_LEADS,
-    "add_note": _ALL,
+    "add_note": _ALL | _SERVICE,
     "set_priority": _FLOOR_LEADS,
     "escalate": _ALL,  # anyone may escalate early; nobody may de-escalate
     "auto_escalate": frozenset(),  # the scheduler only
@@ -37,7 +40,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "clear_player_flag": _MANAGERS,
     "page_contact": _ALL,
     "file_report": _FLOOR_LEADS,
-    "start_downtime": _FLOOR_LEADS,
+    "start_downtime": _FLOOR_LEADS | _SERVICE,
     "move_player": _FLOOR_LEADS,
     "end_downtime": _FLOOR_LEADS,
     "set_cover": _MANAGERS,
@@ -53,6 +56,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.PIT_BOSS: "pit boss",
     Role.DUTY_MANAGER: "duty manager",
     Role.ADMIN: "admin",
+    Role.SERVICE: "service account",
 }
 
 
@@ -61,8 +65,8 @@ def role_may(role: Role, command_type: str) -> bool:
 
 
 def who_may(command_type: str) -> str:
-    """The roles allowed an action, in words: "a host, duty manager or admin"."""
-    allowed = [ROLE_LABELS[r] for r in Role if r in ALLOWED.get(command_type, frozenset())]
+    """The staff roles allowed an action, in words: "a host, duty manager or admin"."""
+    allowed = [ROLE_LABELS[r] for r in STAFF_ROLES if r in ALLOWED.get(command_type, frozenset())]
     if not allowed:
         return "the system"
     if len(allowed) == 1:
@@ -71,8 +75,15 @@ def who_may(command_type: str) -> str:
 
 
 def why_not(role: Role, command_type: str) -> str:
-    allowed = sorted(ROLE_LABELS[r] for r in ALLOWED.get(command_type, frozenset()))
     action = command_type.replace("_", " ")
+    if role is Role.SERVICE:
+        return (
+            f"a service account may not {action}; it may only open incidents and downtimes"
+            " and add notes"
+        )
+    allowed = sorted(
+        ROLE_LABELS[r] for r in ALLOWED.get(command_type, frozenset()) if r in STAFF_ROLES
+    )
     if not allowed:
         return f"{action} is done by the system only"
     return f"a {ROLE_LABELS[role]} may not {action}; allowed: {', '.join(allowed)}"
@@ -88,6 +99,8 @@ def can_see_incident(staff: Staff, incident: Incident, policy: Policy) -> bool:
         return True
     if staff.id in (incident.owner, incident.opened_by):
         return True
+    if staff.role is Role.SERVICE:
+        return False  # another system sees only the incidents it opened
     if staff.role is Role.HOST:
         return incident.player.host_id == staff.id
     # pit boss

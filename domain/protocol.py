@@ -83,6 +83,15 @@ class StaffResult(Wire):
     server_time: float
 
 
+class JournalHead(Wire):
+    """The journal's last entry and its hash, as an admin reads it to write it down elsewhere:
+    later, `floorline audit verify --head HASH` proves nothing up to it was changed."""
+
+    seq: int
+    hash: str
+    server_time: float
+
+
 class Snapshot(Wire):
     epoch: str
     seq: int

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from domain.decide import Actor, RejectCode, Rejected
 from domain.events import Event, EventType
-from domain.models import Asset, Frozen, Pit, Role, RosterEntry, Staff
+from domain.models import Asset, Frozen, Pit, Role, RosterEntry, Staff, StaffRole
 from domain.permissions import ROLE_LABELS
 from domain.state import FloorState
 
@@ -44,7 +44,7 @@ class AddStaff(Frozen):
     type: Literal["add_staff"] = "add_staff"
     id: StaffId
     name: Annotated[str, Field(min_length=1, max_length=120)]
-    role: Role
+    role: StaffRole
     pit: str | None = Field(default=None, max_length=40)
 
 
@@ -53,7 +53,7 @@ class ChangeStaff(Frozen):
 
     type: Literal["change_staff"] = "change_staff"
     staff_id: StaffId
-    role: Role | None = None
+    role: StaffRole | None = None
     pit: str | None = Field(default=None, max_length=40)
     name: str | None = Field(default=None, min_length=1, max_length=120)
 

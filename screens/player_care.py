@@ -8,6 +8,7 @@ the service recovery already given, masked as everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -71,11 +72,21 @@ class HelpOfferModal(DialogModal):
         return HelpAnswer(str(value)), note
 
 
+FlagAnswer = tuple[FlagKind, date | None, str]
+
+
 class SetFlagModal(DialogModal):
-    """Which flag, a cool-off's last day, a note; returns (kind, last day or None, note)."""
+    """Which flag, a cool-off's last day, a note; returns (kind, last day or None, note).
+
+    `refusal` says why the server would refuse an answer: the dialog stays open with the
+    reason and what was typed, rather than closing on a refusal toast."""
 
     title_text = "Flag the player"
     ok_label = "Flag"
+
+    def __init__(self, refusal: Callable[[FlagAnswer], str | None]) -> None:
+        super().__init__()
+        self.refusal = refusal
 
     def compose_fields(self) -> ComposeResult:
         options = [(kind.label, kind) for kind in FlagKind]
@@ -88,7 +99,7 @@ class SetFlagModal(DialogModal):
     def on_mount(self) -> None:
         self.query_one("#dialog-flag", Select).focus()
 
-    def answer(self) -> tuple[FlagKind, date | None, str] | None:
+    def answer(self) -> FlagAnswer | None:
         value = self.query_one("#dialog-flag", Select).value
         if value is Select.NULL:
             self.hint("choose a flag", error=True)
@@ -102,18 +113,29 @@ class SetFlagModal(DialogModal):
                 self.hint("a date like 2026-12-24", error=True)
                 return None
         note = mask_sensitive(self.query_one("#dialog-note", Input).value.strip())
-        return FlagKind(str(value)), last_day, note
+        answer = FlagKind(str(value)), last_day, note
+        if (reason := self.refusal(answer)) is not None:
+            self.hint(reason, error=True)
+            return None
+        return answer
 
 
 class ClearFlagModal(DialogModal):
-    """Which of the player's flags to clear, and why; returns (kind, reason)."""
+    """Which of the player's flags to clear, and why; returns (kind, reason).
+
+    Stays open with the reason when `refusal` says the server would refuse the answer."""
 
     title_text = "Clear a flag"
     ok_label = "Clear"
 
-    def __init__(self, flags: tuple[PlayerFlag, ...]) -> None:
+    def __init__(
+        self,
+        flags: tuple[PlayerFlag, ...],
+        refusal: Callable[[tuple[FlagKind, str]], str | None],
+    ) -> None:
         super().__init__()
         self.flags = flags
+        self.refusal = refusal
 
     def compose_fields(self) -> ComposeResult:
         options = [(f.kind.label, f.kind) for f in self.flags]
@@ -129,7 +151,11 @@ class ClearFlagModal(DialogModal):
             self.hint("choose a flag", error=True)
             return None
         reason = mask_sensitive(self.query_one("#dialog-reason", Input).value.strip())
-        return FlagKind(str(value)), reason
+        answer = FlagKind(str(value)), reason
+        if (refused := self.refusal(answer)) is not None:
+            self.hint(refused, error=True)
+            return None
+        return answer
 
 
 class PlayerScreen(FloorScreen):
@@ -176,15 +202,19 @@ class PlayerScreen(FloorScreen):
         if reference is None or not self._may("set_player_flag"):
             return
 
-        def flag(answer: tuple[FlagKind, date | None, str] | None) -> None:
-            if answer is None:
-                return
+        def command(answer: FlagAnswer) -> c.SetPlayerFlag:
             kind, last_day, note = answer
             until = _day_after(last_day, self.floor.policy.timezone) if last_day else None
-            command = c.SetPlayerFlag(reference=reference, flag=kind, until=until, note=note)
-            self._send(command, f"flagged the player: {kind.label}")
+            return c.SetPlayerFlag(reference=reference, flag=kind, until=until, note=note)
 
-        self.app.push_screen(SetFlagModal(), flag)
+        def flag(answer: FlagAnswer | None) -> None:
+            if answer is not None:
+                self._send(command(answer), f"flagged the player: {answer[0].label}")
+
+        def refusal(answer: FlagAnswer) -> str | None:
+            return self._refusal(command(answer))
+
+        self.app.push_screen(SetFlagModal(refusal), flag)
 
     def action_clear_flag(self) -> None:
         reference = self._reference
@@ -195,13 +225,18 @@ class PlayerScreen(FloorScreen):
             self.notify("The player has no flag to clear.")
             return
 
+        def command(answer: tuple[FlagKind, str]) -> c.ClearPlayerFlag:
+            kind, reason = answer
+            return c.ClearPlayerFlag(reference=reference, flag=kind, reason=reason)
+
         def clear(answer: tuple[FlagKind, str] | None) -> None:
             if answer is not None:
-                kind, reason = answer
-                command = c.ClearPlayerFlag(reference=reference, flag=kind, reason=reason)
-                self._send(command, f"cleared the player's {kind.label} flag")
+                self._send(command(answer), f"cleared the player's {answer[0].label} flag")
 
-        self.app.push_screen(ClearFlagModal(flags), clear)
+        def refusal(answer: tuple[FlagKind, str]) -> str | None:
+            return self._refusal(command(answer))
+
+        self.app.push_screen(ClearFlagModal(flags, refusal), clear)
 
     def _may(self, command_type: str) -> bool:
         me = self.source.me
@@ -210,14 +245,20 @@ class PlayerScreen(FloorScreen):
             return False
         return me is not None
 
-    def _send(self, command: c.SetPlayerFlag | c.ClearPlayerFlag, done: str) -> None:
-        """Sent unless a dry run refuses it: then the reason, and nothing queued."""
+    def _refusal(self, command: c.SetPlayerFlag | c.ClearPlayerFlag) -> str | None:
+        """Why the server would refuse it, by a dry run on this terminal's floor."""
         me = self.source.me
         try:
             if me is not None:
                 decide(self.floor, command, Actor(me), self.now)
         except Rejected as exc:
-            self.notify(exc.message, title="Refused", severity="warning")
+            return exc.message
+        return None
+
+    def _send(self, command: c.SetPlayerFlag | c.ClearPlayerFlag, done: str) -> None:
+        """Sent unless a dry run refuses it (the floor moved on meanwhile): then the reason."""
+        if (reason := self._refusal(command)) is not None:
+            self.notify(reason, title="Refused", severity="warning")
             return
         self.post_message(CommandRequested(command, done=done))
 

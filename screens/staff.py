@@ -34,7 +34,7 @@ from api_client.rest import HttpError
 from domain.floor_changes import FLOOR_EVENTS
 from domain.models import Role, Staff
 from domain.permissions import ROLE_LABELS
-from domain.protocol import StaffPin, StaffResult
+from domain.protocol import JournalHead, StaffPin, StaffResult
 from domain.staff_admin import admins_only
 from domain.state import FloorState
 from screens.staff_modals import (
@@ -46,6 +46,7 @@ from screens.staff_modals import (
 )
 from tui.floor_screen import FloorScreen
 from tui.source import StaffCommands
+from tui.timefmt import format_datetime
 
 WIDE = 110  # columns from which the pit's name and the rota are shown
 
@@ -102,6 +103,15 @@ def role_words(role: Role, pit: str | None) -> str:
     return f"{label} of pit {pit}" if pit and role is Role.PIT_BOSS else label
 
 
+def journal_head_text(head: JournalHead, timezone: str) -> str:
+    """Two lines: the entry and when it was read, then the whole hash to copy down."""
+    read = format_datetime(head.server_time, timezone)
+    return (
+        f"Journal head at {read}: entry {head.seq:,} (write it down; j reads it again)"
+        f"\nsha256 {head.hash}"
+    )
+
+
 def unanswered(exc: ClientError) -> str:
     """A call that got no considered answer: it may or may not have been done."""
     if isinstance(exc, ServerUnreachable | ServerTrouble):
@@ -117,6 +127,7 @@ class StaffScreen(FloorScreen):
     DEFAULT_CSS = """
     StaffScreen #staff-head { height: 1; padding: 0 1; text-style: bold; }
     StaffScreen #staff-note { height: auto; padding: 0 1; color: $warning; }
+    StaffScreen #staff-journal { height: auto; padding: 0 1; color: $text-muted; }
     StaffScreen #staff-table { height: 1fr; }
     """
     BINDINGS = [
@@ -125,6 +136,7 @@ class StaffScreen(FloorScreen):
         Binding("x", "deactivate", "Deactivate", id="staff.deactivate"),
         Binding("r", "reactivate", "Reactivate", id="staff.reactivate"),
         Binding("p", "reset_pin", "Reset PIN", id="staff.reset_pin"),
+        Binding("j", "journal_head", "Journal head", id="staff.journal_head"),
         Binding("escape", "leave", "Back", id="staff.back", show=False),
     ]
 
@@ -139,6 +151,7 @@ class StaffScreen(FloorScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="staff-head")
         yield Static(id="staff-note")
+        yield Static(id="staff-journal")
         table: DataTable[Text] = DataTable(id="staff-table", cursor_type="row", zebra_stripes=True)
         yield table
 
@@ -147,6 +160,7 @@ class StaffScreen(FloorScreen):
         self.watch(self.floor_app, "locked", self._lock_changed, init=False)
         self._show_staff()
         self._show_note()
+        self.action_journal_head()
         self.query_one(DataTable).focus()
 
     # --- the list --------------------------------------------------------------
@@ -435,6 +449,29 @@ class StaffScreen(FloorScreen):
             job.retry(reason)
         else:
             self.notify(reason, title="Not done", severity="error", timeout=10, markup=False)
+
+    # --- the journal's head ------------------------------------------------------------
+
+    def action_journal_head(self) -> None:
+        self._journal("Journal head: reading it from the server")
+        self._read_journal_head()
+
+    @work(group="journal-head", exclusive=True, exit_on_error=False)
+    async def _read_journal_head(self) -> None:
+        try:
+            head = await self.client.staff_admin.journal_head()
+        except HttpError as exc:
+            self._journal(f"Journal head: {exc.problem.detail}")
+        except ClientError as exc:
+            self._journal(f"Journal head: not read, {exc.message} (j to try again)")
+        except Exception as exc:  # a failed read must never take the terminal down
+            self.log.error(f"journal head failed: {exc!r}")
+            self._journal(f"Journal head: not read ({exc}); j to try again")
+        else:
+            self._journal(journal_head_text(head, self.floor.policy.timezone))
+
+    def _journal(self, text: str) -> None:
+        self.query_one("#staff-journal", Static).update(Content(text))
 
     # --- the one-time PIN ----------------------------------------------------------
 

@@ -24,14 +24,14 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from domain.models import Role, Staff
+from domain.models import STAFF_ROLES, Role, Staff
 from domain.permissions import ROLE_LABELS
 from domain.protocol import StaffPin
 from screens.modals import DialogModal, YesNoModal
 
 # what a staff ID may be (`domain.staff_admin.STAFF_ID_PATTERN`), as typed so far
 STAFF_ID_TYPING = r"(?:[A-Za-z0-9][A-Za-z0-9_.-]*)?"
-ROLE_CHOICES = [(ROLE_LABELS[role], role) for role in Role]
+ROLE_CHOICES = [(ROLE_LABELS[role], role) for role in STAFF_ROLES]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,8 @@ floorline floor import FILE   load or update the floor from a floor file (and `e
 floorline db upgrade          migrate the backend's database (and `current`)
 floorline audit verify        check the journal's hash chain (and `export`, `register`)
 floorline digest --month M    the monthly VIP digest as Markdown and CSV (see `--help`)
+floorline service-account add ID   an API key for another system (and `list`, `revoke`)
+floorline web                 the app in a browser, one session per tab (see `--help`)
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "floorline serve --help: run the backend; floorline floor --help: the floor file;"
             " floorline db --help: the backend's database; floorline audit --help: the"
-            " journal and the registers; floorline digest --help: the monthly digest."
+            " journal and the registers; floorline digest --help: the monthly digest;"
+            " floorline service-account --help: other systems' API keys; floorline web"
+            " --help: the app in a browser."
         ),
     )
     parser.add_argument(
@@ -75,6 +79,14 @@ def main(argv: list[str] | None = None) -> int:
         from backend.auditcli import main as audit
 
         return audit(args[1:])
+    if args[:1] == ["service-account"]:
+        from backend.servicecli import main as service_account
+
+        return service_account(args[1:])
+    if args[:1] == ["web"]:
+        from tui.web import main as web
+
+        return web(args[1:])
     if args[:1] == ["digest"]:
         from tui.digest import main as digest
 

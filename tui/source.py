@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from api_client.contract import Changes, Conflict, ConnectionStatus, FloorView, PendingCommand
 from domain.commands import Command
 from domain.models import Role, Staff
-from domain.protocol import StaffPin, StaffResult
+from domain.protocol import JournalHead, StaffPin, StaffResult
 from domain.state import FloorState
 
 if TYPE_CHECKING:
@@ -44,6 +44,8 @@ class StaffCommands(Protocol):
     async def change_pit(self, staff_id: str, pit: str) -> StaffResult: ...
 
     async def reset_pin(self, staff_id: str) -> StaffPin: ...
+
+    async def journal_head(self) -> JournalHead: ...
 
 
 class FloorSource(Protocol):

@@ -12,6 +12,7 @@ announced, refused in the server's words, unreachable while not online.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -50,7 +51,7 @@ from domain.metrics import MetricsBoard, daily_metrics, metrics_refusal, metrics
 from domain.models import Pit, Role, Staff, Tier
 from domain.permissions import can_see_downtime, can_see_incident
 from domain.player_flags import flagged_incidents
-from domain.protocol import Problem, StaffPin, StaffResult
+from domain.protocol import JournalHead, Problem, StaffPin, StaffResult
 from domain.reducer import apply
 from domain.staff_admin import (
     AddStaff,
@@ -369,6 +370,12 @@ class FakeStaffAdmin:
         self._run(lambda: ResetPin(staff_id=staff_id))
         self.floor.pins[staff_id] = pin
         return StaffPin(staff=self._member(staff_id), pin=pin, server_time=self.floor.now())
+
+    async def journal_head(self) -> JournalHead:
+        # no journal here: a head that moves with the floor, as the server's would
+        seq = self.floor.truth.seq
+        digest = hashlib.sha256(f"{seq}".encode()).hexdigest()
+        return JournalHead(seq=seq, hash=digest, server_time=self.floor.now())
 
     def _run(self, command: Callable[[], FloorCommand]) -> None:
         floor = self.floor

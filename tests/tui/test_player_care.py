@@ -11,7 +11,7 @@ from domain import commands as c
 from domain.models import FlagKind, HelpAnswer, IncidentKind, PlayerIdKind, Priority
 from screens.incident import IncidentScreen
 from screens.new_incident import NewIncidentScreen
-from screens.player_care import HelpOfferModal, PlayerScreen
+from screens.player_care import HelpOfferModal, PlayerScreen, SetFlagModal
 from tests.tui.screen_text import screen_lines
 
 from .test_incident_helpers import find_incident, notices, settle, text_of
@@ -249,10 +249,9 @@ async def test_a_host_flags_their_player_from_the_player_view_and_may_not_clear_
         view = app.screen
         assert isinstance(view, PlayerScreen)
 
-        async def set_flag(kind: FlagKind, until: str = "", note: str = "") -> None:
-            await pilot.press("f")
-            await pilot.pause()
+        async def answer(kind: FlagKind, until: str = "", note: str = "") -> None:
             modal = app.screen
+            assert isinstance(modal, SetFlagModal)
             modal.query_one("#dialog-flag", Select).value = kind
             modal.query_one("#dialog-until", Input).value = until
             field = modal.query_one("#dialog-note", Input)
@@ -261,13 +260,21 @@ async def test_a_host_flags_their_player_from_the_player_view_and_may_not_clear_
             await pilot.press("enter")  # as at the keyboard; a toast may cover the button
             await settle(app, pilot)
 
-        await set_flag(FlagKind.COOL_OFF, until="2020-01-31")
-        assert "the cool-off date is in the past" in notices(app)
-        await set_flag(FlagKind.SOURCE_OF_WEALTH)
-        assert any("set by risk/AML" in n for n in notices(app))
+        await pilot.press("f")
+        await pilot.pause()
+        await answer(FlagKind.COOL_OFF, until="2020-01-31", note="four weeks")
+        # refused in the dialog, which stays open with what was typed
+        dialog = app.screen
+        assert isinstance(dialog, SetFlagModal)
+        assert "the cool-off date is in the past" in text_of(dialog, "#dialog-hint")
+        assert dialog.query_one("#dialog-note", Input).value == "four weeks"
+        await answer(FlagKind.SOURCE_OF_WEALTH)
+        assert dialog.is_current
+        assert "set by risk/AML" in text_of(dialog, "#dialog-hint")
         assert not any(isinstance(s, c.SetPlayerFlag) for s in floor.submitted)
 
-        await set_flag(FlagKind.SELF_EXCLUDED, note="asked at the cage")
+        await answer(FlagKind.SELF_EXCLUDED, note="asked at the cage")
+        assert app.screen is view
         assert "self-excluded: asked at the cage, set by Sam P." in "\n".join(screen_lines(app))
         await pilot.press("u")
         await pilot.pause()

@@ -14,6 +14,7 @@ from screens.login import LoginScreen
 from screens.queue import QueueScreen
 from screens.staff import StaffScreen
 from screens.staff_modals import PinModal
+from tests.backend.helpers import Terminal, open_p1
 from tests.conftest import BackendProcess
 from tests.tui.conftest import field_focused
 from tests.tui.e2e import real_client, sign_in_on_screen, until
@@ -85,3 +86,50 @@ async def test_an_added_pit_boss_signs_in_with_the_pin_shown_and_chooses_their_o
         assert (await check.sign_in("pb4", NEW_PIN)).id == "pb4"
     finally:
         await check.close()
+
+
+async def journal_head(backend: BackendProcess) -> tuple[int, str]:
+    admin = await Terminal.sign_in(backend.url, "admin", backend.pins["admin"])
+    try:
+        answer = await admin.http.get("/v1/audit/head")
+    finally:
+        await admin.close()
+    assert answer.status_code == 200, answer.text
+    head = answer.json()
+    return head["seq"], head["hash"]
+
+
+async def test_the_admin_reads_the_journal_head_to_write_down_and_reads_it_again(
+    backend: BackendProcess, make_app, tmp_path: Path
+) -> None:
+    office = make_app(
+        None,
+        source_factory=real_client(tmp_path / "office", "office"),
+        server_url=backend.url,
+        staff_id="admin",
+    )
+    async with office.run_test(size=(80, 24)) as pilot:
+        await sign_in_on_screen(office, pilot, backend, "admin")
+        await until(pilot, lambda: isinstance(office.screen, QueueScreen))
+        await pilot.press("S")
+        await until(pilot, lambda: isinstance(office.screen, StaffScreen))
+        staff = office.screen
+
+        def shown() -> str:
+            return str(staff.query_one("#staff-journal", Static).content)
+
+        seq, digest = await journal_head(backend)
+        await until(pilot, lambda: digest in shown())
+        assert f"entry {seq:,}" in shown()
+
+        # the head moves with every command the server journals; j reads it again
+        dm = await Terminal.sign_in(backend.url, "dm1", backend.pins["dm1"])
+        try:
+            await dm.accepted(open_p1())
+        finally:
+            await dm.close()
+        later_seq, later_digest = await journal_head(backend)
+        assert later_digest != digest
+        await pilot.press("j")
+        await until(pilot, lambda: later_digest in shown())
+        assert f"entry {later_seq:,}" in shown()
