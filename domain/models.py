@@ -323,6 +323,16 @@ class RegisterEntry(Frozen):
     occurred_at: float | None = None  # when it happened, if before the incident opened
 
 
+class FiledReport(Frozen):
+    """A filed post-incident report beside its root cause: the measures, who filed it
+    and when, and the due time it was filed against (None: filed unasked)."""
+
+    measures: str = ""
+    by: str = ""
+    at: float
+    was_due: float | None = None
+
+
 class Incident(Frozen):
     id: int  # the server's number; negative while only a local draft exists
     kind: IncidentKind
@@ -361,12 +371,10 @@ class Incident(Frozen):
     # set as it opens when the policy sends its kind to a regulator's register
     register_entry: RegisterEntry | None = None
     # the post-incident report: `report` is its root cause (all an older report
-    # had), with the measures taken, who filed it and when
+    # had); the rest of it, once filed, in one field (every incident in a
+    # terminal's memory carries each field: keep them few)
     report: str = ""
-    report_measures: str = ""
-    report_by: str = ""
-    report_filed_at: float | None = None
-    report_was_due: float | None = None  # the due time it was filed against
+    report_filed: FiledReport | None = None
     compensation: str = ""
     reopen_count: int = 0
     # bumped on owner or state changes: exclusive commands carry the version

@@ -36,7 +36,14 @@ from domain.events import (
 )
 from domain.floor_changes import FLOOR_EVENTS, apply_floor_change
 from domain.handover import HANDOVER_EVENTS, apply_handover
-from domain.models import Change, Downtime, Incident, IncidentState, TimelineEntry
+from domain.models import (
+    Change,
+    Downtime,
+    FiledReport,
+    Incident,
+    IncidentState,
+    TimelineEntry,
+)
 from domain.player_flags import PLAYER_FLAG_EVENTS, apply_player_flag
 from domain.registers import recorded, with_register_entry
 from domain.sla import with_deadlines
@@ -182,10 +189,9 @@ def _change(incident: Incident, event: Event, data: Payload, state: FloorState) 
     elif isinstance(data, ReportFiledData):
         fields = {
             "report": data.cause,
-            "report_measures": data.measures,
-            "report_by": event.actor,
-            "report_filed_at": at,
-            "report_was_due": incident.report_due,
+            "report_filed": FiledReport(
+                measures=data.measures, by=event.actor, at=at, was_due=incident.report_due
+            ),
             "report_due": None,
         }
     elif isinstance(data, RecordedInRegisterData):

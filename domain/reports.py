@@ -42,9 +42,9 @@ class ReportLine:
 def report_line(incident: Incident, policy: Policy, now: float) -> ReportLine | None:
     """Where the incident stands on the reports list, or None if it owes none."""
     if incident.report:
-        due = incident.report_was_due
-        filed = incident.report_filed_at
-        late = due is not None and filed is not None and filed > due
+        filed = incident.report_filed
+        due = filed.was_due if filed is not None else None
+        late = due is not None and filed is not None and filed.at > due
         return ReportLine(incident, ReportStatus.FILED, due, None, late)
     if incident.report_due is None or incident.priority not in policy.report_priorities:
         return None
@@ -61,7 +61,8 @@ def report_lines(incidents: Iterable[Incident], policy: Policy, now: float) -> l
 
     def key(line: ReportLine) -> tuple[int, float, int]:
         if line.status is ReportStatus.FILED:
-            return (order[line.status], -(line.incident.report_filed_at or 0.0), line.incident.id)
+            filed = line.incident.report_filed
+            return (order[line.status], -(filed.at if filed else 0.0), line.incident.id)
         return (order[line.status], line.due or 0.0, line.incident.id)
 
     return sorted(lines, key=key)

@@ -126,13 +126,13 @@ class ReportsScreen(FloorScreen):
         tz = self.floor.policy.timezone
         status = Content.styled(line.status.value, STATUS_STYLE[line.status])
         if line.status is ReportStatus.FILED:
-            at = incident.report_filed_at
-            when = Content(format_datetime(at, tz) if at is not None else "filed")
+            filed = incident.report_filed
+            when = Content(format_datetime(filed.at, tz) if filed is not None else "filed")
             if line.late:
                 when = Content.assemble(when, (" late", "$error"))
-            by = self.floor.staff_name(incident.report_by) if incident.report_by else "-"
+            by = self.floor.staff_name(filed.by) if filed is not None and filed.by else "-"
             cause = incident.report
-            measures = incident.report_measures or "-"
+            measures = (filed.measures if filed is not None else "") or "-"
         else:
             when = self._countdown(line)
             by = self.floor.staff_name(incident.owner) if incident.owner else "-"
@@ -190,12 +190,12 @@ class ReportsScreen(FloorScreen):
         if incident.resolved_at is not None:
             parts.append(Content(f"resolved {format_datetime(incident.resolved_at, tz)}"))
         if incident.report:
-            by = self.floor.staff_name(incident.report_by) if incident.report_by else "-"
-            at = incident.report_filed_at
-            when = format_datetime(at, tz) if at is not None else ""
+            filed = incident.report_filed
+            by = self.floor.staff_name(filed.by) if filed is not None and filed.by else "-"
+            when = format_datetime(filed.at, tz) if filed is not None else ""
             parts.append(Content.assemble(("filed by ", "dim"), f"{by} {when}"))
             parts.append(Content.assemble(("root cause: ", "bold"), incident.report))
-            measures = incident.report_measures or "none given"
+            measures = (filed.measures if filed is not None else "") or "none given"
             parts.append(Content.assemble(("measures: ", "bold"), measures))
         elif incident.report_due is not None:
             due = format_datetime(incident.report_due, tz)

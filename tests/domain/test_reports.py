@@ -110,7 +110,8 @@ def test_a_filed_report_keeps_who_filed_it_and_whether_it_was_late() -> None:
     floor, ids = _night()
     state = floor.state
     b, cc = state.incidents[ids["B"]], state.incidents[ids["C"]]
-    assert (b.report, b.report_measures, b.report_by) == (
+    assert b.report_filed is not None and cc.report_filed is not None
+    assert (b.report, b.report_filed.measures, b.report_filed.by) == (
         "card reader fault",
         "reader replaced",
         "dm1",
@@ -119,7 +120,7 @@ def test_a_filed_report_keeps_who_filed_it_and_whether_it_was_late() -> None:
     late = report_line(cc, state.policy, T0 + 100_000)
     assert on_time is not None and not on_time.late and on_time.due == T0 + 93_700
     assert late is not None and late.late and late.due == T0 + 87_400
-    assert cc.report_filed_at == T0 + 90_000
+    assert cc.report_filed.at == T0 + 90_000
     # the filed ones, latest filing first: C (90,000) before B (10,000)
     filed = [
         line.incident.id
@@ -159,7 +160,8 @@ def test_an_old_one_text_report_reads_as_its_root_cause() -> None:
     )
     incident = apply(floor.state, old).incidents[number]
     assert incident.report == "root cause: worn shoe; measures: new shoes"
-    assert (incident.report_measures, incident.report_due) == ("", None)
+    assert incident.report_filed is not None and incident.report_filed.measures == ""
+    assert incident.report_due is None
     # and a command queued then, with only `text`, still decides
     queued = c.FileReport.model_validate({"incident_id": number, "text": "dealer error"})
     assert queued.root_cause == "dealer error"

@@ -30,11 +30,11 @@ ZONE = ZoneInfo("Australia/Sydney")  # the default policy's timezone
 
 
 def _policy() -> tuple[str, str]:
-    """A policy whose shift began this minute, flagged 25 s after now; and that start."""
+    """A policy whose shift began this minute, flagged 30 s after now; and that start."""
     now = time.time()
     start = datetime.fromtimestamp(now // 60 * 60, ZONE)
     starts = [f"{(start.hour + 8 * n) % 24:02d}:{start.minute:02d}" for n in range(3)]
-    within = (now - start.timestamp()) + 25
+    within = (now - start.timestamp()) + 30
     listed = ", ".join(f'"{s}"' for s in starts)
     return f"shift_starts = [{listed}]\nhandover_ack_within = {within:.0f}\n", starts[0]
 
@@ -77,7 +77,7 @@ async def test_dm1_hands_over_and_dm2_acknowledges(
         await sign_in_on_screen(incoming, two, backend, "dm2")
         # both are told once the handover is overdue: dm2 on the queue, dm1 on the pack
         flag = f"handover at {boundary} not acknowledged (opened by Dana K."
-        await until(two, lambda: flag in _shown(incoming), seconds=40)
+        await until(two, lambda: flag in _shown(incoming), seconds=60)
         await until(one, lambda: "Not acknowledged" in _shown(outgoing))
 
         await two.press("H")
@@ -105,6 +105,16 @@ async def test_dm1_hands_over_and_dm2_acknowledges(
         if e["type"] in (EventType.HANDOVER_OPENED, EventType.HANDOVER_ACKNOWLEDGED)
     ]
     assert logged == [("handover_opened", "dm1"), ("handover_acknowledged", "dm2")]
+    trail = (await admin.http.get("/v1/audit", params={"limit": 500})).json()
+    audited = [
+        (row["command_type"], row["staff_id"], row["terminal"], row["result"])
+        for row in trail
+        if row["command_type"] in ("open_handover", "acknowledge_handover")
+    ]
+    assert sorted(audited) == [
+        ("acknowledge_handover", "dm2", "office-2", "accepted"),
+        ("open_handover", "dm1", "office-1", "accepted"),
+    ]
     seen = {e["type"] for e in (await host.events(0))["events"]}
     assert not seen & {"handover_opened", "handover_acknowledged"}
     assert (

@@ -56,8 +56,8 @@ def notices_content(
             lines.append(Content.styled(late, "bold $error"))
     elif incident.report:
         filed = f"post-incident report filed: {incident.report}"
-        if incident.report_measures:
-            filed += f"; measures: {incident.report_measures}"
+        if incident.report_filed is not None and incident.report_filed.measures:
+            filed += f"; measures: {incident.report_filed.measures}"
         lines.append(Content.styled(filed, "dim"))
     for item in pending:
         if item.incident_id == incident.id:
