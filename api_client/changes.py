@@ -73,15 +73,15 @@ def _wake(waiter: asyncio.Future[None]) -> None:
 
 
 class ChangeHub:
-    def __init__(self, view: Callable[[], FloorView] | None = None) -> None:
+    def __init__(self, view: Callable[[Changes], FloorView] | None = None) -> None:
         self._subscribers: set[Subscription] = set()
         self._make_view = view
         self.view = _NO_VIEW
         self._due: Changes | None = None  # published, not yet delivered
         self.closed = False
 
-    def take_views(self, view: Callable[[], FloorView]) -> None:
-        """From now on, take a view from `view` before each notice."""
+    def take_views(self, view: Callable[[Changes], FloorView]) -> None:
+        """From now on, take a view from `view` (given the notice) before each notice."""
         self._make_view = view
 
     def subscribe(self) -> Subscription:
@@ -109,7 +109,7 @@ class ChangeHub:
         if due is None:
             return
         if self._make_view is not None:
-            self.view = self._make_view()
+            self.view = self._make_view(due)
         for sub in list(self._subscribers):
             sub.hold(due)
 

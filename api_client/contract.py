@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from domain.commands import Command
+from domain.incident_facts import FactsMemo
 from domain.models import Incident, Staff
 from domain.state import FloorState
 
@@ -123,3 +124,5 @@ class FloorView:
     warnings: tuple[str, ...] = ()  # local files set aside when the floor opened
     approximate: bool = True  # countdowns show "~" (offline, or no clock sample yet)
     server: str = ""  # the address in use, of the floor's servers
+    # what the queue derives from each incident, worked out on the sync thread
+    facts: FactsMemo = field(default_factory=FactsMemo)

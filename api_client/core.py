@@ -44,6 +44,7 @@ from api_client.tokens import (
     default_token_store,
 )
 from domain.commands import Command
+from domain.incident_facts import FactsMemo
 from domain.models import Staff
 from domain.pins import PIN_RULE
 from domain.state import FloorState
@@ -106,6 +107,7 @@ class ClientCore:
             token_store, self.token_warning = default_token_store()
         self._tokens = token_store
         self.hub = hub
+        self._facts = FactsMemo()
         hub.take_views(self._view)
         self._floor: LocalFloor | None = None
         self._sync: SyncLoop | None = None
@@ -160,15 +162,23 @@ class ClientCore:
         """The terminal's clock is off by more than 30 s: worth telling the user."""
         return self._clock.suspect
 
-    def _view(self) -> FloorView:
+    def _view(self, changes: Changes) -> FloorView:
         floor = self._floor
         status = self.status
         approximate = not self._clock.sampled or status.link is not Link.ONLINE
         server = self.servers.current
         if floor is None:
             return FloorView(status=status, approximate=approximate, server=server)
+        state = floor.state
+        # here, off the UI loop: a catch-up of thousands costs the UI lookups only
+        incidents = state.incidents
+        if changes.reset:
+            self._facts.keep_only(incidents)
+            self._facts.warm(incidents.values())
+        else:
+            self._facts.warm(incidents[i] for i in changes.incidents if i in incidents)
         return FloorView(
-            state=floor.state,
+            state=state,
             confirmed=floor.confirmed,
             me=floor.me,
             status=status,
@@ -177,6 +187,7 @@ class ClientCore:
             warnings=tuple(floor.warnings),
             approximate=approximate,
             server=server,
+            facts=self._facts,
         )
 
     # -- session --------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from api_client import storage
+from api_client import heap, storage
 from api_client.changes import ChangeHub
 from api_client.contract import Changes, Conflict, ConnectionStatus, Link, PendingCommand
 from api_client.errors import CannotWithdraw
@@ -137,6 +137,7 @@ class LocalFloor:
                 events=tuple(events),
             )
         )
+        heap.settle_after(len(events))
 
     def set_me(self, me: Staff) -> None:
         if me != self.replica.me:

@@ -28,6 +28,10 @@ def lean_incident(incident: Incident) -> Incident:
         _share(entry)
     for change in incident.changes:
         _share(change)
+    if incident.answers is not None:
+        _share(incident.answers)
+        for ack in incident.answers.acks:
+            _share(ack)
     return incident
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import sys
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -17,8 +18,15 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+# How long a busy thread keeps the interpreter once another asks for it: the
+# UI's loop waits up to this for it back from a catch-up (CPython's default, 5 ms,
+# is a third of a frame).
+SWITCH_INTERVAL = 0.001
+
+
 class SyncThread:
     def __init__(self, name: str = "floorline-sync") -> None:
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()

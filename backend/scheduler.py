@@ -1,4 +1,5 @@
-"""Automatic escalation: climb an unstabilised incident one line at a time, on time.
+"""Automatic escalation: climb an unstabilised incident one line at a time, on time;
+and an acknowledgement's lapsed ETA: re-alert its owner, then page the next line.
 
 Each step goes through the normal command path with a deterministic
 command_id, so the dedupe on command_id makes it happen exactly once, across
@@ -13,8 +14,9 @@ import logging
 
 from backend.live import LiveHub
 from backend.service import FloorService
-from domain.commands import AutoEscalate
+from domain.commands import AutoEscalate, LapseEta, PageAfterLapse
 from domain.escalation import TOP_LINE, line_due
+from domain.eta import lapse_due, page_due
 from domain.protocol import CommandEnvelope
 
 log = logging.getLogger("floorline.scheduler")
@@ -22,6 +24,14 @@ log = logging.getLogger("floorline.scheduler")
 
 def auto_escalate_id(incident_id: int, line: int) -> str:
     return f"auto-escalate:{incident_id}:L{line}"
+
+
+def lapse_eta_id(incident_id: int, due: float) -> str:
+    return f"eta-lapse:{incident_id}:{due!r}"
+
+
+def page_after_lapse_id(incident_id: int, due: float) -> str:
+    return f"eta-page:{incident_id}:{due!r}"
 
 
 class EscalationScheduler:
@@ -45,6 +55,7 @@ class EscalationScheduler:
                 if incident.line < TOP_LINE
                 and line_due(incident, state.policy, now) > incident.line
             ]
+            due += self._eta_steps(now)
             if not due:
                 break
             results = await self.service.submit(due, None, now=now)
@@ -53,6 +64,29 @@ class EscalationScheduler:
             if not taken:
                 break  # all already done (by us before a restart, or another process)
         self.hub.expire(now)
+        return steps
+
+    def _eta_steps(self, now: float) -> list[CommandEnvelope]:
+        """ETAs that lapsed by `now`, and lapses whose grace is over (`domain.eta`)."""
+        state = self.service.state
+        steps: list[CommandEnvelope] = []
+        for incident in state.open_incidents():
+            lapses = lapse_due(incident)
+            if lapses is not None and lapses <= now:
+                steps.append(
+                    CommandEnvelope(
+                        command_id=lapse_eta_id(incident.id, lapses),
+                        command=LapseEta(incident_id=incident.id, due=lapses),
+                    )
+                )
+            pages = page_due(incident, state.policy)
+            if pages is not None and pages <= now and incident.eta_lapsed is not None:
+                steps.append(
+                    CommandEnvelope(
+                        command_id=page_after_lapse_id(incident.id, incident.eta_lapsed),
+                        command=PageAfterLapse(incident_id=incident.id, due=incident.eta_lapsed),
+                    )
+                )
         return steps
 
     def start(self) -> None:

@@ -149,6 +149,22 @@ class BenchFloor:
         self.clock_offset = 0.0
         self.token_warning: str | None = None
         self._closed = asyncio.Event()
+        self._view: Any = None
+
+    @property
+    def view(self) -> Any:
+        """The one `FloorView` of a floor that never changes (what the app reads)."""
+        if self._view is None:
+            from api_client.contract import FloorView
+
+            self._view = FloorView(
+                state=self.state,
+                confirmed=self.state,
+                me=self.me,
+                status=self.status,
+                approximate=False,
+            )
+        return self._view
 
     def now(self) -> float:
         return time.time()

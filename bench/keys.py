@@ -93,14 +93,18 @@ def main(argv: list[str] | None = None) -> list[dict[str, object]]:
         for share, label in ((0.5, "p50"), (0.99, "p99")):
             value = 1000 * percentile(ours[key], share)
             baseline = 1000 * percentile(base[key], share)
-            met = value <= 50 if label == "p99" else None
+            target, met = "", None
+            if label == "p99":
+                # opening is held to the one-row app's own time; a move or filter to 50 ms
+                target = "p99 <= 1.3x" if key == "open" else "p99 <= 50 ms"
+                met = value <= 1.3 * baseline if key == "open" else value <= 50
             rows.append(
                 row(
                     f"7 {key} key, {options.incidents:,} incidents {label}",
                     value,
                     baseline,
                     "ms",
-                    "p99 <= 50 ms" if met is not None else "",
+                    target,
                     met,
                 )
             )

@@ -29,6 +29,7 @@ FULL: list[list[str]] = [
     ["catchup_stall.py", "--events", "10000"],
     ["cross_process.py", "--samples", "300"],
     ["metrics_board.py", "--incidents", "50000", "--samples", "5"],
+    ["floor_map.py", "--tables", "500", "--incidents", "2000", "--presses", "400"],
 ]
 QUICK: list[list[str]] = [
     ["event_to_screen.py", "--incidents", "500", "--samples", "20"],
@@ -40,6 +41,7 @@ QUICK: list[list[str]] = [
     ["catchup_stall.py", "--events", "2000"],
     ["cross_process.py", "--samples", "60"],
     ["metrics_board.py", "--incidents", "5000", "--samples", "3"],
+    ["floor_map.py", "--tables", "500", "--incidents", "500", "--presses", "60"],
 ]
 
 

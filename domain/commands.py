@@ -56,8 +56,12 @@ class _OnIncident(Frozen):
 
 
 class Acknowledge(_OnIncident):
+    """ "I am answering this", optionally "on it in `eta_minutes` min" (1 min to 24 h,
+    checked by `decide` so the refusal says the range in words)."""
+
     type: Literal["acknowledge"] = "acknowledge"
     note: Text = ""
+    eta_minutes: int | None = None
 
 
 class Take(_OnIncident):
@@ -83,6 +87,8 @@ class SetPriority(_OnIncident):
 
 
 class Escalate(_OnIncident):
+    """By hand, to a chosen line above the current one (None: one line up), with a reason."""
+
     type: Literal["escalate"] = "escalate"
     line: int | None = Field(default=None, ge=2, le=4)  # None: one line up
     reason: Text = ""
@@ -93,6 +99,22 @@ class AutoEscalate(_OnIncident):
 
     type: Literal["auto_escalate"] = "auto_escalate"
     line: int = Field(ge=2, le=4)
+
+
+class LapseEta(_OnIncident):
+    """Issued only by the backend's scheduler: the ETA that was due at `due` passed
+    with no stabilise and no update (`domain.eta`)."""
+
+    type: Literal["lapse_eta"] = "lapse_eta"
+    due: float
+
+
+class PageAfterLapse(_OnIncident):
+    """Issued only by the backend's scheduler: the grace after the ETA that lapsed at
+    `due` is over, so the next line is paged."""
+
+    type: Literal["page_after_lapse"] = "page_after_lapse"
+    due: float
 
 
 class Stabilise(_OnIncident):
@@ -291,6 +313,8 @@ Command = Annotated[
     | SetPriority
     | Escalate
     | AutoEscalate
+    | LapseEta
+    | PageAfterLapse
     | Stabilise
     | Resolve
     | Reopen
@@ -326,6 +350,8 @@ COMMAND_TYPES: tuple[str, ...] = tuple(
         SetPriority,
         Escalate,
         AutoEscalate,
+        LapseEta,
+        PageAfterLapse,
         Stabilise,
         Resolve,
         Reopen,

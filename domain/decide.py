@@ -11,8 +11,10 @@ from typing import Any
 
 from domain import commands as c
 from domain import events as ev
+from domain.acks import acked_by, owes_ack, paged_on
 from domain.cover import EventMaker, decide_cover, entries_of
 from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
+from domain.eta import eta_problem, lapse_due, page_due
 from domain.events import Event, EventType, Payload, make_event
 from domain.exposure import EXPOSURE_LINE, escalate_on_exposure, exposed
 from domain.handover import decide_handover
@@ -117,7 +119,23 @@ def _events_for(
         case c.Acknowledge():
             _require(incident, OPEN_STATES, "acknowledge")
             note = _clean(command.note)
+            minutes = command.eta_minutes
+            if minutes is not None and (problem := eta_problem(minutes)) is not None:
+                raise Rejected(RejectCode.INVALID, problem, incident=incident)
+            eta_due = now + minutes * 60 if minutes is not None else None
             if incident.acknowledged_at is not None:
+                if owes_ack(incident, me) or (minutes is not None and incident.owner == me):
+                    # one more of those paged on a P1's line, or the owner saying
+                    # when they will be on it after taking it
+                    added = ev.AckAddedData(note=note, eta_minutes=minutes, eta_due=eta_due)
+                    return [event(EventType.ACK_ADDED, added, **on)]
+                if me in acked_by(incident):
+                    # their own acknowledgement again (a double press): kept once
+                    return (
+                        [event(EventType.NOTE_ADDED, ev.NoteAddedData(text=note), **on)]
+                        if note
+                        else []
+                    )
                 _check_not_answered(state, incident, me)
                 # the sender's own earlier change (a take, a double press, the
                 # same outbox replayed) answered it: nothing more to change, but
@@ -125,7 +143,9 @@ def _events_for(
                 return (
                     [event(EventType.NOTE_ADDED, ev.NoteAddedData(text=note), **on)] if note else []
                 )
-            answered = ev.AcknowledgedData(note=note, owner=_new_owner(incident, actor))
+            answered = ev.AcknowledgedData(
+                note=note, owner=_new_owner(incident, actor), eta_minutes=minutes, eta_due=eta_due
+            )
             return [event(EventType.ACKNOWLEDGED, answered, **on)]
         case c.Take():
             if actor is None:
@@ -164,22 +184,54 @@ def _events_for(
         case c.Escalate():
             _require(incident, OPEN_STATES, "escalate")
             line = command.line or incident.line + 1
-            if line > TOP_LINE:
-                raise Rejected(RejectCode.ILLEGAL, "already at L4, the top line", incident=incident)
-            if line <= incident.line:
+            titles = LINE_TITLES[incident.chain]
+            at = f"L{incident.line} ({titles[incident.line]})"
+            if incident.line >= TOP_LINE:
                 raise Rejected(
                     RejectCode.ILLEGAL,
-                    f"already at L{incident.line}; nobody may de-escalate",
+                    f"#{incident.id} is at {at}, the top line: there is none above it",
                     incident=incident,
                 )
-            by_hand = ev.EscalatedData(line=line, auto=False, reason=_clean(command.reason))
+            if line <= incident.line:
+                above = f"L{incident.line + 1}" + (
+                    f"-L{TOP_LINE}" if incident.line + 1 < TOP_LINE else ""
+                )
+                raise Rejected(
+                    RejectCode.ILLEGAL,
+                    f"cannot escalate #{incident.id} to L{line}: it is at {at} already"
+                    f" and nobody de-escalates; pick a line above it ({above})",
+                    incident=incident,
+                )
+            reason = _clean(command.reason)
+            if not reason:
+                raise Rejected(
+                    RejectCode.INVALID,
+                    f"escalating #{incident.id} by hand to L{line} needs a reason",
+                    incident=incident,
+                )
+            paged = paged_on(state, incident, incident.chain, line, now)
+            by_hand = ev.EscalatedData(line=line, auto=False, reason=reason, paged=paged)
             return [event(EventType.ESCALATED, by_hand, **on)]
         case c.AutoEscalate():
             if command.line != incident.line + 1 or not incident.state.is_open:
                 return []  # already there (a repeat after a restart): nothing to do
-            return [
-                event(EventType.ESCALATED, ev.EscalatedData(line=command.line, auto=True), **on)
-            ]
+            paged = paged_on(state, incident, incident.chain, command.line, now)
+            climbed = ev.EscalatedData(line=command.line, auto=True, paged=paged)
+            return [event(EventType.ESCALATED, climbed, **on)]
+        case c.LapseEta():
+            if lapse_due(incident) != command.due:
+                return []  # stabilised, updated or lapsed already: nothing to do
+            page_at = page_due(incident.answered(eta_lapsed=command.due), state.policy)
+            lapsed = ev.EtaLapsedData(due=command.due, page_at=page_at)
+            return [event(EventType.ETA_LAPSED, lapsed, **on)]
+        case c.PageAfterLapse():
+            if incident.eta_lapsed != command.due or page_due(incident, state.policy) is None:
+                return []  # someone acted, or a line was paged since the lapse
+            line = incident.line + 1
+            paged = paged_on(state, incident, incident.chain, line, now)
+            why = "the acknowledgement's ETA lapsed with no stabilise or update"
+            climbed = ev.EscalatedData(line=line, auto=True, reason=why, paged=paged)
+            return [event(EventType.ESCALATED, climbed, **on)]
         case c.Stabilise():
             _require(
                 incident,
@@ -224,8 +276,8 @@ def _events_for(
             offered = ev.HelpOfferRecordedData(answer=command.answer, note=_clean(command.note))
             return [event(EventType.HELP_OFFER_RECORDED, offered, **on)]
         case c.PageContact():
-            paged = _page_data(state, command, incident, now)
-            return [event(EventType.CONTACT_PAGED, paged, **on)]
+            page = _page_data(state, command, incident, now)
+            return [event(EventType.CONTACT_PAGED, page, **on)]
         case c.FileReport():
             _require(incident, (IncidentState.RESOLVED, IncidentState.CLOSED), "file a report on")
             cause = _clean(command.root_cause)
@@ -428,6 +480,7 @@ def _open(
         escalated_at=now if line > 1 else None,
         **fields,
     )
+    incident = incident.model_copy(update={"paged": paged_on(state, incident, chain, line, now)})
     return event(EventType.INCIDENT_OPENED, ev.IncidentData(incident=incident), incident_id=number)
 
 

@@ -99,13 +99,27 @@ class NextStep:
     title: str
 
 
-def next_escalation(incident: Incident, policy: Policy) -> NextStep | None:
-    """The next automatic step (measured from T0, not from the previous line)."""
-    anchor = climb_anchor(incident, policy)
-    if not climbing(incident) or incident.line >= TOP_LINE or anchor is None:
+def lapse_page_due(incident: Incident, policy: Policy) -> float | None:
+    """When the next line is paged for an acknowledgement's lapsed ETA (`domain.eta`):
+    `policy.eta_grace` after the lapse, unless it is stabilised or updated first."""
+    if incident.eta_lapsed is None or not climbing(incident) or incident.line >= TOP_LINE:
         return None
+    return incident.eta_lapsed + policy.eta_grace
+
+
+def next_escalation(incident: Incident, policy: Policy) -> NextStep | None:
+    """The next automatic step: the ladder's (measured from T0, not from the previous
+    line), or the page after a lapsed ETA when that comes first."""
     line = incident.line + 1
-    at = anchor + times_for(incident.chain, policy).offset(line)
+    anchor = climb_anchor(incident, policy)
+    at: float | None = None
+    if climbing(incident) and incident.line < TOP_LINE and anchor is not None:
+        at = anchor + times_for(incident.chain, policy).offset(line)
+    paged = lapse_page_due(incident, policy)
+    if paged is not None and (at is None or paged < at):
+        at = paged
+    if at is None:
+        return None
     return NextStep(line=line, at=at, title=LINE_TITLES[incident.chain][line])
 
 

@@ -34,6 +34,10 @@ from domain.models import (
 class EventType(StrEnum):
     INCIDENT_OPENED = "incident_opened"
     ACKNOWLEDGED = "acknowledged"
+    # a further acknowledgement of a P1 by someone else paged on its line (`domain.acks`)
+    ACK_ADDED = "ack_added"
+    # an acknowledgement's ETA passed with no stabilise and no update (`domain.eta`)
+    ETA_LAPSED = "eta_lapsed"
     ASSIGNED = "assigned"
     NOTE_ADDED = "note_added"
     PRIORITY_CHANGED = "priority_changed"
@@ -107,6 +111,19 @@ class AcknowledgedData(Payload):
     note: str = ""
     # the acknowledger, when the incident had no owner: answering it is taking it
     owner: str | None = None
+    eta_minutes: int | None = None  # "on it in N min", if they said so
+    eta_due: float | None = None  # ...and when that is
+
+
+class AckAddedData(Payload):
+    note: str = ""
+    eta_minutes: int | None = None
+    eta_due: float | None = None
+
+
+class EtaLapsedData(Payload):
+    due: float  # when the ETA fell due
+    page_at: float | None = None  # when the next line is paged unless someone acts
 
 
 class AssignedData(Payload):
@@ -127,6 +144,7 @@ class EscalatedData(Payload):
     line: int = Field(ge=1, le=TOP_LINE)
     auto: bool = False  # the scheduler's, by time; False: by hand
     reason: str = ""
+    paged: tuple[str, ...] = ()  # who the new line pages (`domain.acks.paged_on`)
 
 
 class StabilisedData(Payload):
@@ -213,6 +231,8 @@ class PlayerMovedData(Payload):
 PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.INCIDENT_OPENED: IncidentData,
     EventType.ACKNOWLEDGED: AcknowledgedData,
+    EventType.ACK_ADDED: AckAddedData,
+    EventType.ETA_LAPSED: EtaLapsedData,
     EventType.ASSIGNED: AssignedData,
     EventType.NOTE_ADDED: NoteAddedData,
     EventType.PRIORITY_CHANGED: PriorityChangedData,
@@ -240,6 +260,8 @@ PAYLOADS: dict[EventType, type[Payload]] = {
 _ON_INCIDENT = frozenset(
     {
         EventType.ACKNOWLEDGED,
+        EventType.ACK_ADDED,
+        EventType.ETA_LAPSED,
         EventType.ASSIGNED,
         EventType.NOTE_ADDED,
         EventType.PRIORITY_CHANGED,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from domain.acks import paged_on
 from domain.events import EscalatedData, Event, EventType, make_event
 from domain.models import IncidentKind
 from domain.privacy import names_card_number
@@ -39,7 +40,12 @@ def escalate_on_exposure(state: FloorState, events: list[Event]) -> list[Event]:
         extra.append(
             make_event(
                 EventType.ESCALATED,
-                EscalatedData(line=EXPOSURE_LINE, auto=True, reason=EXPOSURE_REASON),
+                EscalatedData(
+                    line=EXPOSURE_LINE,
+                    auto=True,
+                    reason=EXPOSURE_REASON,
+                    paged=paged_on(state, incident, incident.chain, EXPOSURE_LINE, event.at),
+                ),
                 at=event.at,
                 actor=event.actor,
                 terminal=event.terminal,

@@ -324,13 +324,34 @@ class RegisterEntry(Frozen):
 
 
 class FiledReport(Frozen):
-    """A filed post-incident report beside its root cause: the measures, who filed it
-    and when, and the due time it was filed against (None: filed unasked)."""
+    """A filed post-incident report: its root cause and measures, who filed it and
+    when, and the due time it was filed against (None: filed unasked)."""
 
+    root_cause: str
     measures: str = ""
     by: str = ""
-    at: float
+    at: float | None = None  # None: filed before the time was kept with it
     was_due: float | None = None
+
+
+class Ack(Frozen):
+    """One person's acknowledgement of an incident (a P1 is acknowledged by everyone
+    paged on its line, `domain.acks`)."""
+
+    staff_id: str
+    at: float
+    line: int
+    eta_due: float | None = None  # "on it in N min": when they said they would be on it
+
+
+class Answers(Frozen):
+    """Who has acknowledged an incident, and the owner's "on it in N min" (`domain.eta`):
+    running until a stabilise or an update; once it lapses, `eta_lapsed` keeps when,
+    until the next line is paged."""
+
+    acks: tuple[Ack, ...] = ()
+    eta_due: float | None = None
+    eta_lapsed: float | None = None
 
 
 class Incident(Frozen):
@@ -361,6 +382,12 @@ class Incident(Frozen):
     chain: Chain = Chain.MAIN
     line: int = 1
     escalated_at: float | None = None
+    # who the incident's current line paged (staff who sign in and see it): on a P1
+    # each of them is asked to acknowledge until all have, or it is stabilised
+    paged: tuple[str, ...] = ()
+    # the acknowledgements and the owner's ETA, once there are any (one field, not
+    # three: a loaded floor holds thousands of incidents, each a dict of its fields)
+    answers: Answers | None = None
     # deadlines, derived by the reducer from the policy when the incident opens
     # or changes priority, so screens only subtract "now"
     answer_due: float | None = None
@@ -370,11 +397,10 @@ class Incident(Frozen):
     report_due: float | None = None
     # set as it opens when the policy sends its kind to a regulator's register
     register_entry: RegisterEntry | None = None
-    # the post-incident report: `report` is its root cause (all an older report
-    # had); the rest of it, once filed, in one field (every incident in a
-    # terminal's memory carries each field: keep them few)
-    report: str = ""
-    report_filed: FiledReport | None = None
+    # the post-incident report once filed; an incident stored before reports had
+    # their parts holds only the text (`domain.reports.filed_report` reads both).
+    # One field: every incident in a terminal's memory carries each field
+    report: str | FiledReport = ""
     compensation: str = ""
     reopen_count: int = 0
     # bumped on owner or state changes: exclusive commands carry the version
@@ -387,6 +413,23 @@ class Incident(Frozen):
     # before it was kept, and then the version alone decides a conflict
     changes: tuple[Change, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
+
+    @property
+    def acks(self) -> tuple[Ack, ...]:
+        return self.answers.acks if self.answers else ()
+
+    @property
+    def eta_due(self) -> float | None:
+        return self.answers.eta_due if self.answers else None
+
+    @property
+    def eta_lapsed(self) -> float | None:
+        return self.answers.eta_lapsed if self.answers else None
+
+    def answered(self, **changes: object) -> Incident:
+        """The same incident with its `Answers` changed (`acks`, `eta_due`, `eta_lapsed`)."""
+        answers = (self.answers or Answers()).model_copy(update=changes)
+        return self.model_copy(update={"answers": answers})
 
 
 class AssetKind(StrEnum):

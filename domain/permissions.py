@@ -26,6 +26,8 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "set_priority": _FLOOR_LEADS,
     "escalate": _ALL,  # anyone may escalate early; nobody may de-escalate
     "auto_escalate": frozenset(),  # the scheduler only
+    "lapse_eta": frozenset(),  # the scheduler only
+    "page_after_lapse": frozenset(),  # the scheduler only
     "stabilise": _ALL,
     "resolve": _ALL,
     "reopen": _FLOOR_LEADS,

@@ -141,6 +141,9 @@ class Policy(Frozen):
     # only once their resolve promise has breached (see domain.escalation.climb_anchor)
     escalate_by_time: tuple[Priority, ...] = (Priority.P1, Priority.P2)
     payments_escalation: EscalationTimes = EscalationTimes()
+    # seconds after an acknowledgement's ETA lapses (no stabilise, no update) before
+    # the next line is paged; the owner is re-alerted at the lapse itself
+    eta_grace: float = Field(default=5 * MINUTE, ge=0)
     # a countdown turns amber, then red, when this share of its window is left
     amber_share: float = Field(default=0.30, gt=0, lt=1)
     red_share: float = Field(default=0.10, gt=0, lt=1)

@@ -13,12 +13,16 @@ from typing import Any
 
 from domain.cover import COVER_EVENTS, apply_cover
 from domain.escalation import LINE_TITLES
+from domain.eta import eta_words
 from domain.events import (
+    AckAddedData,
     AcknowledgedData,
     AssignedData,
     CompensationRecordedData,
+    ContactPagedData,
     DowntimeStartedData,
     EscalatedData,
+    EtaLapsedData,
     Event,
     EventType,
     HelpOfferRecordedData,
@@ -37,6 +41,7 @@ from domain.events import (
 from domain.floor_changes import FLOOR_EVENTS, apply_floor_change
 from domain.handover import HANDOVER_EVENTS, apply_handover
 from domain.models import (
+    Ack,
     Change,
     Downtime,
     FiledReport,
@@ -53,6 +58,7 @@ from domain.state import FloorState
 _WORDING: dict[EventType, str] = {
     EventType.INCIDENT_OPENED: "opened",
     EventType.ACKNOWLEDGED: "acknowledged",
+    EventType.ACK_ADDED: "acknowledged too",
     EventType.ASSIGNED: "assigned to {owner_name}",
     EventType.NOTE_ADDED: "{text}",
     EventType.PRIORITY_CHANGED: "priority set to {priority}",
@@ -66,6 +72,17 @@ _WORDING: dict[EventType, str] = {
     EventType.RECORDED_IN_REGISTER: "recorded in the {label}: {reference}",
 }
 
+
+# an update to the player, or a step past the answer: the ETA has been kept (or is
+# moot); a new owner has promised nothing yet
+_SETTLES_ETA = (
+    EventType.NOTE_ADDED,
+    EventType.ASSIGNED,
+    EventType.STABILISED,
+    EventType.RESOLVED,
+    EventType.CLOSED,
+    EventType.REOPENED,
+)
 
 # the steps that make their actor the owner of an incident nobody owns yet
 _TAKES_OWNER = (AcknowledgedData, StabilisedData, ResolvedData, ReopenedData)
@@ -131,9 +148,27 @@ def _change(incident: Incident, event: Event, data: Payload, state: FloorState) 
     etype = event.type
     fields: dict[str, Any] = {}
     bump = False
-    if etype is EventType.ACKNOWLEDGED:
-        fields = {"state": IncidentState.ACKNOWLEDGED, "acknowledged_at": at}
-        bump = True
+    if isinstance(data, AcknowledgedData | AckAddedData):
+        if isinstance(data, AcknowledgedData):
+            fields = {"state": IncidentState.ACKNOWLEDGED, "acknowledged_at": at}
+            bump = True
+        ack = Ack(staff_id=event.actor, at=at, line=incident.line, eta_due=data.eta_due)
+        answers: dict[str, Any] = {"acks": (*incident.acks, ack)}
+        owner = incident.owner or (data.owner if isinstance(data, AcknowledgedData) else None)
+        if data.eta_due is not None and event.actor == owner:
+            answers |= {"eta_due": data.eta_due, "eta_lapsed": None}
+        incident = incident.answered(**answers)
+    elif isinstance(data, EtaLapsedData):
+        incident = incident.answered(eta_due=None, eta_lapsed=data.due)
+    elif isinstance(data, ContactPagedData):
+        joins = (
+            data.chain is incident.chain
+            and data.line == incident.line
+            and data.staff_id in state.staff
+            and data.staff_id not in incident.paged
+        )
+        if joins:
+            fields = {"paged": (*incident.paged, data.staff_id)}
     elif isinstance(data, AssignedData):
         fields = {"owner": data.owner, "acknowledged_at": incident.acknowledged_at or at}
         if incident.state in (IncidentState.NEW, IncidentState.ACKNOWLEDGED):
@@ -152,7 +187,10 @@ def _change(incident: Incident, event: Event, data: Payload, state: FloorState) 
             state,
         )
     elif isinstance(data, EscalatedData):
-        fields = {"line": data.line, "escalated_at": at}
+        # the new line is paged: a lapsed ETA has had its answer
+        fields = {"line": data.line, "escalated_at": at, "paged": data.paged}
+        if incident.eta_lapsed is not None:
+            incident = incident.answered(eta_lapsed=None)
     elif etype is EventType.STABILISED:
         fields = {
             "state": IncidentState.STABILISED,
@@ -188,14 +226,19 @@ def _change(incident: Incident, event: Event, data: Payload, state: FloorState) 
         fields = {"compensation": data.text}
     elif isinstance(data, ReportFiledData):
         fields = {
-            "report": data.cause,
-            "report_filed": FiledReport(
-                measures=data.measures, by=event.actor, at=at, was_due=incident.report_due
+            "report": FiledReport(
+                root_cause=data.cause,
+                measures=data.measures,
+                by=event.actor,
+                at=at,
+                was_due=incident.report_due,
             ),
             "report_due": None,
         }
     elif isinstance(data, RecordedInRegisterData):
         incident = recorded(incident, data, at, event.actor)
+    if etype in _SETTLES_ETA and (incident.eta_due or incident.eta_lapsed) is not None:
+        incident = incident.answered(eta_due=None, eta_lapsed=None)
     # acknowledging, stabilising, resolving or reopening an unowned incident takes it
     if isinstance(data, _TAKES_OWNER) and data.owner and incident.owner is None:
         fields["owner"] = data.owner
@@ -217,6 +260,14 @@ def _word(event: Event, data: Payload, state: FloorState, incident: Incident) ->
         how = "automatically" if data.auto else "by hand"
         text = f"escalated to L{data.line} ({LINE_TITLES[incident.chain][data.line]}) {how}"
         return f"{text}: {data.reason}" if data.reason else text
+    if isinstance(data, EtaLapsedData):
+        return "ETA lapsed: not stabilised or updated by then"
+    if isinstance(data, AcknowledgedData | AckAddedData) and data.eta_minutes is not None:
+        base = "acknowledged" if isinstance(data, AcknowledgedData) else "acknowledged too"
+        text = f"{base}: on it in {eta_words(data.eta_minutes)}"
+        if isinstance(data, AcknowledgedData) and data.owner and incident.owner is None:
+            text = f"{base} and taken: on it in {eta_words(data.eta_minutes)}"
+        return f"{text}; {data.note}" if data.note else text
     if isinstance(data, HelpOfferRecordedData):
         return f"{data.answer.label}: {data.note}" if data.note else data.answer.label
     fields = data.model_dump()

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.models import Incident, Role
+from domain.models import FiledReport, Incident, Role
 from domain.permissions import role_may
 from domain.policy import Policy
 
@@ -39,12 +39,26 @@ class ReportLine:
     late: bool  # filed after it was due, or overdue now
 
 
+def filed_report(incident: Incident) -> FiledReport | None:
+    """The incident's filed report, also one stored as one text (read as its root
+    cause, with who filed it and when from the timeline)."""
+    report = incident.report
+    if isinstance(report, FiledReport):
+        return report
+    if not report:
+        return None
+    entry = next((e for e in reversed(incident.timeline) if e.kind == "report_filed"), None)
+    if entry is None:
+        return FiledReport(root_cause=report)
+    return FiledReport(root_cause=report, by=entry.actor, at=entry.at)
+
+
 def report_line(incident: Incident, policy: Policy, now: float) -> ReportLine | None:
     """Where the incident stands on the reports list, or None if it owes none."""
-    if incident.report:
-        filed = incident.report_filed
-        due = filed.was_due if filed is not None else None
-        late = due is not None and filed is not None and filed.at > due
+    filed = filed_report(incident)
+    if filed is not None:
+        due = filed.was_due
+        late = due is not None and filed.at is not None and filed.at > due
         return ReportLine(incident, ReportStatus.FILED, due, None, late)
     if incident.report_due is None or incident.priority not in policy.report_priorities:
         return None
@@ -61,8 +75,9 @@ def report_lines(incidents: Iterable[Incident], policy: Policy, now: float) -> l
 
     def key(line: ReportLine) -> tuple[int, float, int]:
         if line.status is ReportStatus.FILED:
-            filed = line.incident.report_filed
-            return (order[line.status], -(filed.at if filed else 0.0), line.incident.id)
+            filed = filed_report(line.incident)
+            at = filed.at if filed is not None and filed.at is not None else 0.0
+            return (order[line.status], -at, line.incident.id)
         return (order[line.status], line.due or 0.0, line.incident.id)
 
     return sorted(lines, key=key)

@@ -118,6 +118,16 @@ def clocks(incident: Incident) -> list[Clock]:
     return result
 
 
+def running_dues(incident: Incident) -> list[float]:
+    """When each promise still open on an incident falls due (clocks and the next update)."""
+    if not incident.state.is_open:
+        return []
+    dues = [c.due for c in clocks(incident) if c.done_at is None]
+    if incident.next_update_due is not None:
+        dues.append(incident.next_update_due)
+    return dues
+
+
 def next_clock(incident: Incident) -> Clock | None:
     """The earliest promise still running: what the queue counts down to."""
     if not incident.state.is_open:

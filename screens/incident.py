@@ -22,6 +22,7 @@ from domain.models import FlagKind, Incident, Priority
 from domain.player_flags import incident_flags, is_silent
 from screens.incident_actions import IncidentActionsScreen
 from tui.lock_veil import PLAYER_DETAIL
+from tui.widgets.ack_notices import ack_lines
 from tui.widgets.clock_panel import ClockPanel
 from tui.widgets.incident_facts import SILENT_VISIT_TEXT, IncidentFacts, IncidentTimeline
 from tui.widgets.incident_notices import notices_content
@@ -191,6 +192,10 @@ class IncidentScreen(IncidentActionsScreen):
         notices = notices_content(
             incident, floor.policy, source.pending, source.conflicts, now, role=role
         )
+        me = source.me.id if source.me else None
+        acks = ack_lines(incident, floor, me, now, approximate=approximate)
+        if acks:
+            notices = Content("\n").join([*acks, notices] if notices else acks)
         panel = self.query_one("#incident-notices", Static)
         panel.display = bool(notices)
         update_static(panel, notices)

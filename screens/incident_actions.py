@@ -15,17 +15,17 @@ from textual.binding import Binding
 from domain import commands as c
 from domain.cover import who_to_call
 from domain.decide import Actor, RejectCode, Rejected, decide
-from domain.escalation import LINE_TITLES, TOP_LINE
+from domain.escalation import TOP_LINE
 from domain.events import EventType
 from domain.models import Chain, HelpAnswer, Incident, IncidentState, Priority
 from domain.permissions import ROLE_LABELS, role_may, why_not
 from domain.player_flags import has_rg_flag, incident_flags
 from domain.sla import compensation_due
 from domain.state import FloorState
+from screens.ack_modals import AckModal, EscalateModal, ack_sender
 from screens.modals import (
     AssignModal,
     CompensationModal,
-    ConfirmModal,
     NoteModal,
     OptionalNoteModal,
     PriorityModal,
@@ -46,7 +46,7 @@ _PROBES: dict[str, Callable[[Incident], c.Command]] = {
         priority=Priority.P2 if i.priority is Priority.P1 else Priority.P1,
         reason="-",
     ),
-    "escalate": lambda i: c.Escalate(incident_id=i.id),
+    "escalate": lambda i: c.Escalate(incident_id=i.id, reason="-"),
     "stabilise": lambda i: c.Stabilise(incident_id=i.id),
     "resolve": lambda i: c.Resolve(incident_id=i.id, expected_version=i.version),
     "reopen": lambda i: c.Reopen(incident_id=i.id),
@@ -223,7 +223,9 @@ class IncidentActionsScreen(FloorScreen):
 
     def action_ack(self) -> None:
         if incident := self._may("ack"):
-            self._send(c.Acknowledge(incident_id=incident.id), f"acknowledged #{incident.id}")
+            self.app.push_screen(
+                AckModal(f"Acknowledge #{incident.id}"), ack_sender(self._send, incident.id)
+            )
 
     def action_take(self) -> None:
         if incident := self._may("take"):
@@ -275,18 +277,29 @@ class IncidentActionsScreen(FloorScreen):
     def action_escalate(self) -> None:
         if not (incident := self._may("escalate")):
             return
-        line = min(incident.line + 1, TOP_LINE)
-        title = LINE_TITLES[incident.chain][line]
+        me = self.source.me
 
-        def escalate(reason: str | None) -> None:
-            if reason is not None:
+        def refusal(line: int) -> str | None:
+            # the rule is domain.decide's: a dry run says whether, and why not
+            try:
+                if me is not None:
+                    probe = c.Escalate(incident_id=incident.id, line=line, reason="-")
+                    decide(self.floor, probe, Actor(me), self.now)
+            except Rejected as exc:
+                return exc.message
+            return None
+
+        def escalate(answer: tuple[int, str] | None) -> None:
+            if answer is not None:
+                line, reason = answer
                 self._send(
-                    c.Escalate(incident_id=incident.id, reason=reason),
+                    c.Escalate(incident_id=incident.id, line=line, reason=reason),
                     f"escalated #{incident.id} to L{line}",
                 )
 
-        question = f"Escalate #{incident.id} by hand to L{line} ({title})?"
-        self.app.push_screen(ConfirmModal("Escalate", question), escalate)
+        title = f"Escalate #{incident.id} by hand"
+        modal = EscalateModal(title, incident.chain, incident.line, refusal)
+        self.app.push_screen(modal, escalate)
 
     def action_stabilise(self) -> None:
         if not (incident := self._may("stabilise")):

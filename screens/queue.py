@@ -15,12 +15,14 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from api_client.contract import Changes
-from domain.commands import Acknowledge, Take
+from domain.acks import owes_ack
+from domain.commands import Command, Take
 from domain.handover import HandoverFlag, handover_flag
 from domain.models import Priority, Role, Staff
 from domain.permissions import role_may
 from domain.policy import Policy
 from domain.sla import Attainment, shift_start
+from screens.ack_modals import AckModal, ack_sender
 from tui.floor_screen import FloorScreen
 from tui.floor_summary import (
     GapWatch,
@@ -105,6 +107,9 @@ class QueueScreen(FloorScreen):
 
     def _rebuild(self, *, recount: bool = False) -> None:
         me = self.source.me
+        # what each incident sorts and counts by comes with the view (a new client, a new one)
+        facts = self.source.facts
+        self.model.facts = self.counts.facts = self._shift.facts = facts
         if me is None:
             self.model, self.counts, self._counted = QueueModel(), QueueCounts(), None
         else:
@@ -136,7 +141,8 @@ class QueueScreen(FloorScreen):
         pending = frozenset(p.incident_id for p in self.source.pending if p.incident_id is not None)
         table = self.table
         table.approximate = self.source.approximate
-        table.set_rows(self.model.rows(floor), floor, pending)
+        me = self.source.me
+        table.set_rows(self.model.rows(floor), floor, pending, me.id if me else None)
         self._update_summary()
 
     def on_floor_changed(self, changes: Changes) -> None:
@@ -359,8 +365,8 @@ class QueueScreen(FloorScreen):
         if incident is None or me is None or self.floor_app.locked:
             return None
         if action == "ack":
-            ok = incident.acknowledged_at is None and incident.state.is_open
-            return (ok and role_may(me.role, "acknowledge")) or None
+            ok = incident.acknowledged_at is None or owes_ack(incident, me.id)
+            return (ok and incident.state.is_open and role_may(me.role, "acknowledge")) or None
         if action == "take":
             ok = incident.owner != me.id and incident.state.is_open
             return (ok and role_may(me.role, "take")) or None
@@ -374,11 +380,12 @@ class QueueScreen(FloorScreen):
     def action_ack(self) -> None:
         incident = self.table.selected
         if incident is not None:
-            self.post_message(
-                CommandRequested(
-                    Acknowledge(incident_id=incident.id), done=f"Acknowledged #{incident.id}"
-                )
-            )
+
+            def send(command: Command, done: str) -> None:
+                self.post_message(CommandRequested(command, done=done))
+
+            modal = AckModal(f"Acknowledge #{incident.id}")
+            self.app.push_screen(modal, ack_sender(send, incident.id))
 
     def action_take(self) -> None:
         incident = self.table.selected

@@ -19,7 +19,13 @@ from api_client.contract import Changes
 from domain import commands as c
 from domain.models import Incident
 from domain.permissions import role_may, why_not
-from domain.reports import ReportLine, ReportStatus, report_lines, reports_refusal
+from domain.reports import (
+    ReportLine,
+    ReportStatus,
+    filed_report,
+    report_lines,
+    reports_refusal,
+)
 from screens.modals import ReportModal
 from tui.floor_screen import FloorScreen
 from tui.messages import CommandRequested
@@ -126,12 +132,13 @@ class ReportsScreen(FloorScreen):
         tz = self.floor.policy.timezone
         status = Content.styled(line.status.value, STATUS_STYLE[line.status])
         if line.status is ReportStatus.FILED:
-            filed = incident.report_filed
-            when = Content(format_datetime(filed.at, tz) if filed is not None else "filed")
+            filed = filed_report(incident)
+            at = filed.at if filed is not None else None
+            when = Content(format_datetime(at, tz) if at is not None else "filed")
             if line.late:
                 when = Content.assemble(when, (" late", "$error"))
             by = self.floor.staff_name(filed.by) if filed is not None and filed.by else "-"
-            cause = incident.report
+            cause = filed.root_cause if filed is not None else ""
             measures = (filed.measures if filed is not None else "") or "-"
         else:
             when = self._countdown(line)
@@ -189,13 +196,12 @@ class ReportsScreen(FloorScreen):
         parts: list[Content] = [Content.styled(head, "bold")]
         if incident.resolved_at is not None:
             parts.append(Content(f"resolved {format_datetime(incident.resolved_at, tz)}"))
-        if incident.report:
-            filed = incident.report_filed
-            by = self.floor.staff_name(filed.by) if filed is not None and filed.by else "-"
-            when = format_datetime(filed.at, tz) if filed is not None else ""
+        if (filed := filed_report(incident)) is not None:
+            by = self.floor.staff_name(filed.by) if filed.by else "-"
+            when = format_datetime(filed.at, tz) if filed.at is not None else ""
             parts.append(Content.assemble(("filed by ", "dim"), f"{by} {when}"))
-            parts.append(Content.assemble(("root cause: ", "bold"), incident.report))
-            measures = (filed.measures if filed is not None else "") or "none given"
+            parts.append(Content.assemble(("root cause: ", "bold"), filed.root_cause))
+            measures = filed.measures or "none given"
             parts.append(Content.assemble(("measures: ", "bold"), measures))
         elif incident.report_due is not None:
             due = format_datetime(incident.report_due, tz)

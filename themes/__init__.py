@@ -30,6 +30,8 @@ VARIABLE_DEFAULTS: dict[str, str] = {
     "conflict": "#ff8700",
     "tier-vvip": "#ffd75f",
     "tier-vip": "#d7af87",
+    # quiet, not faded: alpha colours lose their alpha in a Line API widget's styles
+    "map-clear": "#6e7681",
 }
 
 FLOOR = Theme(
@@ -80,6 +82,7 @@ NIGHT = Theme(
         "conflict": "#b06a20",
         "tier-vvip": "#b0983e",
         "tier-vip": "#927a5c",
+        "map-clear": "#4f565e",
     },
 )
 
@@ -114,6 +117,7 @@ HIGH_CONTRAST = Theme(
         "conflict": "#ff8c00",
         "tier-vvip": "#ffff00",
         "tier-vip": "#ffffff",
+        "map-clear": "#bfbfbf",
         "block-cursor-background": "#ffff00",
         "block-cursor-foreground": "#000000",
     },

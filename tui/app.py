@@ -26,11 +26,20 @@ from textual.timer import Timer
 from api_client.contract import Changes, FloorView, Link
 from domain.commands import Command, PageContact
 from domain.decide import Rejected
+from domain.models import Staff
 from screens.lock import LockScreen
 from screens.login import LoginScreen
 from themes import THEMES, VARIABLE_DEFAULTS, next_theme, resolve_theme
 from tui import collector
-from tui.alerts import Alert, BreachWatch, lowered_priority_alerts, new_p1_alerts
+from tui.alerts import (
+    Alert,
+    BreachWatch,
+    EtaWatch,
+    eta_lapsed_alerts,
+    lowered_priority_alerts,
+    new_p1_alerts,
+    paged_alerts,
+)
 from tui.config import Config, load_config
 from tui.floor_update import FloorUpdate
 from tui.messages import CommandRequested, DismissRequested, PageRequested, WithdrawRequested
@@ -40,6 +49,7 @@ from tui.source import FloorSource
 
 SourceFactory = Callable[[str], FloorSource]
 SETTLE_AFTER = 1.0  # seconds after the queue is shown: see `tui.settle`
+SETTLE_LATEST = 10.0  # notices put settling off, never further than this after the ask
 
 # (module in screens/, class, what the user calls it)
 _SCREENS: dict[str, tuple[str, str, str]] = {
@@ -51,11 +61,12 @@ _SCREENS: dict[str, tuple[str, str, str]] = {
     "reports": ("reports", "ReportsScreen", "reports"),
     "handover": ("handover", "HandoverScreen", "shift handover"),
     "staff": ("staff", "StaffScreen", "staff"),
+    "floor_map": ("floor_map", "FloorMapScreen", "floor map"),
 }
 
 _GUARDED = frozenset(
     {"new_incident", "downtime", "escalation", "outbox", "back", "help", "lock", "command_palette"}
-    | {"metrics", "staff", "reports", "handover"}
+    | {"metrics", "staff", "reports", "handover", "floor_map"}
 )
 
 
@@ -78,6 +89,8 @@ class FloorApp(App[None]):
         Binding("H", "handover", "Shift handover", id="app.handover", show=False),
         # shift+s: `s` is the incident screen's assign
         Binding("S", "staff", "Staff admin", id="app.staff", show=False),
+        # shift+l: a plain `l` moves right on the map, ctrl+l locks
+        Binding("L", "floor_map", "Floor map", id="app.floor_map", show=False),
         Binding("escape", "back", "Back", id="app.back", show=False),
         Binding("question_mark", "help", "Keys", id="app.help"),
         # priority: a dialog or form in front takes other app keys, but never this one
@@ -132,7 +145,9 @@ class FloorApp(App[None]):
         self._last_input = idle_clock()
         self._theme_choice = resolve_theme(theme or settings.theme)
         self._breaches = BreachWatch()
+        self._etas = EtaWatch()
         self._settle_timer: Timer | None = None
+        self._settle_asked = 0.0  # when the pending settling was first asked for
         self.remember_server = remember_server
 
     # --- start-up -----------------------------------------------------------------
@@ -163,21 +178,32 @@ class FloorApp(App[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(QueueScreen())
-        self.call_after_refresh(collector.floor_painted)
+        self.call_after_refresh(collector.floor_painted, self._floor_owner(self.source.me))
         self.settle_soon()
 
     def settle_soon(self) -> None:
         """Once idle after a new session: a fresh incident screen made ahead, the heap frozen.
 
-        A sign-in asks from two places; one settling, a second after the last ask, does.
+        A sign-in asks from two places; one settling, a second after the last ask,
+        does. Notices put it off too (`_put_off_settling`): making a screen in the
+        middle of a catch-up would stall the rows coming in.
         """
         if self._settle_timer is not None:
             self._settle_timer.stop()
+        else:
+            self._settle_asked = time.monotonic()
         self._settle_timer = self.set_timer(SETTLE_AFTER, self._settle)
+
+    def _put_off_settling(self) -> None:
+        if self._settle_timer is not None and (
+            time.monotonic() - self._settle_asked < SETTLE_LATEST - SETTLE_AFTER
+        ):
+            self.settle_soon()
 
     def _settle(self) -> None:
         from tui.settle import settle
 
+        self._settle_timer = None
         settle(self)
 
     async def on_unmount(self) -> None:
@@ -209,25 +235,35 @@ class FloorApp(App[None]):
         before, self.view = self.view, self.source.view
         view = self.view
         if changes.reset:
-            self.call_after_refresh(collector.floor_painted)
+            self.call_after_refresh(collector.floor_painted, self._floor_owner(view.me))
         self._breaches.floor_changed(None if changes.reset else changes.incidents)
+        self._etas.floor_changed(None if changes.reset else changes.incidents)
         me = view.me.id if view.me else None
         self._alert(
             new_p1_alerts(changes.events, view.state, me)
             + lowered_priority_alerts(changes.events, view.state, view.me)
+            + eta_lapsed_alerts(changes.events, view.state, me)
+            + paged_alerts(changes.events, view.state, me)
         )
         self.floor_updated.publish(FloorUpdate(view, changes))
+        self._put_off_settling()
         # the server ended the session (it says why; a sign-out here does not)
         ended = view.status.link is Link.SIGNED_OUT and before.status.link is not Link.SIGNED_OUT
         if ended and before.me is not None and view.status.detail:
             self.session.ended_by_server(view.status.detail)
+
+    def _floor_owner(self, me: Staff | None) -> object:
+        """Whose floor is painted, on which client: another one's frozen heap is freed."""
+        return (id(self.source), me.id) if me is not None else None
 
     def tick(self) -> None:
         """The one app-level clock: countdowns, breach alerts, auto-lock."""
         self.now = now = self.source.now()
         self.ticked.publish(now)
         if self.view.me is not None:
-            self._alert(self._breaches.check(self.view.state, now))
+            self._alert(self._breaches.check(self.view.state, now, self.view.facts))
+            online = self.view.status.link is Link.ONLINE
+            self._alert(self._etas.check(self.view.state, self.view.me.id, now, online=online))
         idle = self._idle_clock() - self._last_input
         if self.auto_lock_seconds and idle >= self.auto_lock_seconds:
             self.action_lock()
@@ -344,6 +380,9 @@ class FloorApp(App[None]):
     def action_outbox(self) -> None:
         self.open_screen("outbox")
 
+    def action_floor_map(self) -> None:
+        self.open_screen("floor_map")
+
     def action_metrics(self) -> None:
         from domain.metrics import metrics_refusal
 
@@ -408,8 +447,11 @@ class FloorApp(App[None]):
     def action_back(self) -> None:  # type: ignore[override]
         from screens.queue import QueueScreen
 
+        # home is the queue, or a screen that keeps its place (the floor map) under this one
         while len(self.screen_stack) > 2 and not isinstance(self.screen, QueueScreen):
             self.pop_screen()
+            if getattr(self.screen, "BACK_STOP", False):
+                break
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

@@ -9,10 +9,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from domain.cover import Gap, GapForecast, gaps_ahead
+from domain.incident_facts import FactsMemo
 from domain.models import Incident, Priority
 from domain.reports import report_overdue
-from domain.sla import Attainment, clocks, report_needed, settle_moments
+from domain.sla import Attainment, report_needed, running_dues
 from domain.state import FloorState
+from tui.sorted_moves import moved
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,16 +32,6 @@ class NightSummary:
     down: int  # tables and machines down now
     overdue: int  # down past the replacement limit with the player not yet moved
     gaps: tuple[Gap, ...]  # lines with nobody on duty now or within the next 2 hours
-
-
-def running_dues(incident: Incident) -> list[float]:
-    """When each promise still open on an incident falls due (clocks and the next update)."""
-    if not incident.state.is_open:
-        return []
-    dues = [c.due for c in clocks(incident) if c.done_at is None]
-    if incident.next_update_due is not None:
-        dues.append(incident.next_update_due)
-    return dues
 
 
 def queue_summary(incidents: Iterable[Incident], floor: FloorState, now: float) -> QueueSummary:
@@ -70,10 +62,9 @@ class _Share:
     report_due: float | None = None  # when the report owed falls overdue
 
 
-def _share(incident: Incident, floor: FloorState) -> _Share:
+def _share(incident: Incident, floor: FloorState, facts: FactsMemo) -> _Share:
     if incident.state.is_open:
-        dues = running_dues(incident)
-        return _Share(incident.priority, min(dues) if dues else None, False)
+        return _Share(incident.priority, facts.of(incident).breaches_at, False)
     owed = incident.report_due is not None and report_needed(incident, floor.policy)
     return _Share(None, None, owed, incident.report_due if owed else None)
 
@@ -92,9 +83,11 @@ class QueueCounts:
     _breach_times: list[float] = field(default_factory=list)  # sorted
     _reports: int = 0
     _report_dues: list[float] = field(default_factory=list)  # sorted
+    facts: FactsMemo = field(default_factory=FactsMemo)  # the view's
 
     def rebuild(self, incidents: Iterable[Incident], floor: FloorState) -> None:
-        self._shares = {i.id: _share(i, floor) for i in incidents}
+        facts = self.facts
+        self._shares = {i.id: _share(i, floor, facts) for i in incidents}
         shares = self._shares.values()
         self._by_priority = Counter(s.priority for s in shares if s.priority is not None)
         self._breach_times = sorted(s.breaches_at for s in shares if s.breaches_at is not None)
@@ -109,9 +102,15 @@ class QueueCounts:
         Returns whether any count may have changed.
         """
         changed = False
+        facts = self.facts
+        times: tuple[list[float], list[float]] = ([], [])  # breach times gone, added
         for number in ids:
             incident = floor.incidents.get(number)
-            new = _share(incident, floor) if incident is not None and counts(incident) else None
+            new = (
+                _share(incident, floor, facts)
+                if incident is not None and counts(incident)
+                else None
+            )
             old = self._shares.pop(number, None)
             if old == new:
                 if new is not None:
@@ -119,20 +118,19 @@ class QueueCounts:
                 continue
             changed = True
             if old is not None:
-                self._add(old, -1)
+                self._add(old, -1, times[0])
             if new is not None:
                 self._shares[number] = new
-                self._add(new, 1)
+                self._add(new, 1, times[1])
+        if times[0] or times[1]:
+            self._breach_times = moved(self._breach_times, *times)
         return changed
 
-    def _add(self, share: _Share, sign: int) -> None:
+    def _add(self, share: _Share, sign: int, times: list[float]) -> None:
         if share.priority is not None:
             self._by_priority[share.priority] += sign
         if share.breaches_at is not None:
-            if sign > 0:
-                insort(self._breach_times, share.breaches_at)
-            else:
-                del self._breach_times[bisect_left(self._breach_times, share.breaches_at)]
+            times.append(share.breaches_at)
         self._reports += sign * share.report
         if share.report_due is not None:
             if sign > 0:
@@ -195,36 +193,36 @@ class ShiftAttainment:
     _shares: dict[int, tuple[tuple[float, ...], tuple[float, ...]]] = field(default_factory=dict)
     _kept: list[float] = field(default_factory=list)  # sorted
     _broken: list[float] = field(default_factory=list)  # sorted
+    facts: FactsMemo = field(default_factory=FactsMemo)  # the view's
 
     def rebuild(self, incidents: Iterable[Incident]) -> None:
-        self._shares = {i.id: settle_moments(i) for i in incidents}
+        facts = self.facts
+        self._shares = {i.id: facts.of(i).settle for i in incidents}
         shares = self._shares.values()
         self._kept = sorted(t for kept, _ in shares for t in kept)
         self._broken = sorted(t for _, broken in shares for t in broken)
 
     def update(self, floor: FloorState, ids: Iterable[int]) -> None:
+        kept: tuple[list[float], list[float]] = ([], [])  # moments gone, added
+        broken: tuple[list[float], list[float]] = ([], [])
         for number in ids:
             incident = floor.incidents.get(number)
-            new = settle_moments(incident) if incident is not None else None
+            new = self.facts.of(incident).settle if incident is not None else None
             old = self._shares.pop(number, None)
             if new is not None:
                 self._shares[number] = new
             if old == new:
                 continue
-            for times, sign in ((old, -1), (new, 1)):
+            for times, side in ((old, 0), (new, 1)):
                 if times is not None:
-                    _move(self._kept, times[0], sign)
-                    _move(self._broken, times[1], sign)
+                    kept[side].extend(times[0])
+                    broken[side].extend(times[1])
+        if kept[0] or kept[1]:
+            self._kept = moved(self._kept, *kept)
+        if broken[0] or broken[1]:
+            self._broken = moved(self._broken, *broken)
 
     def between(self, since: float, now: float) -> Attainment:
         kept = bisect_right(self._kept, now) - bisect_left(self._kept, since)
         broken = bisect_right(self._broken, now) - bisect_left(self._broken, since)
         return Attainment(kept, broken)
-
-
-def _move(ordered: list[float], times: tuple[float, ...], sign: int) -> None:
-    for moment in times:
-        if sign > 0:
-            insort(ordered, moment)
-        else:
-            del ordered[bisect_left(ordered, moment)]

@@ -58,8 +58,10 @@ NARROW_EXTRAS: tuple[tuple[Column, str], ...] = (
     (Column("line", "Line", 4), "next"),
     (Column("kind", "Kind", 9, grow=True), "state"),
 )
-# the only cells that change with the clock, always the last columns of a row
-TIMED_COLUMNS = ("next", "update")
+# the cells that change with the clock (the state shows an acknowledgement's ETA
+# counting down), always the last columns of a row: from the first of these on,
+# every cell is painted as a timed one
+TIMED_COLUMNS = ("state", "owner", "line", "next", "update")
 SECONDS = 2  # a countdown's last characters: all that changes on most ticks
 
 

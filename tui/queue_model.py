@@ -9,16 +9,18 @@ text filter narrows a kept list of what passes the other filters, so typing
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import overload
 
+from domain.incident_facts import FactsMemo
 from domain.models import Incident, IncidentState, Priority, Role, Staff
 from domain.policy import Policy
-from domain.sla import owes_follow_up, risk_key
+from domain.sla import owes_follow_up
 from domain.state import FloorState
+from tui.sorted_moves import contains, moved
 
 
 class View(StrEnum):
@@ -174,19 +176,13 @@ class QueueModel:
     _order: list[Entry] = field(default_factory=list)
     _key_of: dict[int, Key] = field(default_factory=dict)  # everything in _base
     _text: str = ""  # casefolded
-    # incidents are immutable and their sort key depends on nothing else, so a
-    # key is good until the incident object is replaced
-    _keys_seen: dict[int, tuple[Incident, Key]] = field(default_factory=dict)
+    # the sort keys, per incident version: the view's, worked out off the UI loop
+    facts: FactsMemo = field(default_factory=FactsMemo)
     # the text searched, good until the incident or the staff names change
     _hays: dict[int, tuple[Incident, object, str]] = field(default_factory=dict)
 
     def _risk(self, incident: Incident) -> Key:
-        seen = self._keys_seen.get(incident.id)
-        if seen is not None and seen[0] is incident:
-            return seen[1]
-        key = risk_key(incident)
-        self._keys_seen[incident.id] = (incident, key)
-        return key
+        return self.facts.of(incident).risk
 
     def _hay(self, incident: Incident, floor: FloorState) -> str:
         seen = self._hays.get(incident.id)
@@ -223,24 +219,27 @@ class QueueModel:
 
     def update(self, floor: FloorState, me: Staff, filters: Filters, ids: Iterable[int]) -> None:
         """Re-place only the incidents in `ids` (added, changed or gone)."""
-        base = list(self._base)  # copies: the rows handed out keep their order
-        order = list(self._order) if self._text else base
+        gone: list[Entry] = []
+        added: list[Entry] = []
         for number in ids:
             old = self._key_of.pop(number, None)
             if old is not None:
-                del base[bisect_left(base, (old, number))]
-                if self._text:
-                    at = bisect_left(order, (old, number))
-                    if at < len(order) and order[at] == (old, number):
-                        del order[at]
+                gone.append((old, number))
             incident = floor.incidents.get(number)
             if incident is not None and filters.admits(incident, me):
                 key = self._risk(incident)
                 self._key_of[number] = key
-                insort(base, (key, number))
-                if self._text and self._text in self._hay(incident, floor):
-                    insort(order, (key, number))
-        self._base, self._order = base, order
+                added.append((key, number))
+        # new lists: the rows handed out keep their order
+        base = moved(self._base, gone, added)
+        if self._text:
+            text, incidents, hay = self._text, floor.incidents, self._hay
+            shown = [e for e in gone if contains(self._order, e)]
+            found = [e for e in added if text in hay(incidents[e[1]], floor)]
+            self._order = moved(self._order, shown, found)
+        else:
+            self._order = base
+        self._base = base
 
     def rows(self, floor: FloorState) -> QueueRows:
         """The shown incidents of `floor` (the floor these changes came from)."""

@@ -58,7 +58,7 @@ async def test_close_ends_every_subscription() -> None:
 async def test_a_burst_in_one_turn_takes_one_view_before_its_notice() -> None:
     views: list[FloorView] = []
 
-    def view() -> FloorView:
+    def view(changes: Changes) -> FloorView:
         views.append(FloorView())
         return views[-1]
 

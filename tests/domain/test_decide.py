@@ -147,9 +147,9 @@ def test_roles_and_pits_are_enforced() -> None:
 def test_nobody_may_de_escalate() -> None:
     floor = Floor()
     number = floor.open()
-    floor.run("pb2", c.Escalate(incident_id=number, line=3), T0 + 10)
-    with pytest.raises(Rejected, match="nobody may de-escalate"):
-        floor.run("dm1", c.Escalate(incident_id=number, line=2), T0 + 20)
+    floor.run("pb2", c.Escalate(incident_id=number, line=3, reason="VVIP upset"), T0 + 10)
+    with pytest.raises(Rejected, match=r"at L3 .* already and nobody de-escalates"):
+        floor.run("dm1", c.Escalate(incident_id=number, line=2, reason="calmer"), T0 + 20)
 
 
 def test_card_numbers_are_masked_before_they_are_stored() -> None:

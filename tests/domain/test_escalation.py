@@ -66,7 +66,7 @@ def test_a_failed_transfer_opens_at_l2_on_the_payments_chain() -> None:
 def test_manual_escalation_keeps_the_t0_schedule_for_the_next_line() -> None:
     floor = Floor()
     number = floor.open()
-    floor.run("pb2", c.Escalate(incident_id=number, line=3), T0 + 120)
+    floor.run("pb2", c.Escalate(incident_id=number, line=3, reason="VVIP"), T0 + 120)
     step = next_escalation(floor.state.incidents[number], POLICY)
     assert step is not None
     assert (step.line, step.at - T0) == (4, 3600)

@@ -59,11 +59,15 @@ def every_command(floor: Floor) -> list[tuple[str | None, c.Command]]:
         ("dm1", c.RecordInRegister(incident_id=rg, reference="RG-0001")),
         ("pb2", c.Acknowledge(incident_id=n, note="on my way")),
         ("pb2", c.Take(incident_id=m)),
+        # the owner says when they will be on it (at T0 + 240: on it by T0 + 360)
+        ("pb2", c.Acknowledge(incident_id=m, eta_minutes=2)),
         ("dm1", c.Assign(incident_id=n, owner="h1")),
         ("pb2", c.AddNote(incident_id=n, text="dealer swapped")),
         ("dm1", c.SetPriority(incident_id=n, priority="P2", reason="workaround found")),
         ("dm1", c.Escalate(incident_id=n, reason="player upset")),
         (None, c.AutoEscalate(incident_id=m, line=2)),
+        (None, c.LapseEta(incident_id=m, due=T0 + 360)),
+        (None, c.PageAfterLapse(incident_id=m, due=T0 + 360)),
         ("h1", c.Stabilise(incident_id=n, note="moved to BJ-08")),
         ("h1", c.Resolve(incident_id=n, note="paid out")),
         ("dm1", c.Reopen(incident_id=n, reason="player called back")),
@@ -112,7 +116,7 @@ def test_decide_emits_only_events_that_fit_their_type_for_every_command() -> Non
         payload = payload_of(received)
         assert type(payload) is PAYLOADS[event.type], event
         assert payload == payload_of(event)
-    assert len(emitted) == 25  # every type decide makes
+    assert len(emitted) == 27  # every type decide makes
 
 
 def test_an_event_is_built_only_from_its_own_types_model() -> None:

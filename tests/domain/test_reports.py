@@ -33,6 +33,7 @@ from domain.reducer import apply
 from domain.reports import (
     ReportCounts,
     ReportStatus,
+    filed_report,
     report_counts,
     report_line,
     report_lines,
@@ -110,8 +111,9 @@ def test_a_filed_report_keeps_who_filed_it_and_whether_it_was_late() -> None:
     floor, ids = _night()
     state = floor.state
     b, cc = state.incidents[ids["B"]], state.incidents[ids["C"]]
-    assert b.report_filed is not None and cc.report_filed is not None
-    assert (b.report, b.report_filed.measures, b.report_filed.by) == (
+    b_report, cc_report = filed_report(b), filed_report(cc)
+    assert b_report is not None and cc_report is not None
+    assert (b_report.root_cause, b_report.measures, b_report.by) == (
         "card reader fault",
         "reader replaced",
         "dm1",
@@ -120,7 +122,7 @@ def test_a_filed_report_keeps_who_filed_it_and_whether_it_was_late() -> None:
     late = report_line(cc, state.policy, T0 + 100_000)
     assert on_time is not None and not on_time.late and on_time.due == T0 + 93_700
     assert late is not None and late.late and late.due == T0 + 87_400
-    assert cc.report_filed.at == T0 + 90_000
+    assert cc_report.at == T0 + 90_000
     # the filed ones, latest filing first: C (90,000) before B (10,000)
     filed = [
         line.incident.id
@@ -159,8 +161,10 @@ def test_an_old_one_text_report_reads_as_its_root_cause() -> None:
         data={"text": "root cause: worn shoe; measures: new shoes"},
     )
     incident = apply(floor.state, old).incidents[number]
-    assert incident.report == "root cause: worn shoe; measures: new shoes"
-    assert incident.report_filed is not None and incident.report_filed.measures == ""
+    report = filed_report(incident)
+    assert report is not None
+    assert report.root_cause == "root cause: worn shoe; measures: new shoes"
+    assert (report.measures, report.by, report.at) == ("", "dm1", T0 + 600)
     assert incident.report_due is None
     # and a command queued then, with only `text`, still decides
     queued = c.FileReport.model_validate({"incident_id": number, "text": "dealer error"})

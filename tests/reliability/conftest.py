@@ -13,8 +13,6 @@ import pytest
 
 Figure = Callable[[str, object], None]
 
-_FIGURES: list[tuple[str, str, object]] = []
-
 
 @pytest.fixture
 def figure(
@@ -22,15 +20,22 @@ def figure(
 ) -> Figure:
     def note(name: str, value: object) -> None:
         record_property(name, value)
-        _FIGURES.append((request.node.name, name, value))
         print(f"FIGURE {request.node.name}: {name} = {value}")
 
     return note
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not _FIGURES:
+    # read off the test reports, which carry the properties back from xdist workers too
+    figures = [
+        (report.nodeid.rsplit("::", 1)[-1], name, value)
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, ())
+        if getattr(report, "when", None) == "call"
+        for name, value in report.user_properties
+    ]
+    if not figures:
         return
     terminalreporter.section("reliability figures")
-    for case, name, value in _FIGURES:
+    for case, name, value in figures:
         terminalreporter.write_line(f"{case}: {name} = {value}")

@@ -37,6 +37,8 @@ IN_VIEW: dict[str, tuple[int, int, int, int]] = {
     "set_priority": (FORBIDDEN, OK, OK, OK),
     "escalate": (OK, OK, OK, OK),
     "auto_escalate": (FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),  # the scheduler's only
+    "lapse_eta": (FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "page_after_lapse": (FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "stabilise": (OK, OK, OK, OK),
     "resolve": (OK, OK, OK, OK),
     "reopen": (FORBIDDEN, OK, OK, OK),
@@ -69,6 +71,8 @@ OUT_OF_VIEW: dict[str, tuple[int, int]] = {
     "set_priority": (FORBIDDEN, HIDDEN),
     "escalate": (HIDDEN, HIDDEN),
     "auto_escalate": (FORBIDDEN, FORBIDDEN),
+    "lapse_eta": (FORBIDDEN, FORBIDDEN),
+    "page_after_lapse": (FORBIDDEN, FORBIDDEN),
     "stabilise": (HIDDEN, HIDDEN),
     "resolve": (HIDDEN, HIDDEN),
     "reopen": (FORBIDDEN, HIDDEN),

@@ -93,6 +93,8 @@ def assert_log_whole(log: StoredLog) -> int:
 
 
 @pytest.mark.slow
+# ten restarts and a thousand commands: about a minute alone, several on a loaded machine
+@pytest.mark.timeout(600)
 async def test_a_thousand_offline_commands_survive_ten_kills_exactly_once(
     backend_factory: BackendFactory, db_url: str, tmp_path: Path, figure: Figure
 ) -> None:

@@ -102,3 +102,36 @@ def test_the_shift_sla_kept_change_by_change_matches_a_recount(static_floor) -> 
         incidents = floor.state.incidents.values()
         for since, now in ((BASE_TIME - 8 * 3600, BASE_TIME), (BASE_TIME - 600, BASE_TIME + 7200)):
             assert kept.between(since, now) == attainment(incidents, since, now), step.type
+
+
+def test_counts_and_the_shift_sla_after_a_catch_up_at_once_match_a_recount(static_floor) -> None:
+    floor = static_floor("dm1")
+    counts, kept = QueueCounts(), ShiftAttainment()
+    counts.rebuild(floor.state.incidents.values(), floor.state)
+    kept.rebuild(floor.state.incidents.values())
+    known = set(floor.state.incidents)
+    for n in range(50):  # many new incidents and many settled ones, in one notice
+        opened = OpenIncident(
+            kind=IncidentKind.MACHINE_FAULT,
+            priority=(Priority.P1, Priority.P2, Priority.P3)[n % 3],
+            channel=Channel.ON_SITE,
+            player=Player(reference=f"LY-{n:05d}"),
+            location=Location(pit="1", spot=f"SL-{n}"),
+        )
+        floor.submit_as("dm1", opened)
+    touched = set(floor.state.incidents) - known  # an opening names its incident in its data
+    for incident in list(floor.state.incidents.values()):
+        if incident.state == "new" and incident.id not in touched:
+            touched |= {
+                e.incident_id for e in floor.submit_as("dm1", Acknowledge(incident_id=incident.id))
+            }
+    numbers = {n for n in touched if n is not None}
+    assert counts.update(floor.state, numbers, lambda _incident: True)
+    kept.update(floor.state, numbers)
+    state = floor.state
+    incidents = state.incidents.values()
+    for later in (0, 59, 600, 3600, 86400):
+        now = BASE_TIME + later
+        assert _numbers(counts.summary(now)) == _numbers(queue_summary(incidents, state, now))
+        since = now - 8 * 3600
+        assert kept.between(since, now) == attainment(incidents, since, now)

@@ -86,12 +86,29 @@ async def test_note_take_escalate_stabilise_resolve(static_floor, make_app) -> N
         assert not any(isinstance(cmd, c.Take) for cmd in floor.submitted)
         assert floor.state.incidents[bj07].version == seen
 
-        await pilot.press("x")
-        await pilot.press("enter")
+        await pilot.press("x")  # the line, then why
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        await pilot.press("enter")  # no reason yet: the dialog says so and stays
+        await settle(app, pilot)
+        assert "say why it goes to L2" in text_of(app.screen, "#dialog-hint")
+        await pilot.press(*"player asks for the manager", "enter")
         await settle(app, pilot)
         assert floor.state.incidents[bj07].line == 2
         assert "L2" in text_of(screen, "#incident-head")
         assert "▶ L2 duty manager" in ladder_text(screen)
+        assert "by hand: player asks for the manager" in text_of(screen, "#incident-timeline")
+        await pilot.press("x")
+        await settle(app, pilot)
+        await pilot.press("2")  # where it is already: refused in words, nothing sent
+        await settle(app, pilot)
+        hint = text_of(app.screen, "#dialog-hint")
+        assert "it is at L2 (duty manager / game tech) already" in hint
+        assert "pick a line above it (L3-L4)" in hint
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert floor.state.incidents[bj07].line == 2
 
         await pilot.press("b")
         await pilot.press(*"surveillance review started", "enter")
@@ -121,7 +138,12 @@ async def test_duty_manager_acknowledges_a_new_payment_incident(static_floor, ma
         assert "L2 finance" in ladder_text(screen)
         await pilot.press("a")
         await settle(app, pilot)
-        assert floor.state.incidents[failed].state is IncidentState.ACKNOWLEDGED
+        await pilot.press("5")  # on it in 5 min, at one key
+        await settle(app, pilot)
+        acked = floor.state.incidents[failed]
+        assert acked.state is IncidentState.ACKNOWLEDGED
+        assert acked.acknowledged_at is not None
+        assert acked.eta_due == acked.acknowledged_at + 5 * 60
         assert "ACKNOWLEDGED" in text_of(screen, "#incident-head")
 
 

@@ -117,12 +117,14 @@ async def test_ack_from_the_queue_updates_the_row_and_keeps_the_cursor_on_it(
         table = app.screen.query_one(IncidentTable)
         target = table.selected
         assert target is not None and target.state is IncidentState.NEW
-        await pilot.press("a")
+        await pilot.press("a")  # the acknowledge dialog: enter is a plain ack, no ETA
+        await settle(app, pilot)
+        await pilot.press("enter")
         await settle(app, pilot)
         assert table.selected_id == target.id  # it re-sorted; the cursor followed it
         assert table.selected.state is IncidentState.ACKNOWLEDGED
         assert "acked" in _visible_text(app)
-        assert any(f"Acknowledged #{target.id}" in n.message for n in app.notified)
+        assert any(f"acknowledged #{target.id}" in n.message for n in app.notified)
 
 
 async def test_take_sends_the_version_the_user_saw(static_floor, make_app) -> None:

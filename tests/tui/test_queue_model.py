@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from domain.commands import Acknowledge, FileReport, RecordCompensation
+from domain.commands import Acknowledge, FileReport, OpenIncident, RecordCompensation
+from domain.models import Channel, IncidentKind, Location, Player, Priority
 from domain.sla import owes_follow_up
 from tui.queue_model import Filters, QueueModel, View
 
@@ -70,3 +71,38 @@ def test_a_resolved_incident_stays_in_the_default_view_until_nothing_is_owed(
     if owes_follow_up(filed):  # a late P1 may still owe its recovery
         floor.submit_as("dm1", RecordCompensation(incident_id=target.id, text="500 free play"))
     assert target.id not in _fresh(floor.state, me, Filters(view=View.FLOOR))
+
+
+def _catch_up(floor) -> set[int]:
+    """Another terminal's many changes arriving as one notice (a catch-up): the ids."""
+    touched: set[int] = set()
+    known = set(floor.state.incidents)
+    for n in range(60):
+        opened = OpenIncident(
+            kind=IncidentKind.MACHINE_FAULT,
+            priority=(Priority.P1, Priority.P3)[n % 2],
+            channel=Channel.ON_SITE,
+            player=Player(reference=f"LY-{n:05d}"),
+            location=Location(pit="1", spot=f"SL-{n}"),
+        )
+        floor.submit_as("dm1", opened)
+    touched |= set(floor.state.incidents) - known  # an opening names its incident in its data
+    for incident in list(floor.state.incidents.values())[:20]:
+        if incident.state == "new":
+            ack = Acknowledge(incident_id=incident.id)
+            touched |= {e.incident_id for e in floor.submit_as("dm1", ack)}
+    return {number for number in touched if number is not None}
+
+
+def test_a_catch_up_of_many_changes_at_once_shows_what_a_rebuild_would(static_floor) -> None:
+    for text in ("", "sl-1", "p1"):
+        floor = static_floor("dm1")
+        me = floor.me
+        filters = Filters(view=View.FLOOR, text=text)
+        model = QueueModel()
+        model.rebuild(floor.state, me, filters)
+        before, ids_before = model.rows(floor.state), model.ids
+        touched = _catch_up(floor)
+        model.update(floor.state, me, filters, touched)
+        assert model.ids == _fresh(floor.state, me, filters) != ids_before, text
+        assert [i.id for i in before] == ids_before  # the rows handed out stay as they were

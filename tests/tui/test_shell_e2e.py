@@ -14,6 +14,7 @@ from domain.models import (
     Priority,
     Tier,
 )
+from screens.ack_modals import AckModal
 from tests.conftest import BackendProcess
 from tests.tui.e2e import real_client, sign_in_on_screen, until
 from tui.widgets.incident_table import IncidentTable
@@ -56,6 +57,8 @@ async def test_sign_in_see_the_demo_queue_take_and_acknowledge(
         assert rings
         new = table._rows[0]
         await pilot.press("home", "a")
+        await until(pilot, lambda: isinstance(app.screen, AckModal))
+        await pilot.press("enter")  # a plain acknowledgement, no ETA
         await until(
             pilot, lambda: table.selected_id == new.id and table.selected.state == "acknowledged"
         )

@@ -11,6 +11,7 @@ from api_client.contract import Conflict, PendingCommand
 from domain.models import Incident, Role
 from domain.permissions import role_may, who_may
 from domain.policy import Policy
+from domain.reports import filed_report
 from domain.sla import compensation_due
 from tui.timefmt import format_countdown, format_datetime, format_span
 
@@ -54,10 +55,10 @@ def notices_content(
         else:
             late = f"report overdue since {due} ({left}): {how}"
             lines.append(Content.styled(late, "bold $error"))
-    elif incident.report:
-        filed = f"post-incident report filed: {incident.report}"
-        if incident.report_filed is not None and incident.report_filed.measures:
-            filed += f"; measures: {incident.report_filed.measures}"
+    elif (report := filed_report(incident)) is not None:
+        filed = f"post-incident report filed: {report.root_cause}"
+        if report.measures:
+            filed += f"; measures: {report.measures}"
         lines.append(Content.styled(filed, "dim"))
     for item in pending:
         if item.incident_id == incident.id:

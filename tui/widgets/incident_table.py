@@ -157,7 +157,11 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
     # --- attributes down ------------------------------------------------------------
 
     def set_rows(
-        self, rows: Sequence[Incident], floor: FloorState, pending: frozenset[int]
+        self,
+        rows: Sequence[Incident],
+        floor: FloorState,
+        pending: frozenset[int],
+        me: str | None = None,
     ) -> None:
         """New rows in display order; the cursor stays on its incident if still shown.
 
@@ -170,13 +174,14 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             or floor.policy is not cells.floor.policy
             # a player's flags mark every row of that player: few and rare changes
             or floor.player_flags != cells.floor.player_flags
+            or me != cells.me  # whose acknowledgements the rows mark
         )
         if everything:
             self._steady.clear()
             cells.forget_dues()
         was_pending = cells.pending
-        self._rows, cells.floor, cells.pending = rows, floor, pending
-        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self._rows, cells.floor, cells.pending, cells.me = rows, floor, pending, me
+        self._fit_rows(len(rows))
         index = _index_of(rows, current) if current is not None else None
         cursor = index if index is not None else min(self.cursor, max(0, len(rows) - 1))
         if cursor != self.cursor:
@@ -198,6 +203,33 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
                 changed.append(Region(0, y, width, 1))
         if changed:
             self.refresh(*changed)  # one refresh for all of them: each costs the slices too
+
+    def _fit_rows(self, count: int) -> None:
+        """Make the scrollable height that of `count` rows and the header.
+
+        A new virtual size lays the whole screen out again (Textual's default,
+        for a scrollbar that may come or go): 20-100 ms with the queue on it, on
+        every notice of a catch-up. While the scrollbar stays, its thumb is moved
+        and nothing else.
+        """
+        size = Size(self.size.width, count + 1)
+        before = self.virtual_size
+        if size == before:
+            return
+        height = self.container_size.height
+        stays = (
+            self.is_mounted
+            and self.show_vertical_scrollbar
+            and size.width == before.width
+            and min(before.height, size.height) > height
+        )
+        if not stays:
+            self.virtual_size = size
+            return
+        self.set_reactive(IncidentTable.virtual_size, size)
+        self.vertical_scrollbar.window_virtual_size = size.height
+        if self.scroll_y > self.max_scroll_y:  # the rows shrank under the last page
+            self.scroll_to(y=self.max_scroll_y, animate=False)
 
     @property
     def selected(self) -> Incident | None:

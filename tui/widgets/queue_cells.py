@@ -21,6 +21,8 @@ from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
 
+from domain.acks import owes_ack
+from domain.escalation import climbing
 from domain.models import Chain, FlagKind, Incident, IncidentState, PlayerFlag, Tier
 from domain.player_flags import incident_flags, is_silent
 from domain.policy import Policy
@@ -40,6 +42,7 @@ STATE_WORDS = {
 }
 SILENT_MARK = "⊘"
 PENDING_MARK = "↻"
+ACK_MARK = "◆"  # a P1 paged to the viewer that waits for their acknowledgement
 FLAG_MARK = "!"  # a responsible-gambling or AML flag on the player (`domain.player_flags`)
 HIDDEN_PLAYER = "••••••"
 
@@ -81,6 +84,7 @@ class RowCells:
         self.now = 0.0
         self.approximate = False  # the clock is not server-checked: countdowns say so
         self.masked = False  # the shared-terminal lock: player references are hidden
+        self.me: str | None = None  # the signed-in staff member: a P1 awaiting their ack
         self._dues: dict[int, tuple[Incident, Policy, Dues]] = {}
 
     def forget_dues(self) -> None:
@@ -112,6 +116,8 @@ class RowCells:
         x = 0
         for column, size in columns:
             value, style = self.cell(column.key, incident)
+            if column.key == "owner" and isinstance(value, str):
+                value = short_name(value, size)
             text, start, end = _fit_plain(str(value), size, right=column.right)
             cells.append((x, text, style))
             values.append((start, end) if style else (0, 0))
@@ -158,6 +164,8 @@ class RowCells:
         if key == "mark":
             if incident.id in self.pending:
                 return PENDING_MARK, self.style("pending")
+            if self.me is not None and owes_ack(incident, self.me):
+                return ACK_MARK, self.style("breached")
             if any(f.kind is not FlagKind.SILENT_VISIT for f in self._flags(incident)):
                 return FLAG_MARK, self.style("flag")
             return "", ""
@@ -175,7 +183,7 @@ class RowCells:
         if key == "kind":
             return incident.kind.label, ""
         if key == "state":
-            return STATE_WORDS[incident.state], ""
+            return self._state(incident)
         if key == "owner":
             return floor.staff_name(incident.owner), ""
         if key == "line":
@@ -203,6 +211,21 @@ class RowCells:
         if not is_silent(self.floor, incident, self.now):
             return shown, ""
         return Text.assemble((SILENT_MARK, self.style("silent")), " ", shown), ""
+
+    def _state(self, incident: Incident) -> tuple[str, Style | str]:
+        """The state's word, or an acknowledgement's ETA: `on 4:59` counting down, then
+        `late` once it passed with no stabilise or update."""
+        lapsed = incident.eta_lapsed
+        due = lapsed if lapsed is not None else incident.eta_due
+        if due is None or not climbing(incident):
+            return STATE_WORDS[incident.state], ""
+        left = due - self.now
+        if left < 0 or lapsed is not None:
+            late = max(0.0, -left)
+            return (f"late {int(late // 60)}m" if late < 600 else "late"), self.style("breached")
+        since = next((a.at for a in reversed(incident.acks) if a.eta_due == due), due - left)
+        urgency = urgency_of(left, max(1.0, due - since), self.floor.policy)
+        return f"on {eta_left(left)}", self.style(URGENCY_CLASS[urgency].lstrip("-"))
 
     def _flags(self, incident: Incident) -> tuple[PlayerFlag, ...]:
         if not self.floor.player_flags:
@@ -254,6 +277,16 @@ def _dues(incident: Incident, policy: Policy) -> Dues:
     if incident.report_due is not None:
         return Dues("rept", incident.report_due, policy.report_due_after, update_at, update_due)
     return Dues("", 0.0, 0.0, update_at, update_due)
+
+
+def eta_left(seconds: float) -> str:
+    """An ETA's time left in at most 4 cells: `4:59` under 10 min, `45m`, then `3h`."""
+    whole = max(0, int(seconds))
+    if whole < 600:
+        return f"{whole // 60}:{whole % 60:02d}"
+    if whole < 6000:
+        return f"{whole // 60}m"
+    return f"{whole // 3600}h"
 
 
 def short_name(name: str, size: int) -> str:
