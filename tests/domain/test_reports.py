@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from domain import commands as c
 from domain.decide import Rejected
 from domain.events import Event, EventType
-from domain.models import Priority, Role
+from domain.models import Incident, Priority, Role
 from domain.reducer import apply
 from domain.reports import (
     ReportCounts,
@@ -181,3 +181,25 @@ def test_only_duty_managers_and_admins_open_the_list() -> None:
     assert pit_boss is not None and "duty managers and admins" in pit_boss
     assert "f)" in pit_boss  # a pit boss files from the incident
     assert host is not None and "f)" not in host
+
+
+def test_an_incident_stored_with_a_text_report_still_reads_as_filed() -> None:
+    floor = Floor()
+    number = floor.open(at=T0)
+    floor.run("pb2", c.Resolve(incident_id=number), T0 + 60)
+    floor.run("dm1", c.FileReport(incident_id=number, root_cause="worn shoe"), T0 + 600)
+    # as an older snapshot holds it: the report's text alone, who and when on the timeline
+    stored = floor.state.incidents[number].model_dump(mode="json")
+    stored["report"] = "worn shoe; shoes replaced"
+    older = Incident.model_validate(stored)
+    report = filed_report(older)
+    assert report is not None
+    assert (report.root_cause, report.measures, report.by, report.at, report.was_due) == (
+        "worn shoe; shoes replaced",
+        "",
+        "dm1",
+        T0 + 600,
+        None,
+    )
+    line = report_line(older, floor.state.policy, T0 + 700)
+    assert line is not None and line.status is ReportStatus.FILED and not line.late
