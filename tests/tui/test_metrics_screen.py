@@ -15,6 +15,7 @@ from domain.metric_windows import WindowKind, window_for
 from domain.metrics import metrics_report
 from screens.metrics import MetricsScreen
 from screens.queue import QueueScreen
+from tests.tui.e2e import until
 from tui.palette import _metrics_commands
 from tui.widgets.metric_row import MetricRow
 
@@ -169,10 +170,10 @@ async def test_the_board_writes_the_months_digest_and_says_where(
             ("2026-12", "2026-12 has not begun (this month is 2026-11)"),
         ):
             month.value = bad
-            await pilot.click("#dialog-ok")
-            await pilot.pause()
+            month.focus()
+            await pilot.press("enter")  # clicks in a row would make a double click
+            await until(pilot, lambda: said in text_of(dialog, "#dialog-hint"))  # noqa: B023
             assert app.screen is dialog
-            assert said in text_of(dialog, "#dialog-hint")
         month.value = "2026-11"
         dialog.query_one("#dialog-folder", Input).value = str(out)
         await pilot.click("#dialog-ok")
