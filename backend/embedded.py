@@ -119,7 +119,8 @@ class EmbeddedBackend:
 
     def _launch(self, port: int) -> _Launched:
         db = self.data_dir / "embedded.db"
-        command = [sys.executable, "-m", "backend", "serve", "--demo", "--upgrade"]
+        # -P: the installed floorline, never a `backend` package in the directory it runs from
+        command = [sys.executable, "-P", "-m", "backend", "serve", "--demo", "--upgrade"]
         command += ["--port", str(port), "--db", f"sqlite:///{db}"]
         process = subprocess.Popen(
             command,

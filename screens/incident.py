@@ -15,6 +15,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from api_client.contract import Changes
@@ -95,8 +96,12 @@ class IncidentScreen(IncidentActionsScreen):
         cost several times a later one.)
         """
         self.incident_id = next(iter(self.floor.incidents), None)
-        self._show_all()
-        self.incident_id = None
+        try:
+            self._show_all()
+        except NoMatches:
+            return  # taken down before it warmed up: the app is closing
+        finally:
+            self.incident_id = None
         self.warmed = True
         if self.when_ready is not None:
             self.app.call_later(self.when_ready)

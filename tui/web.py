@@ -88,7 +88,8 @@ def public_url(host: str, port: int, given: str | None) -> str:
 
 def tab_command(server: str, options: argparse.Namespace, hint: str) -> str:
     """The shell command textual-serve runs for each tab."""
-    words = [sys.executable, "-m", "tui.web_tab", "--server", server]
+    # -P: the installed floorline, never a `tui` package in the directory it runs from
+    words = [sys.executable, "-P", "-m", "tui.web_tab", "--server", server]
     if options.theme:
         words += ["--theme", options.theme]
     if options.auto_lock is not None:

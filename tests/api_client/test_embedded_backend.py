@@ -124,3 +124,22 @@ async def test_the_outbox_outlives_a_move_to_another_port(
     await until(again, lambda: notes(again, target, "queued before quitting") == 1)
     assert not again.conflicts
     await again.close()
+
+
+async def test_it_starts_from_a_directory_holding_another_backend_package(
+    tmp_path: Path, started: list[EmbeddedBackend], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # floorline run from a folder that happens to hold some other `backend` package
+    other = tmp_path / "work" / "backend"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("")
+    (other / "__main__.py").write_text("raise SystemExit('not floorline')\n")
+    monkeypatch.chdir(other.parent)
+    backend = start(tmp_path / "data", started)
+    client = make_client(backend.url, tmp_path / "client")
+    try:
+        await client.sign_in("pb2", backend.pins["pb2"])
+        await client.start()
+        await online(client)
+    finally:
+        await client.close()

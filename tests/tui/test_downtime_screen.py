@@ -6,6 +6,7 @@ from textual.widgets import Digits, Input, Label, Select, Static
 
 from domain import commands as c
 from screens.downtime import DowntimeScreen
+from tests.tui.conftest import field_focused
 from tui.widgets.downtime_card import DowntimeCard
 
 from .test_incident_helpers import notices, settle, text_of
@@ -118,6 +119,7 @@ async def test_mark_down(static_floor, make_app) -> None:
         modal = app.screen
         modal.query_one("#dialog-asset", Select).value = "HL-1150"
         modal.query_one("#dialog-reason", Input).focus()
+        await field_focused(app, pilot, "dialog-reason")  # not the asset list it opened on
         await pilot.press(*"reel stuck", "enter")
         await settle(app, pilot)
         assert floor.submitted[-1] == c.StartDowntime(asset_id="HL-1150", reason="reel stuck")

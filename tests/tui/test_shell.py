@@ -16,6 +16,7 @@ from screens.lock import LockScreen
 from screens.login import LoginScreen
 from screens.queue import QueueScreen
 from tests.tui.conftest import BASE_TIME, field_focused, settle
+from tests.tui.e2e import until
 from tui.widgets.incident_table import HIDDEN_PLAYER, IncidentTable
 from tui.widgets.status_bar import StatusBar
 
@@ -370,8 +371,7 @@ async def test_a_session_the_server_ends_leaves_nothing_of_the_floor_on_screen(
         await settle(app, pilot)
         why = "your access was withdrawn by an admin"
         floor.set_status(ConnectionStatus(Link.SIGNED_OUT, detail=why))
-        await settle(app, pilot)
-        assert isinstance(app.screen, LoginScreen)
+        await until(pilot, lambda: isinstance(app.screen, LoginScreen))
         assert len(app.screen_stack) == 2  # nothing of the floor under the form
         assert why in str(app.screen.query_one("#login-message", Static).content)
 
