@@ -39,6 +39,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from api_client.metrics import Metrics
+    from domain.digest import MonthlyDigest
     from domain.metric_windows import WindowKind
     from domain.metrics import MetricsBoard
 
@@ -200,6 +201,9 @@ class FloorClient:
         self, window: WindowKind, *, tier: Tier | None = None, pit: str | None = None
     ) -> MetricsBoard:
         return await self.metrics.board(window, tier=tier, pit=pit)
+
+    async def digest(self, month: str) -> MonthlyDigest:
+        return await self.metrics.digest(month)
 
     # -- work -----------------------------------------------------------------
 

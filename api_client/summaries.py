@@ -42,6 +42,10 @@ def summarize(command: Command, incident_id: int | None) -> str:
             return f"{command.staff_id} covers L{command.line} {command.chain}"
         case c.EndCover():
             return f"end the cover of L{command.line} {command.chain}"
+        case c.OpenHandover():
+            return "open the shift handover"
+        case c.AcknowledgeHandover():
+            return "acknowledge the shift handover"
         case c.ConfirmContact():
             return f"{command.staff_id} {command.method} {command.value} confirmed"
     return f"{command.type.replace('_', ' ')}{on}"

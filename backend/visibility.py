@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from domain.events import Event, EventType
+from domain.handover import HANDOVER_EVENTS
 from domain.models import Incident, Location, Player, Role, Staff
 from domain.permissions import can_see_downtime, can_see_downtime_in, can_see_incident
 from domain.policy import Policy
@@ -49,10 +50,14 @@ class EventView:
 
 
 FLOOR = EventView(scope="floor")
+# the shift handover is between duty managers (and admins): nobody else sees it
+MANAGERS = EventView(scope="managers")
 
 
 def view_of(event: Event, before: FloorState, after: FloorState) -> EventView:
     """The view of `event`, from the states just before and just after it."""
+    if event.type in HANDOVER_EVENTS:
+        return MANAGERS
     if event.incident_id is not None:
         incident = after.incidents.get(event.incident_id)
         if incident is None:
@@ -93,6 +98,8 @@ def sees_everything(staff: Staff) -> bool:
 def outcome(staff: Staff, view: EventView, policy: Policy) -> Outcome:
     if sees_everything(staff) or view.scope == "floor":
         return Outcome.PLAIN
+    if view.scope == "managers":
+        return Outcome.HIDDEN
     if view.scope == "downtime":
         seen = can_see_downtime_in(staff, view.pit, policy)
         return Outcome.PLAIN if seen else Outcome.HIDDEN
@@ -139,5 +146,6 @@ def visible_state(state: FloorState, staff: Staff) -> FloorState:
             "downtimes": {
                 k: v for k, v in state.downtimes.items() if can_see_downtime(staff, v, policy)
             },
+            "handovers": (),
         }
     )

@@ -190,6 +190,9 @@ class BenchFloor:
     async def metrics_board(self, window: Any, **_filters: Any) -> Any:
         raise RuntimeError("a fixed floor has no server to compute metrics")
 
+    async def digest(self, month: str) -> Any:
+        raise RuntimeError("a fixed floor has no server to compute a digest")
+
     async def changes(self) -> AsyncIterator[Any]:
         await self._closed.wait()
         return

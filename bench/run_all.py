@@ -1,4 +1,5 @@
-"""Every benchmark in one command: fan-out (figures 1-4), the client (5-11), processes (12).
+"""Every benchmark in one command: fan-out (figures 1-4), the client (5-11), processes (12, 13),
+the metrics board (14).
 
     .venv/bin/python bench/run_all.py            full sizes (about 10 minutes)
     .venv/bin/python bench/run_all.py --quick    smaller sizes and fewer samples
@@ -27,6 +28,7 @@ FULL: list[list[str]] = [
     ["cold_start.py", "--incidents", "2000", "--runs", "5"],
     ["catchup_stall.py", "--events", "10000"],
     ["cross_process.py", "--samples", "300"],
+    ["metrics_board.py", "--incidents", "50000", "--samples", "5"],
     ["floor_map.py", "--tables", "500", "--incidents", "2000", "--presses", "400"],
 ]
 QUICK: list[list[str]] = [
@@ -38,6 +40,7 @@ QUICK: list[list[str]] = [
     ["cold_start.py", "--incidents", "500", "--runs", "2"],
     ["catchup_stall.py", "--events", "2000"],
     ["cross_process.py", "--samples", "60"],
+    ["metrics_board.py", "--incidents", "5000", "--samples", "3"],
     ["floor_map.py", "--tables", "500", "--incidents", "500", "--presses", "60"],
 ]
 

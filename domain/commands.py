@@ -8,9 +8,9 @@ gets a conflict, never a silent overwrite.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, TypeAdapter, model_validator
 
 from domain.models import (
     Chain,
@@ -194,9 +194,28 @@ class PageContact(Frozen):
     method: ShortText
 
 
+ReportText = Annotated[str, Field(max_length=8000)]
+
+
 class FileReport(_OnIncident):
+    """The post-incident report: what caused it and what is done so it does not recur.
+
+    A command queued before the report had two parts carries one `text`: it is
+    read as the root cause. An empty root cause is refused in words by `decide`.
+    """
+
     type: Literal["file_report"] = "file_report"
-    text: Annotated[str, Field(min_length=1, max_length=8000)]
+    root_cause: ReportText = ""
+    measures: ReportText = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_is_the_root_cause(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "text" in data:
+            data = dict(data)
+            text = data.pop("text")
+            data.setdefault("root_cause", text)
+        return data
 
 
 class StartDowntime(Frozen):
@@ -265,6 +284,26 @@ class ConfirmContact(Frozen):
     value: ShortText
 
 
+class OpenHandover(Frozen):
+    """The outgoing duty manager hands the floor over at the coming shift boundary."""
+
+    type: Literal["open_handover"] = "open_handover"
+    note: Text = ""
+
+
+class AcknowledgeHandover(Frozen):
+    """The incoming duty manager takes the handover of the shift starting `shift_starts`.
+
+    `opened_at`, when given, is the pack the sender read: one opened again
+    since is a conflict, not a silent acknowledgement of something unread.
+    """
+
+    type: Literal["acknowledge_handover"] = "acknowledge_handover"
+    shift_starts: float
+    opened_at: float | None = None
+    note: Text = ""
+
+
 Command = Annotated[
     OpenIncident
     | Acknowledge
@@ -292,7 +331,9 @@ Command = Annotated[
     | EndDowntime
     | SetCover
     | EndCover
-    | ConfirmContact,
+    | ConfirmContact
+    | OpenHandover
+    | AcknowledgeHandover,
     Field(discriminator="type"),
 ]
 
@@ -328,6 +369,8 @@ COMMAND_TYPES: tuple[str, ...] = tuple(
         SetCover,
         EndCover,
         ConfirmContact,
+        OpenHandover,
+        AcknowledgeHandover,
     )
 )
 

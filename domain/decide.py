@@ -17,6 +17,7 @@ from domain.escalation import LINE_TITLES, TOP_LINE, chain_for, opening_line
 from domain.eta import eta_problem, lapse_due, page_due
 from domain.events import Event, EventType, Payload, make_event
 from domain.exposure import EXPOSURE_LINE, escalate_on_exposure, exposed
+from domain.handover import decide_handover
 from domain.models import Change, Channel, Downtime, Incident, IncidentState, Role, Staff
 from domain.permissions import can_see_incident, in_pit_scope, may_own, role_may, why_not
 from domain.player_flags import decide_flag, is_silent
@@ -107,6 +108,8 @@ def _events_for(
             return decide_cover(state, command, now, event)
         case c.SetPlayerFlag() | c.ClearPlayerFlag():
             return decide_flag(state, command, actor.staff if actor else None, now, event)
+        case c.OpenHandover() | c.AcknowledgeHandover():
+            return decide_handover(state, command, actor.id if actor else SYSTEM, now, event)
 
     assert command.incident_id is not None  # a page without an incident was decided above
     incident = _visible_incident(state, command.incident_id, actor)
@@ -277,7 +280,14 @@ def _events_for(
             return [event(EventType.CONTACT_PAGED, page, **on)]
         case c.FileReport():
             _require(incident, (IncidentState.RESOLVED, IncidentState.CLOSED), "file a report on")
-            filed = ev.ReportFiledData(text=_clean(command.text))
+            cause = _clean(command.root_cause)
+            if not cause:
+                raise Rejected(
+                    RejectCode.INVALID,
+                    f"the report on #{incident.id} needs its root cause: what made it happen",
+                    incident=incident,
+                )
+            filed = ev.ReportFiledData(root_cause=cause, measures=_clean(command.measures))
             return [event(EventType.REPORT_FILED, filed, **on)]
     raise Rejected(RejectCode.INVALID, f"unknown command {command.type!r}")  # pragma: no cover
 

@@ -69,6 +69,9 @@ class EventType(StrEnum):
     COVER_SET = "cover_set"
     COVER_ENDED = "cover_ended"
     CONTACT_CONFIRMED = "contact_confirmed"
+    # the shift handover (domain.handover): seen by duty managers and admins only
+    HANDOVER_OPENED = "handover_opened"
+    HANDOVER_ACKNOWLEDGED = "handover_acknowledged"
     # sent only to a viewer for whom an incident has just come into view
     # (say, it was assigned to them): carries the whole incident
     INCIDENT_SHOWN = "incident_shown"
@@ -175,7 +178,16 @@ class ContactPagedData(Payload):
 
 
 class ReportFiledData(Payload):
-    text: str
+    """Root cause and measures; an event stored before they were apart has only
+    `text`, which reads as the root cause."""
+
+    root_cause: str = ""
+    measures: str = ""
+    text: str = ""  # the one field of older events; new ones leave it empty
+
+    @property
+    def cause(self) -> str:
+        return self.root_cause or self.text
 
 
 class RecordedInRegisterData(Payload):
@@ -308,7 +320,10 @@ P = TypeVar("P", bound=Payload)
 
 def payload_of(event: Event) -> Payload:
     """The event's data as its type's payload model; `BadEvent` if it does not fit."""
-    checked = event._checked
+    # read from pydantic's own store of private attributes: `event._checked` goes
+    # through `BaseModel.__getattr__`, which a metrics fold paid for on every event
+    private = event.__pydantic_private__
+    checked: tuple[dict[str, Any], Payload] | None = private.get("_checked") if private else None
     if checked is not None and checked[0] is event.data:
         return checked[1]
     model = PAYLOADS.get(event.type, OpaqueData)

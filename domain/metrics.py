@@ -36,7 +36,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.events import Event
-from domain.incident_history import DOWNTIME_EVENTS, History, IncidentRecord, fold_history
+from domain.incident_history import (
+    DOWNTIME_EVENTS,
+    History,
+    IncidentRecord,
+    fold_histories,
+    fold_history,
+)
 from domain.metric_windows import Window
 from domain.models import Frozen, Incident, IncidentKind, Priority, Role, Tier
 from domain.permissions import ROLE_LABELS
@@ -164,7 +170,12 @@ def daily_metrics(
     pit: str | None = None,
 ) -> DailyMetrics:
     listed = list(events)
-    reports = [metrics_report(listed, policy, day, tier=tier, pit=pit) for day in days]
+    # one fold for every day's end (the same histories as a fold per day)
+    histories = fold_histories(listed, policy, [day.end for day in days])
+    reports = [
+        report_from(history, policy, day, tier=tier, pit=pit, events=events_inside(listed, day))
+        for history, day in zip(histories, days, strict=True)
+    ]
     keys = [m.key for m in reports[0].metrics] if reports else []
     values = {key: tuple(r.metric(key).value for r in reports) for key in keys}
     return DailyMetrics(days=tuple(days), values=values)

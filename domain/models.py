@@ -323,6 +323,17 @@ class RegisterEntry(Frozen):
     occurred_at: float | None = None  # when it happened, if before the incident opened
 
 
+class FiledReport(Frozen):
+    """A filed post-incident report: its root cause and measures, who filed it and
+    when, and the due time it was filed against (None: filed unasked)."""
+
+    root_cause: str
+    measures: str = ""
+    by: str = ""
+    at: float | None = None  # None: filed before the time was kept with it
+    was_due: float | None = None
+
+
 class Ack(Frozen):
     """One person's acknowledgement of an incident (a P1 is acknowledged by everyone
     paged on its line, `domain.acks`)."""
@@ -386,7 +397,10 @@ class Incident(Frozen):
     report_due: float | None = None
     # set as it opens when the policy sends its kind to a regulator's register
     register_entry: RegisterEntry | None = None
-    report: str = ""
+    # the post-incident report once filed; an incident stored before reports had
+    # their parts holds only the text (`domain.reports.filed_report` reads both).
+    # One field: every incident in a terminal's memory carries each field
+    report: str | FiledReport = ""
     compensation: str = ""
     reopen_count: int = 0
     # bumped on owner or state changes: exclusive commands carry the version

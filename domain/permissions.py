@@ -48,6 +48,9 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "set_cover": _MANAGERS,
     "end_cover": _MANAGERS,
     "confirm_contact": _MANAGERS,
+    # the shift handover, between duty managers (`domain.handover`)
+    "open_handover": _MANAGERS,
+    "acknowledge_handover": _MANAGERS,
 }
 
 ROLE_LABELS: dict[Role, str] = {

@@ -149,6 +149,9 @@ class Policy(Frozen):
     red_share: float = Field(default=0.10, gt=0, lt=1)
     report_due_after: float = Field(default=24 * HOUR, gt=0)
     report_priorities: tuple[Priority, ...] = (Priority.P1, Priority.P2)
+    # a shift handover still unacknowledged this long into its shift is flagged
+    # (`domain.handover`)
+    handover_ack_within: float = Field(default=15 * 60, gt=0)
     targets: MetricTargets = MetricTargets()
     # an anonymous player's withdrawal or payout at or over this may need documents (seed 001)
     kyc_threshold: float = Field(default=1000.0, ge=0)

@@ -39,7 +39,16 @@ from domain.events import (
     payload_of,
 )
 from domain.floor_changes import FLOOR_EVENTS, apply_floor_change
-from domain.models import Ack, Change, Downtime, Incident, IncidentState, TimelineEntry
+from domain.handover import HANDOVER_EVENTS, apply_handover
+from domain.models import (
+    Ack,
+    Change,
+    Downtime,
+    FiledReport,
+    Incident,
+    IncidentState,
+    TimelineEntry,
+)
 from domain.player_flags import PLAYER_FLAG_EVENTS, apply_player_flag
 from domain.registers import recorded, with_register_entry
 from domain.sla import with_deadlines
@@ -88,6 +97,8 @@ def apply(state: FloorState, event: Event) -> FloorState:
         return apply_cover(state, event)
     if event.type in PLAYER_FLAG_EVENTS:
         return apply_player_flag(state, event)
+    if event.type in HANDOVER_EVENTS:
+        return apply_handover(state, event)
     if (
         event.type is EventType.HIDDEN
         or isinstance(payload, OpaqueData)  # a type this reducer does not fold
@@ -214,7 +225,16 @@ def _change(incident: Incident, event: Event, data: Payload, state: FloorState) 
     elif isinstance(data, CompensationRecordedData):
         fields = {"compensation": data.text}
     elif isinstance(data, ReportFiledData):
-        fields = {"report": data.text, "report_due": None}
+        fields = {
+            "report": FiledReport(
+                root_cause=data.cause,
+                measures=data.measures,
+                by=event.actor,
+                at=at,
+                was_due=incident.report_due,
+            ),
+            "report_due": None,
+        }
     elif isinstance(data, RecordedInRegisterData):
         incident = recorded(incident, data, at, event.actor)
     if etype in _SETTLES_ETA and (incident.eta_due or incident.eta_lapsed) is not None:

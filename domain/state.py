@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from domain.cover_records import ContactCheck, Cover
+from domain.handover_records import Handover
 from domain.models import (
     Asset,
     Downtime,
@@ -41,6 +42,8 @@ class FloorState(Frozen):
     # folded from events (`domain.player_flags`): keyed by the player's reference,
     # so they show on every incident of that player; one flag of each kind
     player_flags: dict[str, tuple[PlayerFlag, ...]] = Field(default_factory=dict)
+    # the latest shift handovers (`domain.handover`), oldest first
+    handovers: tuple[Handover, ...] = ()
     next_incident_id: int = 1
     next_downtime_id: int = 1
 

@@ -52,7 +52,7 @@ _PROBES: dict[str, Callable[[Incident], c.Command]] = {
     "reopen": lambda i: c.Reopen(incident_id=i.id),
     "close": lambda i: c.Close(incident_id=i.id, expected_version=i.version),
     "compensation": lambda i: c.RecordCompensation(incident_id=i.id, text="-"),
-    "report": lambda i: c.FileReport(incident_id=i.id, text="-"),
+    "report": lambda i: c.FileReport(incident_id=i.id, root_cause="-"),
 }
 _COMMAND_TYPE = {
     "ack": "acknowledge",
@@ -372,14 +372,15 @@ class IncidentActionsScreen(FloorScreen):
         if not (incident := self._may("report")):
             return
 
-        def report(text: str | None) -> None:
-            if text:
+        def report(answer: tuple[str, str] | None) -> None:
+            if answer:
+                cause, measures = answer
                 self._send(
-                    c.FileReport(incident_id=incident.id, text=text),
+                    c.FileReport(incident_id=incident.id, root_cause=cause, measures=measures),
                     f"report filed on #{incident.id}",
                 )
 
-        self.app.push_screen(ReportModal(), report)
+        self.app.push_screen(ReportModal(f"Report on #{incident.id}"), report)
 
     def action_help_offer(self) -> None:
         if incident := self._may("help_offer"):

@@ -10,6 +10,9 @@ the server, and keeps the figures it last had.
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +26,9 @@ from api_client.rest import HttpError
 from domain.metric_windows import WINDOW_LABELS, WindowKind
 from domain.metrics import FORMULAS, MetricsBoard
 from domain.models import Tier
+from domain.permissions import ROLE_LABELS
+from screens.digest_modal import DigestModal
+from tui.digest_files import write_digest
 from tui.floor_screen import FloorScreen
 from tui.metrics_text import NO_VALUE, format_amount
 from tui.timefmt import format_clock, format_datetime
@@ -52,6 +58,7 @@ class MetricsScreen(FloorScreen):
     MetricsScreen #metrics-rows > ListItem { padding: 0 1; }
     MetricsScreen #metrics-detail { height: auto; padding: 0 1; color: $foreground 80%; }
     MetricsScreen #metrics-note { height: auto; padding: 0 1; color: $warning; }
+    MetricsScreen #metrics-digest { height: auto; padding: 0 1; color: $success; }
     MetricsScreen.-wide MetricRow > Sparkline { width: 42; }  /* three columns a day */
     """
     BINDINGS = [
@@ -59,6 +66,8 @@ class MetricsScreen(FloorScreen):
         Binding("t", "next_tier", "Tier", id="metrics.tier"),
         Binding("p", "next_pit", "Pit", id="metrics.pit"),
         Binding("r", "refresh", "Refresh", id="metrics.refresh"),
+        # shift+d: a plain `d` is the downtime board, everywhere
+        Binding("D", "digest", "Write digest", id="metrics.digest"),
         *(
             Binding(
                 str(n),
@@ -83,6 +92,7 @@ class MetricsScreen(FloorScreen):
         self._problem = ""
         self._row_keys: dict[str, str] = {}  # list item id -> metric key
         self._board_for: tuple[WindowKind, Tier | None, str | None] | None = None
+        self._written = ""  # where the last digest went, said under the board
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="metrics-head")
@@ -90,6 +100,7 @@ class MetricsScreen(FloorScreen):
         yield ListView(id="metrics-rows")
         yield Static(id="metrics-detail")
         yield Static(id="metrics-note")
+        yield Static(id="metrics-digest")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -297,3 +308,67 @@ class MetricsScreen(FloorScreen):
 
     def action_refresh(self) -> None:
         self._ask()
+
+    # --- the monthly digest -------------------------------------------------------------
+
+    def action_digest(self) -> None:
+        if self.source.status.link is not Link.ONLINE:
+            self.notify(
+                "The digest needs the server: its figures are computed there.",
+                title="Digest",
+                severity="warning",
+            )
+            return
+
+        def chosen(answer: tuple[str, Path] | None) -> None:
+            if answer is not None:
+                self._show_digest(f"writing the digest of {answer[0]} to {answer[1]}...")
+                self._write_digest(*answer)
+
+        self.app.push_screen(DigestModal(self.now, self.floor.policy), chosen)
+
+    @work(exclusive=True, exit_on_error=False, group="digest")
+    async def _write_digest(self, month: str, out: Path) -> None:
+        """Ask the server for the month, then write the files on a thread: the same
+        files `floorline digest` writes (`tui.digest_files`)."""
+        me = self.source.me
+        made_by = f"{me.name} ({ROLE_LABELS[me.role]})" if me is not None else ""
+        try:
+            digest = await self.client.digest(month)
+            made_at = self.client.now()
+            written = await asyncio.to_thread(
+                write_digest, digest, out, made_by=made_by, made_at=made_at
+            )
+        except SessionEnded as exc:
+            problem = exc.message
+        except (ServerUnreachable, ServerTrouble) as exc:
+            problem = f"the digest needs the server ({exc.message})"
+        except HttpError as exc:
+            problem = exc.problem.detail
+        except OSError as exc:
+            problem = f"cannot write to {out}: {exc.strerror or exc}"
+        else:
+            label = digest.report.window.label
+            empty = (
+                f" No incidents or downtime were recorded in {label}: the files hold zeros."
+                if digest.report.events == 0
+                else ""
+            )
+            self.notify(
+                f"The digest of {label} is in {out} ({len(written)} files).{empty}",
+                title="Digest written",
+                timeout=10,
+            )
+            names = ", ".join(path.name for path in written[1:])
+            self._show_digest(
+                f"Digest of {label} written to {out}: {written[0].name}, with {names}.{empty}"
+            )
+            return
+        problem = problem[0].upper() + problem[1:]
+        self.notify(problem, title="Digest not written", severity="error", timeout=10)
+        self._show_digest(f"Digest not written: {problem}", error=True)
+
+    def _show_digest(self, text: str, *, error: bool = False) -> None:
+        self._written = text
+        box = self.query_one("#metrics-digest", Static)
+        box.update(Content.styled(text, "bold $error") if error else Content(text))

@@ -178,11 +178,51 @@ class CompensationModal(TextModal):
     placeholder = "accepted: 500 free play, priority seat Friday"
 
 
-class ReportModal(TextModal):
+class ReportModal(DialogModal):
+    """The post-incident report: root cause (needed) and measures; returns both."""
+
     title_text = "File the post-incident report"
-    prompt = "Root cause and measures"
-    placeholder = "root cause: ...; measures: ..."
-    max_length = 8000
+    ok_label = "File"
+
+    def __init__(self, title: str | None = None) -> None:
+        super().__init__()
+        if title is not None:
+            self.title_text = title
+
+    def compose_fields(self) -> ComposeResult:
+        yield Label("Root cause: what made it happen", classes="field-label")
+        yield Input(
+            placeholder="shuffler misfed after a firmware update",
+            max_length=8000,
+            id="dialog-cause",
+        )
+        yield Label("Measures: what is done so it does not happen again", classes="field-label")
+        yield Input(
+            placeholder="firmware rolled back; tech checks shufflers each shift",
+            max_length=8000,
+            id="dialog-measures",
+        )
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        if looks_like_card_number(event.value):
+            self.hint(MASK_NOTE.format(masked=mask_card_numbers(event.value)))
+        else:
+            self.hint("")
+
+    def answer(self) -> tuple[str, str] | None:
+        cause_field = self.query_one("#dialog-cause", Input)
+        measures_field = self.query_one("#dialog-measures", Input)
+        cause = mask_sensitive(cause_field.value.strip())
+        measures = mask_sensitive(measures_field.value.strip())
+        if cause and not measures and self.focused is cause_field:
+            measures_field.focus()  # enter on the root cause goes on to the measures
+            return None
+        if not cause:
+            self.hint("the root cause cannot be empty: say what made it happen", error=True)
+            self.query_one("#dialog-cause", Input).focus()
+            return None
+        return cause, measures
 
 
 class PlayerMovedModal(TextModal):

@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 from api_client.contract import Changes
 from domain.acks import owes_ack
 from domain.commands import Command, Take
+from domain.handover import HandoverFlag, handover_flag
 from domain.models import Priority, Role, Staff
 from domain.permissions import role_may
 from domain.policy import Policy
@@ -34,6 +35,7 @@ from tui.floor_summary import (
 from tui.lock_veil import PLAYER_DETAIL
 from tui.messages import CommandRequested
 from tui.queue_model import Filters, QueueModel, StateFilter, View, view_label, views_for
+from tui.timefmt import format_clock
 from tui.widgets.incident_table import IncidentTable
 from tui.widgets.ladder import gaps_text
 
@@ -188,9 +190,11 @@ class QueueScreen(FloorScreen):
         manager = self._is_manager
         night = night_summary(self.floor, self.now, self._gaps) if manager else None
         shift = self._shift_kept(me) if manager else None
+        handover = handover_flag(self.floor, self.now) if manager else None
         shown = self._filter_words()
         # redone every second for a manager: nothing is rebuilt while the numbers stand
-        said = (me.id, self.filters.view, summary, night, shift, shown, self.floor.policy)
+        said: tuple[object, ...] = (me.id, self.filters.view, summary, night, shift, shown)
+        said += (self.floor.policy, handover)
         if said == self._summary_said:
             return
         self._summary_said = said
@@ -205,11 +209,16 @@ class QueueScreen(FloorScreen):
         parts.append(Content.assemble(" ", (f"breached {summary.breached}", late)))
         reports = "$timer-amber" if summary.reports_due else "dim"
         parts.append(Content.assemble("  ", (f"reports due {summary.reports_due}", reports)))
+        if summary.reports_overdue:
+            overdue = f" ({summary.reports_overdue} overdue)"
+            parts.append(Content.assemble((overdue, "$timer-breached bold")))
         if shift is not None:
             share = shift.share  # None until a promise has settled this shift
             kept = ("shift SLA n/a", "dim") if share is None else (f"shift SLA {share:.0%}", "")
             parts.append(Content.assemble("  ", kept))
         lines = [Content("").join(parts)]
+        if handover is not None:
+            lines.append(self._handover_line(handover))
         if shown:
             lines.append(Content.assemble((shown, "$text-muted")))
         if night is not None:
@@ -228,6 +237,17 @@ class QueueScreen(FloorScreen):
             moved = before is None or after is None or before != after
             self._summary_shown = content
             box.update(content, layout=moved)
+
+    def _handover_line(self, flag: HandoverFlag) -> Content:
+        """This shift's handover, still unacknowledged: on both managers' queues."""
+        tz = self.floor.policy.timezone
+        handover = flag.handover
+        opener = self.floor.staff_name(handover.opened_by)
+        return Content.styled(
+            f"handover at {format_clock(handover.shift_starts, tz)} not acknowledged"
+            f" (opened by {opener} {format_clock(handover.opened_at, tz)}): H to read it",
+            "$timer-breached bold",
+        )
 
     def _shift_kept(self, me: Staff) -> Attainment:
         if self._shift_for != me.id:

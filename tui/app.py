@@ -58,13 +58,15 @@ _SCREENS: dict[str, tuple[str, str, str]] = {
     "escalation": ("escalation", "EscalationScreen", "escalation ladder"),
     "outbox": ("outbox", "OutboxScreen", "outbox"),
     "metrics": ("metrics", "MetricsScreen", "metrics board"),
+    "reports": ("reports", "ReportsScreen", "reports"),
+    "handover": ("handover", "HandoverScreen", "shift handover"),
     "staff": ("staff", "StaffScreen", "staff"),
     "floor_map": ("floor_map", "FloorMapScreen", "floor map"),
 }
 
 _GUARDED = frozenset(
     {"new_incident", "downtime", "escalation", "outbox", "back", "help", "lock", "command_palette"}
-    | {"metrics", "staff", "floor_map"}
+    | {"metrics", "staff", "reports", "handover", "floor_map"}
 )
 
 
@@ -81,6 +83,10 @@ class FloorApp(App[None]):
         Binding("o", "outbox", "Outbox", id="app.outbox"),
         # shift+m: a plain `m` is a note on an incident and "mark down" on the board
         Binding("M", "metrics", "Metrics board", id="app.metrics", show=False),
+        # shift+f: a plain `f` files the report on the incident screen
+        Binding("F", "reports", "Reports", id="app.reports", show=False),
+        # shift+h: a plain `h` records a help offer on the incident screen
+        Binding("H", "handover", "Shift handover", id="app.handover", show=False),
         # shift+s: `s` is the incident screen's assign
         Binding("S", "staff", "Staff admin", id="app.staff", show=False),
         # shift+l: a plain `l` moves right on the map, ctrl+l locks
@@ -386,6 +392,26 @@ class FloorApp(App[None]):
             self.notify(refusal[0].upper() + refusal[1:], title="Metrics board", severity="warning")
             return
         self.open_screen("metrics")
+
+    def action_reports(self) -> None:
+        from domain.reports import reports_refusal
+
+        me = self.source.me
+        refusal = reports_refusal(me.role) if me is not None else None
+        if refusal is not None:
+            self.notify(refusal[0].upper() + refusal[1:], title="Reports", severity="warning")
+            return
+        self.open_screen("reports")
+
+    def action_handover(self) -> None:
+        from domain.handover import handover_refusal
+
+        me = self.source.me
+        refusal = handover_refusal(me.role) if me is not None else None
+        if refusal is not None:
+            self.notify(refusal[0].upper() + refusal[1:], title="Handover", severity="warning")
+            return
+        self.open_screen("handover")
 
     def action_staff(self) -> None:
         from domain.models import Role

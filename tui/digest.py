@@ -78,7 +78,7 @@ def read_pin(staff_id: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        month_window(args.month, time.time(), _EARLIEST_ZONE)
+        check_month(args.month)
     except MonthError as exc:
         return _fail(str(exc), 2)
     server, staff_id = args.server, args.staff
@@ -161,19 +161,22 @@ async def _fetch(
 
 
 def _write(digest: MonthlyDigest, out: Path, *, made_by: str, made_at: float) -> int:
-    from tui.digest_files import digest_files
+    from tui.digest_files import write_digest
 
-    files = digest_files(digest, made_by=made_by, made_at=made_at)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            (out / name).write_text(text, encoding="utf-8")
+        written = write_digest(digest, out, made_by=made_by, made_at=made_at)
     except OSError as exc:
         return _fail(f"cannot write to {out}: {exc}")
     label = digest.report.window.label
     print(f"The digest of {label} is in {out}:")
-    for name in files:
-        print(f"  {out / name}")
+    for path in written:
+        print(f"  {path}")
     if digest.report.events == 0:
         print(f"No incidents or downtime were recorded in {label}: the files hold zeros.")
     return 0
+
+
+def check_month(text: str) -> None:
+    """`MonthError` (saying the expected form) for a malformed month or one not begun
+    anywhere yet; the server judges the rest by the floor's own timezone."""
+    month_window(text, time.time(), _EARLIEST_ZONE)

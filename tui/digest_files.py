@@ -1,4 +1,4 @@
-"""The monthly digest as files: one Markdown report and CSV tables beside it. Pure.
+"""The monthly digest as files: one Markdown report and CSV tables beside it.
 
     digest-2026-11.md                  metrics against targets with the trend, promises
                                        by tier, service recovery given, reports filed late
@@ -9,6 +9,7 @@
 
 CSV values are plain numbers (shares 0..1, seconds, minutes), empty where
 there was nothing to measure; the Markdown reads them as the board does.
+`digest_files` is pure; `write_digest` puts its files in a folder.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from pathlib import Path
 
 from domain.digest import MonthlyDigest
 from domain.metrics import FORMULAS, PROMISES, Metric, MetricsReport
@@ -125,6 +127,22 @@ def digest_files(digest: MonthlyDigest, *, made_by: str, made_at: float) -> dict
             ],
         ),
     }
+
+
+def write_digest(digest: MonthlyDigest, out: Path, *, made_by: str, made_at: float) -> list[Path]:
+    """Write the digest's files into `out` (made if missing); the paths written.
+
+    The one writer of `floorline digest` and the metrics board's `D`; an
+    `OSError` says why the folder could not take them.
+    """
+    files = digest_files(digest, made_by=made_by, made_at=made_at)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in files.items():
+        path = out / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def _delta(now: Metric, before: Metric) -> float | None:

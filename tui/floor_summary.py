@@ -3,7 +3,7 @@ managers also the downtime board in brief and the escalation lines nobody covers
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from domain.cover import Gap, GapForecast, gaps_ahead
 from domain.incident_facts import FactsMemo
 from domain.models import Incident, Priority
+from domain.reports import report_overdue
 from domain.sla import Attainment, report_needed, running_dues
 from domain.state import FloorState
 from tui.sorted_moves import moved
@@ -23,6 +24,7 @@ class QueueSummary:
     reports_due: int
     # the next moment one of these numbers changes by itself (a promise falls due)
     valid_until: float = float("inf")
+    reports_overdue: int = 0  # of those due, past their 24 h (`domain.reports`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +36,7 @@ class NightSummary:
 
 def queue_summary(incidents: Iterable[Incident], floor: FloorState, now: float) -> QueueSummary:
     counts: Counter[Priority] = Counter()
-    late = reports = 0
+    late = reports = overdue = 0
     upcoming = float("inf")
     for incident in incidents:
         if incident.state.is_open:
@@ -44,7 +46,10 @@ def queue_summary(incidents: Iterable[Incident], floor: FloorState, now: float) 
             upcoming = min([upcoming, *(due for due in dues if due >= now)])
         elif incident.report_due is not None and report_needed(incident, floor.policy):
             reports += 1
-    return QueueSummary({p: counts[p] for p in Priority}, late, reports, upcoming)
+            overdue += report_overdue(incident, now)
+            if incident.report_due > now:
+                upcoming = min(upcoming, incident.report_due)
+    return QueueSummary({p: counts[p] for p in Priority}, late, reports, upcoming, overdue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +59,14 @@ class _Share:
     priority: Priority | None  # while open
     breaches_at: float | None  # its earliest running promise, while open
     report: bool
+    report_due: float | None = None  # when the report owed falls overdue
 
 
 def _share(incident: Incident, floor: FloorState, facts: FactsMemo) -> _Share:
     if incident.state.is_open:
         return _Share(incident.priority, facts.of(incident).breaches_at, False)
     owed = incident.report_due is not None and report_needed(incident, floor.policy)
-    return _Share(None, None, owed)
+    return _Share(None, None, owed, incident.report_due if owed else None)
 
 
 @dataclass
@@ -76,6 +82,7 @@ class QueueCounts:
     _by_priority: Counter[Priority] = field(default_factory=Counter)
     _breach_times: list[float] = field(default_factory=list)  # sorted
     _reports: int = 0
+    _report_dues: list[float] = field(default_factory=list)  # sorted
     facts: FactsMemo = field(default_factory=FactsMemo)  # the view's
 
     def rebuild(self, incidents: Iterable[Incident], floor: FloorState) -> None:
@@ -85,6 +92,7 @@ class QueueCounts:
         self._by_priority = Counter(s.priority for s in shares if s.priority is not None)
         self._breach_times = sorted(s.breaches_at for s in shares if s.breaches_at is not None)
         self._reports = sum(s.report for s in shares)
+        self._report_dues = sorted(s.report_due for s in shares if s.report_due is not None)
 
     def update(
         self, floor: FloorState, ids: Iterable[int], counts: Callable[[Incident], bool]
@@ -124,15 +132,22 @@ class QueueCounts:
         if share.breaches_at is not None:
             times.append(share.breaches_at)
         self._reports += sign * share.report
+        if share.report_due is not None:
+            if sign > 0:
+                insort(self._report_dues, share.report_due)
+            else:
+                del self._report_dues[bisect_left(self._report_dues, share.report_due)]
 
     def summary(self, now: float) -> QueueSummary:
         times = self._breach_times
         late = bisect_left(times, now)  # the next one to fall due is times[late]
+        # a report is overdue from its due moment itself (`domain.reports`)
+        overdue = bisect_right(self._report_dues, now)
+        upcoming = times[late] if late < len(times) else float("inf")
+        if overdue < len(self._report_dues):
+            upcoming = min(upcoming, self._report_dues[overdue])
         return QueueSummary(
-            {p: self._by_priority[p] for p in Priority},
-            late,
-            self._reports,
-            times[late] if late < len(times) else float("inf"),
+            {p: self._by_priority[p] for p in Priority}, late, self._reports, upcoming, overdue
         )
 
 

@@ -20,6 +20,7 @@ from domain.protocol import JournalHead, StaffPin, StaffResult
 from domain.state import FloorState
 
 if TYPE_CHECKING:
+    from domain.digest import MonthlyDigest
     from domain.metric_windows import WindowKind
     from domain.metrics import MetricsBoard
     from domain.models import Tier
@@ -125,4 +126,9 @@ class FloorSource(Protocol):
         Raises `ServerUnreachable` / `ServerTrouble` without the server, and
         `SessionEnded(forbidden=True)` with the reason for a role that may not see them.
         """
+        ...
+
+    async def digest(self, month: str) -> MonthlyDigest:
+        """The monthly digest of `month` (YYYY-MM), computed by the server; raises as
+        `metrics_board` does, and `HttpError` (422) for a month it refuses."""
         ...

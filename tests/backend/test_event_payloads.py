@@ -18,6 +18,8 @@ async def test_every_event_the_server_emits_fits_its_payload_model(
     backend: BackendProcess,
 ) -> None:
     dm = await Terminal.sign_in(backend.url, "dm1", backend.pins["dm1"])
+    # a handover dm1 opens is acknowledged by the incoming duty manager
+    incoming = await Terminal.sign_in(backend.url, "dm2", backend.pins["dm2"])
     start = (await dm.snapshot())["seq"]
     setup = await FloorSetup.create(dm)
     # the scheduler's own are refused to staff
@@ -25,7 +27,8 @@ async def test_every_event_the_server_emits_fits_its_payload_model(
     sent = [kind for kind in COMMAND_TYPES if kind not in system]
     for kind in sent:
         command = await setup.command_for(kind, pit="1", host="h1")
-        await dm.accepted(envelope(command))
+        sender = incoming if kind == "acknowledge_handover" else dm
+        await sender.accepted(envelope(command))
     page = await dm.events(start)
     served = [Event.model_validate(body) for body in page["events"]]
     for event in served:
@@ -33,3 +36,4 @@ async def test_every_event_the_server_emits_fits_its_payload_model(
     kinds = {e.type for e in served}
     assert len(kinds) >= 15, kinds  # everything but the scheduler's escalation
     await dm.close()
+    await incoming.close()

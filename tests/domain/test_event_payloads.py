@@ -73,7 +73,7 @@ def every_command(floor: Floor) -> list[tuple[str | None, c.Command]]:
         ("dm1", c.Reopen(incident_id=n, reason="player called back")),
         ("h1", c.Resolve(incident_id=n)),
         ("dm1", c.RecordCompensation(incident_id=n, text="dinner for two")),
-        ("dm1", c.FileReport(incident_id=n, text="root cause: worn shoe")),
+        ("dm1", c.FileReport(incident_id=n, root_cause="worn shoe", measures="new shoes")),
         ("dm1", c.Close(incident_id=n)),
         ("dm1", c.PageContact(incident_id=m, staff_id="dm1", method="radio")),
         ("dm1", c.PageContact(staff_id="dm1", method="radio")),
@@ -97,6 +97,9 @@ def every_command(floor: Floor) -> list[tuple[str | None, c.Command]]:
         ("h1", c.SetPlayerFlag(reference="VV-2231-4411", flag=FlagKind.SELF_EXCLUDED)),
         ("pb2", c.RecordHelpOffer(incident_id=m, answer=HelpAnswer.OFFERED, note="leaflet")),
         ("dm1", c.ClearPlayerFlag(reference="VV-2231-4411", flag=FlagKind.SELF_EXCLUDED)),
+        # at 22:34, past the first quarter of the 22:00 shift: the 06:00 handover
+        ("dm1", c.OpenHandover(note="BJ-07 felt ordered")),
+        ("admin", c.AcknowledgeHandover(shift_starts=T0 + 28_400)),
     ]
 
 
@@ -113,7 +116,7 @@ def test_decide_emits_only_events_that_fit_their_type_for_every_command() -> Non
         payload = payload_of(received)
         assert type(payload) is PAYLOADS[event.type], event
         assert payload == payload_of(event)
-    assert len(emitted) == 25  # every type decide makes
+    assert len(emitted) == 27  # every type decide makes
 
 
 def test_an_event_is_built_only_from_its_own_types_model() -> None:

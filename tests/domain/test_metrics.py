@@ -326,7 +326,7 @@ def test_digest_lists_recoveries_and_late_reports() -> None:
     1 h late; C's never. The month is the one holding T0 (UTC)."""
     floor, ids = night()
     text = "root cause: a misread card; measures: a second dealer check"
-    floor.run("pb1", c.FileReport(incident_id=ids["A"], text=text), T0 + 3600 + 86400 + 3600)
+    floor.run("pb1", c.FileReport(incident_id=ids["A"], root_cause=text), T0 + 3600 + 86400 + 3600)
     policy = Policy(timezone="UTC")
     now = T0 + 30 * 86400
     month = month_window(datetime.fromtimestamp(T0, ZoneInfo("UTC")).strftime("%Y-%m"), now, policy)
@@ -354,3 +354,20 @@ def test_only_managers_see_the_metrics(role: Role, allowed: bool) -> None:
 def test_every_metric_has_its_formula_in_words(log: list[Event]) -> None:
     keys = [m.key for m in metrics_report(log, Policy(), WINDOW).metrics]
     assert sorted(keys) == sorted(FORMULAS)
+
+
+def test_one_fold_for_many_ends_knows_what_a_fold_per_end_knows(log: list[Event]) -> None:
+    """The daily chart folds once for all its days: the same histories as a fold per day,
+    also for a story whose events arrive out of time order (an action done offline)."""
+    from domain.incident_history import fold_histories, fold_history
+
+    # A's stabilise (seq 9), as if done offline at 12 and sent after its acknowledge
+    # at 15: A's story is no longer in time order
+    late = [e.model_copy(update={"at": T0 + 12}) if e.seq == 9 else e for e in log]
+    moved = next(e for e in late if e.seq == 9)
+    assert moved.type == "stabilised" and moved.incident_id is not None
+    ends = [T0 + offset for offset in (-3600, 10, 13, 450, 3000, 3600, 9650, 10_800, 99_999)]
+    for events in (log, late):
+        many = fold_histories(events, Policy(), list(reversed(ends)))
+        for end, history in zip(reversed(ends), many, strict=True):
+            assert history == fold_history(events, Policy(), end), end

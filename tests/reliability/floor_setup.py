@@ -105,6 +105,14 @@ class FloorSetup:
                 return cover
             await self.run(cover)
             return {"type": kind, "chain": "main", "line": 3}
+        if kind == "open_handover":
+            return {"type": kind, "note": "role table"}
+        if kind == "acknowledge_handover":
+            # a fresh pack opened by the lead (dm1): someone else acknowledges it
+            await self.run({"type": "open_handover", "note": "role table"})
+            state = (await self.lead.snapshot())["state"]
+            latest = max(state["handovers"], key=lambda h: h["opened_at"])
+            return {"type": kind, "shift_starts": latest["shift_starts"]}
         if kind == "confirm_contact":
             return {"type": kind, "staff_id": "dm1", "method": "radio", "value": "ch 3"}
         if kind in ("set_player_flag", "clear_player_flag"):

@@ -56,6 +56,8 @@ IN_VIEW: dict[str, tuple[int, int, int, int]] = {
     "set_cover": (FORBIDDEN, FORBIDDEN, OK, OK),
     "end_cover": (FORBIDDEN, FORBIDDEN, OK, OK),
     "confirm_contact": (FORBIDDEN, FORBIDDEN, OK, OK),
+    "open_handover": (FORBIDDEN, FORBIDDEN, OK, OK),
+    "acknowledge_handover": (FORBIDDEN, FORBIDDEN, OK, OK),  # one dm1 opened
 }
 
 # the same, on pit 2 and a player of host h2: outside a host's and a pit boss's view
@@ -89,6 +91,9 @@ OUT_OF_VIEW: dict[str, tuple[int, int]] = {
     "set_cover": (FORBIDDEN, FORBIDDEN),
     "end_cover": (FORBIDDEN, FORBIDDEN),
     "confirm_contact": (FORBIDDEN, FORBIDDEN),
+    # the handover is between duty managers
+    "open_handover": (FORBIDDEN, FORBIDDEN),
+    "acknowledge_handover": (FORBIDDEN, FORBIDDEN),
 }
 
 

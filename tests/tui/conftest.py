@@ -43,9 +43,10 @@ from backend.floorimport import random_pin
 from domain.commands import AutoEscalate, Command
 from domain.cover import COVER_EVENTS
 from domain.decide import Actor, Rejected, decide
+from domain.digest import MonthlyDigest, monthly_digest
 from domain.escalation import TOP_LINE, line_due
 from domain.events import Event
-from domain.metric_windows import WindowKind, day_windows, window_for
+from domain.metric_windows import MonthError, WindowKind, day_windows, month_window, window_for
 from domain.metrics import MetricsBoard, daily_metrics, metrics_refusal, metrics_report
 from domain.models import Pit, Role, Staff, Tier
 from domain.permissions import can_see_downtime, can_see_incident
@@ -218,6 +219,20 @@ class StaticFloor:
             report=metrics_report(self.events, policy, span, tier=tier, pit=pit),
             daily=daily_metrics(self.events, policy, days, tier=tier, pit=pit),
         )
+
+    async def digest(self, month: str) -> MonthlyDigest:
+        """As the server's `/v1/metrics/digest`: refused in its words, from this floor's log."""
+        if self.status.link is not Link.ONLINE:
+            raise ServerUnreachable("cannot reach the server")
+        refusal = metrics_refusal(self.me.role) if self.me else "sign in first"
+        if refusal:
+            raise SessionEnded(refusal, forbidden=True)
+        policy = self.truth.policy
+        try:
+            month_span = month_window(month, self._now, policy)
+        except MonthError as exc:
+            raise HttpError(422, Problem(detail=str(exc))) from exc
+        return monthly_digest(self.events, policy, month_span)
 
     def changes(self) -> AsyncIterator[Changes]:
         return self._hub.subscribe()

@@ -25,7 +25,11 @@ MONTH = datetime.fromtimestamp(T0, UTC).strftime("%Y-%m")  # 2026-11
 
 def files() -> dict[str, str]:
     floor, ids = night()
-    floor.run("pb1", c.FileReport(incident_id=ids["A"], text="cause; measures"), T0 + 2 * 86400)
+    floor.run(
+        "pb1",
+        c.FileReport(incident_id=ids["A"], root_cause="cause", measures="measures"),
+        T0 + 2 * 86400,
+    )
     digest = monthly_digest(floor.events, POLICY, month_window(MONTH, T0 + 40 * 86400, POLICY))
     return digest_files(digest, made_by="Dana K. (duty manager)", made_at=T0 + 40 * 86400)
 

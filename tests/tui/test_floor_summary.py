@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from domain.commands import Acknowledge, Command, OpenIncident, Resolve, SetPriority
+from domain.commands import (
+    Acknowledge,
+    Command,
+    FileReport,
+    OpenIncident,
+    Resolve,
+    SetPriority,
+)
 from domain.models import Channel, IncidentKind, Location, Player, Priority, Tier
 from domain.sla import attainment
 from tests.tui.conftest import BASE_TIME
@@ -10,7 +17,7 @@ from tui.floor_summary import QueueCounts, QueueSummary, ShiftAttainment, queue_
 
 
 def _numbers(summary: QueueSummary) -> tuple[object, ...]:
-    return summary.by_priority, summary.breached, summary.reports_due
+    return summary.by_priority, summary.breached, summary.reports_due, summary.reports_overdue
 
 
 def test_counts_kept_change_by_change_match_a_recount(static_floor) -> None:
@@ -39,6 +46,31 @@ def test_counts_kept_change_by_change_match_a_recount(static_floor) -> None:
             now = BASE_TIME + later
             fresh = queue_summary(state.incidents.values(), state, now)
             assert _numbers(counts.summary(now)) == _numbers(fresh), (step.type, later)
+
+
+def test_a_report_counts_overdue_from_its_due_second_and_the_summary_knows_when(
+    static_floor,
+) -> None:
+    floor = static_floor("dm1")
+    state = floor.state
+    owed = sorted(
+        i.report_due for i in state.incidents.values() if i.report_due is not None and not i.report
+    )
+    assert owed, "the demo floor has reports due"
+    first = owed[0]
+    counts = QueueCounts()
+    counts.rebuild(state.incidents.values(), state)
+    before = counts.summary(first - 1)
+    assert before.reports_overdue == 0 and before.valid_until <= first
+    at = counts.summary(first)
+    assert (at.reports_due, at.reports_overdue) == (len(owed), 1)
+    assert _numbers(queue_summary(state.incidents.values(), state, first)) == _numbers(at)
+    # filing it takes it off both counts
+    number = next(i.id for i in state.incidents.values() if i.report_due == first)
+    events = floor.submit_as("dm1", FileReport(incident_id=number, root_cause="worn felt"))
+    counts.update(floor.state, {e.incident_id for e in events}, lambda _incident: True)
+    after = counts.summary(first)
+    assert (after.reports_due, after.reports_overdue) == (len(owed) - 1, 0)
 
 
 def test_the_summary_is_recounted_when_its_next_promise_falls_due(static_floor) -> None:

@@ -8,13 +8,14 @@ event log (tests/tui/conftest.py); these tests check what reaches the screen.
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from api_client.contract import ConnectionStatus, Link
 from domain.metric_windows import WindowKind, window_for
 from domain.metrics import metrics_report
 from screens.metrics import MetricsScreen
 from screens.queue import QueueScreen
+from tests.tui.e2e import until
 from tui.palette import _metrics_commands
 from tui.widgets.metric_row import MetricRow
 
@@ -136,3 +137,88 @@ async def test_the_palette_opens_the_board_at_a_window(static_floor, make_app) -
         await answered(app, pilot)
         assert isinstance(app.screen, MetricsScreen)
         assert text_of(app.screen, "#metrics-head").startswith("Metrics: last 7 days")
+
+
+async def digest_written(app, pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        busy = [w for w in app.workers if w.group == "digest" and not w.is_finished]
+        if busy:
+            await app.workers.wait_for_complete(busy)
+        await pilot.pause()
+
+
+async def test_the_board_writes_the_months_digest_and_says_where(
+    static_floor, make_app, tmp_path
+) -> None:
+    from screens.digest_modal import DigestModal
+
+    source = static_floor("dm1")
+    app = make_app(source)
+    out = tmp_path / "digests"
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await board_shown(app, pilot)
+        await pilot.press("D")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, DigestModal)
+        # the floor's clock is in November 2026: the month before is offered
+        month = dialog.query_one("#dialog-month", Input)
+        assert month.value == "2026-10"
+        for bad, said in (
+            ("2026-13", "'2026-13' is not a month: expected YYYY-MM, e.g. 2026-11"),
+            ("Nov 2026", "'Nov 2026' is not a month: expected YYYY-MM"),
+            ("2026-12", "2026-12 has not begun (this month is 2026-11)"),
+        ):
+            month.value = bad
+            month.focus()
+            await pilot.press("enter")  # clicks in a row would make a double click
+            await until(pilot, lambda: said in text_of(dialog, "#dialog-hint"))  # noqa: B023
+            assert app.screen is dialog
+        month.value = "2026-11"
+        dialog.query_one("#dialog-folder", Input).value = str(out)
+        await pilot.click("#dialog-ok")
+        await digest_written(app, pilot)
+        assert app.screen is board
+        names = sorted(p.name for p in out.iterdir())
+        assert names == [
+            "digest-2026-11-late-reports.csv",
+            "digest-2026-11-metrics.csv",
+            "digest-2026-11-recoveries.csv",
+            "digest-2026-11-tiers.csv",
+            "digest-2026-11.md",
+        ]
+        assert "Dana K. (duty manager)" in (out / "digest-2026-11.md").read_text()
+        assert notices(app)[-1] == f"The digest of November 2026 is in {out} (5 files)."
+        said = text_of(board, "#metrics-digest")
+        assert said.startswith(f"Digest of November 2026 written to {out}: digest-2026-11.md")
+
+        # a month with nothing in it still writes its files, and says so
+        await pilot.press("D")
+        await pilot.pause()
+        app.screen.query_one("#dialog-folder", Input).value = str(out)
+        await pilot.click("#dialog-ok")
+        await digest_written(app, pilot)
+        assert (out / "digest-2026-10.md").exists()
+        assert "the files hold zeros" in notices(app)[-1]
+
+
+async def test_a_digest_the_server_cannot_give_is_said_so(static_floor, make_app, tmp_path) -> None:
+    source = static_floor("dm1")
+    app = make_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await board_shown(app, pilot)
+        await pilot.press("D")
+        await pilot.pause()
+        app.screen.query_one("#dialog-folder", Input).value = str(tmp_path / "d")
+        source.set_status(ConnectionStatus(Link.OFFLINE, since=source.now()))
+        await pilot.click("#dialog-ok")
+        await digest_written(app, pilot)
+        assert "Digest not written: The digest needs the server" in text_of(
+            board, "#metrics-digest"
+        )
+        assert not (tmp_path / "d").exists()
+        # offline, the key says so at once
+        await pilot.press("D")
+        await pilot.pause()
+        assert app.screen is board
+        assert notices(app)[-1] == "The digest needs the server: its figures are computed there."

@@ -64,7 +64,9 @@ def test_a_resolved_incident_stays_in_the_default_view_until_nothing_is_owed(
     assert settled and not any(i.id in shown for i in settled)
 
     target = next(i for i in owing if i.report_due is not None)
-    floor.submit_as("dm1", FileReport(incident_id=target.id, text="root cause: shoe; measures"))
+    floor.submit_as(
+        "dm1", FileReport(incident_id=target.id, root_cause="root cause: shoe; measures")
+    )
     filed = floor.state.incidents[target.id]
     if owes_follow_up(filed):  # a late P1 may still owe its recovery
         floor.submit_as("dm1", RecordCompensation(incident_id=target.id, text="500 free play"))

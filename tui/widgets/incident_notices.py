@@ -11,6 +11,7 @@ from api_client.contract import Conflict, PendingCommand
 from domain.models import Incident, Role
 from domain.permissions import role_may, who_may
 from domain.policy import Policy
+from domain.reports import filed_report
 from domain.sla import compensation_due
 from tui.timefmt import format_countdown, format_datetime, format_span
 
@@ -49,9 +50,16 @@ def notices_content(
         due = format_datetime(incident.report_due, policy.timezone)
         left = format_countdown(incident.report_due - now)
         how = _how(role, "file_report", "f to file")
-        lines.append(Content.styled(f"report due by {due} (in {left}): {how}", "bold"))
-    elif incident.report:
-        lines.append(Content.styled("post-incident report filed", "dim"))
+        if incident.report_due > now:
+            lines.append(Content.styled(f"report due by {due} (in {left}): {how}", "bold"))
+        else:
+            late = f"report overdue since {due} ({left}): {how}"
+            lines.append(Content.styled(late, "bold $error"))
+    elif (report := filed_report(incident)) is not None:
+        filed = f"post-incident report filed: {report.root_cause}"
+        if report.measures:
+            filed += f"; measures: {report.measures}"
+        lines.append(Content.styled(filed, "dim"))
     for item in pending:
         if item.incident_id == incident.id:
             age = format_span(now - item.issued_at)
