@@ -14,10 +14,9 @@ the reason, until the user has read it.
 from __future__ import annotations
 
 import math
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from domain import commands as c
+from domain.local_time import local_text
 from domain.rejection import RejectCode, Rejected
 from domain.state import FloorState
 
@@ -81,15 +80,8 @@ def _began(state: FloorState, command: c.Command) -> tuple[str, float] | None:
 
 
 def _clock(timestamp: float, timezone: str) -> str:
-    return _format(timestamp, timezone, "%H:%M:%S")
+    return local_text(timestamp, timezone, "%H:%M:%S")
 
 
 def _day(timestamp: float, timezone: str) -> str:
-    return _format(timestamp, timezone, "%a %d %b %H:%M")
-
-
-def _format(timestamp: float, timezone: str, form: str) -> str:
-    try:
-        return datetime.fromtimestamp(timestamp, ZoneInfo(timezone)).strftime(form)
-    except (OverflowError, ValueError, OSError):  # a time no calendar holds (a broken clock)
-        return f"time {timestamp:g}"
+    return local_text(timestamp, timezone, "%a %d %b %H:%M")

@@ -36,6 +36,7 @@ from domain.handover_records import (
     PackIncident,
     PackReport,
 )
+from domain.local_time import local_text
 from domain.models import Role
 from domain.permissions import ROLE_LABELS, role_may
 from domain.policy import Policy
@@ -210,7 +211,7 @@ def make_pack(state: FloorState, now: float, boundary: float) -> HandoverPack:
 
 
 def _clock(moment: float, policy: Policy) -> str:
-    return datetime.fromtimestamp(moment, ZoneInfo(policy.timezone)).strftime("%H:%M")
+    return local_text(moment, policy.timezone, "%H:%M")
 
 
 def decide_handover(

@@ -133,6 +133,10 @@ def test_the_incoming_duty_manager_acknowledges_and_not_the_one_who_opened_it() 
         floor.run("dm1", c.AcknowledgeHandover(shift_starts=SIX), SIX + 60)
     with pytest.raises(Rejected, match="no handover for the 14:00 shift"):
         floor.run("admin", c.AcknowledgeHandover(shift_starts=T0 + 57_200), SIX + 60)
+    # a time no calendar holds (a malformed command) is refused in words, not raised on
+    for impossible in (1e18, -1e18):
+        with pytest.raises(Rejected, match="no handover for the time"):
+            floor.run("admin", c.AcknowledgeHandover(shift_starts=impossible), SIX + 60)
     floor.run("admin", c.AcknowledgeHandover(shift_starts=SIX, note="got it"), SIX + 60)
     (handover,) = floor.state.handovers
     assert (handover.acknowledged_by, handover.acknowledged_at) == ("admin", SIX + 60)
