@@ -30,7 +30,7 @@ from domain.events import (
 )
 from domain.models import Downtime, Incident, IncidentState, Priority
 from domain.policy import Policy
-from domain.sla import with_deadlines
+from domain.sla import clocks, settles, with_deadlines
 
 DAY = 86400.0
 
@@ -59,6 +59,9 @@ class IncidentRecord:
     # each promised update, by the moment it settled: when it came in time, or when it fell due
     updates_kept: tuple[float, ...]
     updates_broken: tuple[float, ...]
+    # each promise clock of `incident` as it settles (`domain.sla.settles`): name, kept, when;
+    # worked out once here, not again for every window and day the record is judged for
+    settled: tuple[tuple[str, bool, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +306,7 @@ def _record(trail: _Trail, policy: Policy) -> IncidentRecord:
         updates_kept=tuple(trail.updates_kept),
         # still running at the end: it counts as broken once its moment is passed
         updates_broken=(*trail.updates_broken, *running),
+        settled=tuple((clock.name, *settles(clock)) for clock in clocks(incident)),
     )
 
 
