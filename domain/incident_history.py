@@ -30,7 +30,7 @@ from domain.events import (
 )
 from domain.models import Downtime, Incident, IncidentState, Priority
 from domain.policy import Policy
-from domain.sla import clocks, settles, with_deadlines
+from domain.sla import Deadlines, clocks, deadlines_for, settles
 
 DAY = 86400.0
 
@@ -89,6 +89,7 @@ class _Trail:
     update_due: float | None = None
     updates_kept: list[float] = field(default_factory=list)
     updates_broken: list[float] = field(default_factory=list)
+    deadlines: dict[Priority, Deadlines] = field(default_factory=dict)
 
     def settle_update(self, at: float) -> None:
         """The player heard from us at `at`: the running update promise is settled."""
@@ -282,17 +283,25 @@ def _record(trail: _Trail, policy: Policy) -> IncidentRecord:
         state = IncidentState.IN_PROGRESS
     else:
         state = IncidentState.NEW
-    incident = with_deadlines(
-        trail.opened.model_copy(
-            update={
-                "priority": trail.priority,
-                "state": state,
-                "acknowledged_at": trail.acknowledged_at,
-                "stabilised_at": trail.stabilised_at,
-                "resolved_at": trail.resolved_at,
-            }
-        ),
-        policy,
+    deadlines = trail.deadlines.get(trail.priority)
+    if deadlines is None:
+        # the same for every end the trail is recorded at: P4's business days read the
+        # calendar, so it is worked out once per priority the incident had
+        deadlines = trail.deadlines[trail.priority] = deadlines_for(
+            trail.opened, policy, trail.priority
+        )
+    # one copy with everything (as `with_deadlines` on the copy would give)
+    incident = trail.opened.model_copy(
+        update={
+            "priority": trail.priority,
+            "state": state,
+            "acknowledged_at": trail.acknowledged_at,
+            "stabilised_at": trail.stabilised_at,
+            "resolved_at": trail.resolved_at,
+            "answer_due": deadlines.answer_due,
+            "stabilise_due": deadlines.stabilise_due,
+            "resolve_due": deadlines.resolve_due,
+        }
     )
     running = (trail.update_due,) if trail.update_due is not None else ()
     return IncidentRecord(
