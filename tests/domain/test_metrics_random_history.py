@@ -60,20 +60,19 @@ def random_log(seed: int) -> list[Event]:
             )
             continue
         number = rng.choice(numbers[-12:])  # mostly the recent ones: lives, not noise
-        command = rng.choice(
-            [
-                c.Acknowledge(incident_id=number),
-                c.Stabilise(incident_id=number),
-                c.AddNote(incident_id=number, text="player told"),
-                c.SetPriority(incident_id=number, priority=rng.choice(list(Priority))),
-                c.Escalate(incident_id=number, reason="needs the next line"),
-                c.Resolve(incident_id=number),
-                c.Resolve(incident_id=number),
-                c.Reopen(incident_id=number, reason="called back"),
-                c.RecordCompensation(incident_id=number, text="dinner for two"),
-                c.Close(incident_id=number),
-            ]
-        )
+        choices: list[c.Command] = [
+            c.Acknowledge(incident_id=number),
+            c.Stabilise(incident_id=number),
+            c.AddNote(incident_id=number, text="player told"),
+            c.SetPriority(incident_id=number, priority=rng.choice(list(Priority))),
+            c.Escalate(incident_id=number, reason="needs the next line"),
+            c.Resolve(incident_id=number),
+            c.Resolve(incident_id=number),
+            c.Reopen(incident_id=number, reason="called back"),
+            c.RecordCompensation(incident_id=number, text="dinner for two"),
+            c.Close(incident_id=number),
+        ]
+        command = rng.choice(choices)
         # now and then an action done offline, arriving after later ones
         when = at - rng.uniform(60, 3600) if rng.random() < 0.05 else at
         with contextlib.suppress(Rejected):  # not allowed in its state: the floor says no
