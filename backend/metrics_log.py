@@ -19,6 +19,7 @@ from typing import TypeVar
 from sqlalchemy import func, or_, select
 
 from backend import eventlog, schema
+from backend.collector import collector_held
 from backend.storage import Storage
 from domain.events import Event
 from domain.incident_history import DOWNTIME_EVENTS, lookback
@@ -69,10 +70,12 @@ async def compute(
     work: Callable[[list[Event]], T],
 ) -> tuple[T, float | None]:
     """`work` over the span's events, off the event loop (it is plain CPU work, and the
-    live feed must keep flowing meanwhile); with the span's `pruned_before`."""
+    live feed must keep flowing meanwhile), with the garbage collector held off
+    (`backend.collector`); with the span's `pruned_before`."""
     span = await read_span(storage, policy, start, end)
 
     def parse_and_work() -> T:
-        return work([Event.model_validate_json(body) for body in span.bodies])
+        with collector_held():
+            return work([Event.model_validate_json(body) for body in span.bodies])
 
     return await asyncio.to_thread(parse_and_work), span.pruned_before

@@ -30,7 +30,7 @@ from domain.events import (
 )
 from domain.models import Downtime, Incident, IncidentState, Priority
 from domain.policy import Policy
-from domain.sla import with_deadlines
+from domain.sla import Deadlines, clocks, deadlines_for, settles
 
 DAY = 86400.0
 
@@ -59,6 +59,9 @@ class IncidentRecord:
     # each promised update, by the moment it settled: when it came in time, or when it fell due
     updates_kept: tuple[float, ...]
     updates_broken: tuple[float, ...]
+    # each promise clock of `incident` as it settles (`domain.sla.settles`): name, kept, when;
+    # worked out once here, not again for every window and day the record is judged for
+    settled: tuple[tuple[str, bool, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,7 @@ class _Trail:
     update_due: float | None = None
     updates_kept: list[float] = field(default_factory=list)
     updates_broken: list[float] = field(default_factory=list)
+    deadlines: dict[Priority, Deadlines] = field(default_factory=dict)
 
     def settle_update(self, at: float) -> None:
         """The player heard from us at `at`: the running update promise is settled."""
@@ -279,17 +283,25 @@ def _record(trail: _Trail, policy: Policy) -> IncidentRecord:
         state = IncidentState.IN_PROGRESS
     else:
         state = IncidentState.NEW
-    incident = with_deadlines(
-        trail.opened.model_copy(
-            update={
-                "priority": trail.priority,
-                "state": state,
-                "acknowledged_at": trail.acknowledged_at,
-                "stabilised_at": trail.stabilised_at,
-                "resolved_at": trail.resolved_at,
-            }
-        ),
-        policy,
+    deadlines = trail.deadlines.get(trail.priority)
+    if deadlines is None:
+        # the same for every end the trail is recorded at: P4's business days read the
+        # calendar, so it is worked out once per priority the incident had
+        deadlines = trail.deadlines[trail.priority] = deadlines_for(
+            trail.opened, policy, trail.priority
+        )
+    # one copy with everything (as `with_deadlines` on the copy would give)
+    incident = trail.opened.model_copy(
+        update={
+            "priority": trail.priority,
+            "state": state,
+            "acknowledged_at": trail.acknowledged_at,
+            "stabilised_at": trail.stabilised_at,
+            "resolved_at": trail.resolved_at,
+            "answer_due": deadlines.answer_due,
+            "stabilise_due": deadlines.stabilise_due,
+            "resolve_due": deadlines.resolve_due,
+        }
     )
     running = (trail.update_due,) if trail.update_due is not None else ()
     return IncidentRecord(
@@ -303,6 +315,7 @@ def _record(trail: _Trail, policy: Policy) -> IncidentRecord:
         updates_kept=tuple(trail.updates_kept),
         # still running at the end: it counts as broken once its moment is passed
         updates_broken=(*trail.updates_broken, *running),
+        settled=tuple((clock.name, *settles(clock)) for clock in clocks(incident)),
     )
 
 

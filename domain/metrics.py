@@ -31,6 +31,7 @@ metric with nothing to measure has no value and is neither met nor missed.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -47,7 +48,6 @@ from domain.metric_windows import Window
 from domain.models import Frozen, Incident, IncidentKind, Priority, Role, Tier
 from domain.permissions import ROLE_LABELS
 from domain.policy import Policy
-from domain.sla import clocks, settles
 
 METRICS_ROLES = frozenset({Role.DUTY_MANAGER, Role.ADMIN})
 PROMISES = ("answer", "stabilise", "resolve", "update")
@@ -172,8 +172,9 @@ def daily_metrics(
     listed = list(events)
     # one fold for every day's end (the same histories as a fold per day)
     histories = fold_histories(listed, policy, [day.end for day in days])
+    moments = counted_moments(listed)
     reports = [
-        report_from(history, policy, day, tier=tier, pit=pit, events=events_inside(listed, day))
+        report_from(history, policy, day, tier=tier, pit=pit, events=count_inside(moments, day))
         for history, day in zip(histories, days, strict=True)
     ]
     keys = [m.key for m in reports[0].metrics] if reports else []
@@ -183,12 +184,17 @@ def daily_metrics(
 
 def events_inside(events: Sequence[Event], window: Window) -> int:
     """How many incident and downtime events fall inside the window."""
-    return sum(
-        1
-        for e in events
-        if window.start <= e.at < window.end
-        and (e.incident_id is not None or e.type in DOWNTIME_EVENTS)
-    )
+    return count_inside(counted_moments(events), window)
+
+
+def counted_moments(events: Iterable[Event]) -> list[float]:
+    """When each incident and downtime event happened, sorted: what `count_inside` reads."""
+    return sorted(e.at for e in events if e.incident_id is not None or e.type in DOWNTIME_EVENTS)
+
+
+def count_inside(moments: Sequence[float], window: Window) -> int:
+    """How many of the sorted `moments` fall inside the window (half-open, as every window)."""
+    return bisect_left(moments, window.end) - bisect_left(moments, window.start)
 
 
 def matches(incident: Incident, tier: Tier | None, pit: str | None) -> bool:
@@ -207,28 +213,30 @@ def report_from(
     events: int = 0,
 ) -> MetricsReport:
     start, end = window.start, window.end
-
-    def inside(moment: float | None) -> bool:
-        return moment is not None and start <= moment < end
-
     records = [r for r in history.incidents.values() if matches(r.incident, tier, pit)]
     targets = policy.targets
     kept = dict.fromkeys(PROMISES, 0)
     broken = dict.fromkeys(PROMISES, 0)
     answered: list[float] = []
+    resolved: list[IncidentRecord] = []
+    # the judging runs for every window and day: plain comparisons on the record's moments
     for record in records:
+        for name, on_time, moment in record.settled:
+            if start <= moment < end:
+                (kept if on_time else broken)[name] += 1
+        for moment in record.updates_kept:
+            if start <= moment < end:
+                kept["update"] += 1
+        for moment in record.updates_broken:
+            if start <= moment < end:
+                broken["update"] += 1
         incident = record.incident
-        for clock in clocks(incident):
-            on_time, moment = settles(clock)
-            if inside(moment):
-                (kept if on_time else broken)[clock.name] += 1
-        kept["update"] += sum(map(inside, record.updates_kept))
-        broken["update"] += sum(map(inside, record.updates_broken))
         done = incident.answered_at or incident.acknowledged_at
-        if inside(done):
-            assert done is not None
+        if done is not None and start <= done < end:
             answered.append(done - incident.opened_at)
-    resolved = [r for r in records if inside(r.first_resolved_at)]
+        first = record.first_resolved_at
+        if first is not None and start <= first < end:
+            resolved.append(record)
     owed = [r for r in resolved if owes_recovery(r, end)]
 
     metrics = [
@@ -290,11 +298,10 @@ def owes_recovery(record: IncidentRecord, end: float) -> bool:
         return True
     if incident.priority is not Priority.P1:
         return False
-    for clock in clocks(incident):
-        on_time, moment = settles(clock)
-        if clock.name in ("stabilise", "resolve") and not on_time and moment < end:
-            return True
-    return False
+    return any(
+        name in ("stabilise", "resolve") and not on_time and moment < end
+        for name, on_time, moment in record.settled
+    )
 
 
 def _downtime(

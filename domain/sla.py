@@ -44,15 +44,19 @@ class Deadlines:
     resolve_due: float | None
 
 
-def deadlines_for(incident: Incident, policy: Policy) -> Deadlines:
+def deadlines_for(
+    incident: Incident, policy: Policy, priority: Priority | None = None
+) -> Deadlines:
+    """The incident's promise deadlines; at `priority` instead of its own when given."""
     t0 = incident.opened_at
+    priority = incident.priority if priority is None else priority
     answer = policy.answer_seconds(incident.channel, incident.player.tier)
-    stabilise = policy.stabilise.get(incident.priority)
-    resolve = policy.resolve.get(incident.priority)
+    stabilise = policy.stabilise.get(priority)
+    resolve = policy.resolve.get(priority)
     if resolve is not None:
         resolve_due: float | None = t0 + resolve
-    elif incident.priority in policy.resolve_business_days:
-        resolve_due = add_business_days(t0, policy.resolve_business_days[incident.priority], policy)
+    elif priority in policy.resolve_business_days:
+        resolve_due = add_business_days(t0, policy.resolve_business_days[priority], policy)
     else:
         resolve_due = None
     return Deadlines(
