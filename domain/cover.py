@@ -24,6 +24,7 @@ from domain import commands as c
 from domain.cover_records import ContactCheck, Cover
 from domain.escalation import LINE_TITLES, TOP_LINE, on_duty
 from domain.events import PAYLOADS, Event, EventType, Payload
+from domain.local_time import local_text
 from domain.models import Chain, Contact, RosterEntry
 from domain.rejection import RejectCode, Rejected
 from domain.state import FloorState
@@ -220,7 +221,7 @@ EventMaker = Callable[..., Event]
 
 
 def _when(timestamp: float, timezone: str) -> str:
-    return datetime.fromtimestamp(timestamp, ZoneInfo(timezone)).strftime("%a %d %b %H:%M")
+    return local_text(timestamp, timezone, "%a %d %b %H:%M")
 
 
 def decide_cover(

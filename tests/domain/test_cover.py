@@ -283,3 +283,14 @@ def test_a_covering_person_is_paged_with_the_covers_contact(floor: Floor) -> Non
     # once the cover lapsed, the roster has no way to reach them
     with pytest.raises(Rejected):
         floor.run("dm1", c.PageContact(staff_id="pb1", method="pager"), TWO_AM + HOUR)
+
+
+def test_a_cover_ending_at_a_time_no_calendar_holds_is_refused_in_words(floor: Floor) -> None:
+    for impossible in (1e18, -1e18):
+        with pytest.raises(Rejected) as refused:
+            floor.run(
+                "dm1",
+                c.SetCover(chain=Chain.MAIN, line=2, staff_id="dm2", until=impossible, reason="x"),
+                TWO_AM,
+            )
+        assert f"time {impossible:g}" in refused.value.message

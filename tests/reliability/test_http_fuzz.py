@@ -31,7 +31,7 @@ from tests.reliability.wire import bearer, server_errors, sign_in
 
 # examples per operation and generation mode: enough to cover each route's inputs in CI;
 # FLOORLINE_FUZZ_EXAMPLES=500 for a deeper run
-EXAMPLES = int(os.environ.get("FLOORLINE_FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("FLOORLINE_FUZZ_EXAMPLES", "80"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
