@@ -198,7 +198,8 @@ async def open_incident(
     summary="Add a note to an incident this service account opened",
 )
 async def add_note(
-    incident_id: int,
+    # an incident number the server could have given (and one the command's id can hold)
+    incident_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     body: IntakeNote,
     account: AccountDep,
     backend: BackendDep,
@@ -243,9 +244,11 @@ async def start_downtime(
         if opened.error is not None:
             return rejection_response(opened.error)
         incident_id = opened.incident_id
-    result = await _submit(
-        backend, account, key, "downtime", body.downtime(backend.service.state, incident_id)
-    )
+    try:
+        downtime = body.downtime(backend.service.state, incident_id)
+    except Rejected as rejected:  # the asset left the floor meanwhile
+        raise _refused(rejected) from rejected
+    result = await _submit(backend, account, key, "downtime", downtime)
     if result.error is not None:
         return rejection_response(result.error)
     answer = IntakeAnswer(

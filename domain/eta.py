@@ -38,7 +38,7 @@ def parse_eta(text: str) -> int | str:
         value = value[:-1]
     elif value.endswith("h"):
         value, scale = value[:-1], 60
-    if not value.isdigit():
+    if not (value.isascii() and value.isdecimal()):  # "²" is a digit int() refuses
         return f"{text.strip() or 'nothing'} is not a number of minutes (1 to {ETA_MAX_MINUTES})"
     minutes = int(value) * scale
     return eta_problem(minutes) or minutes

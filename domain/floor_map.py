@@ -185,7 +185,7 @@ class PitSection:
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """`BJ-2` before `BJ-10`: digit runs compare as numbers."""
     return tuple(
-        (0, int(part)) if part.isdigit() else (1, part.casefold())
+        (0, int(part)) if part.isdecimal() else (1, part.casefold())
         for part in re.split(r"(\d+)", text)
         if part
     )

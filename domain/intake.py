@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from domain import commands as c
 from domain.commands import MAX_AMOUNT, ShortText, Text
@@ -41,7 +41,10 @@ class IntakePlayer(Frozen):
     """
 
     id_kind: PlayerIdKind = PlayerIdKind.LOYALTY
-    reference: Annotated[str, Field(min_length=1, max_length=120)]
+    # blank is no reference: stripped before the length is checked (422, not a bare player)
+    reference: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)
+    ]
     tier: Tier | None = None
     silent_visit: bool = False
     host_id: ShortText | None = None

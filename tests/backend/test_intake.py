@@ -135,6 +135,12 @@ async def test_bad_key_malformed_body_and_unknown_asset_make_nothing(
     no_key = await phone.http.post("/v1/intake/incidents", json=vip_call())
     assert no_key.status_code == 422 and "Idempotency-Key" in no_key.json()["detail"]
 
+    call = vip_call()
+    blank = await phone.post("/incidents", {**call, "player": {**call["player"], "reference": " "}})
+    assert blank.status_code == 422 and "reference" in blank.json()["detail"]
+    beyond = await phone.post(f"/incidents/{2**63}/notes", {"text": "still there?"})
+    assert beyond.status_code == 422 and "incident_id" in beyond.json()["detail"]
+
     unknown = await phone.post("/incidents", {**vip_call(), "asset_id": "SL-9999"})
     assert unknown.status_code == 404 and "SL-9999" in unknown.json()["detail"]
     down = await phone.post("/downtimes", {"asset_id": "XX-1", "reason": "fault"})

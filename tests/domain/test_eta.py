@@ -26,6 +26,8 @@ def test_typed_etas_read_as_minutes(typed: str, minutes: int) -> None:
         ("25h", "an ETA of 1500 min is out of range: from 1 min to 24 h (1440 min)"),
         ("soon", "soon is not a number of minutes (1 to 1440)"),
         ("", "nothing is not a number of minutes (1 to 1440)"),
+        ("²", "² is not a number of minutes (1 to 1440)"),  # a digit int() refuses
+        ("١٢", "١٢ is not a number of minutes (1 to 1440)"),
     ],
 )
 def test_what_is_no_eta_is_said_with_the_range(typed: str, words: str) -> None:

@@ -211,3 +211,5 @@ def test_sections_group_by_pit_then_tables_by_game_then_machines_in_natural_orde
 def test_natural_key_orders_numbers_as_numbers() -> None:
     ids = ["HL-1150", "BJ-10", "BJ-2", "bj-3", "HL-999"]
     assert sorted(ids, key=natural_key) == ["BJ-2", "bj-3", "BJ-10", "HL-999", "HL-1150"]
+    # a superscript is a digit to str.isdigit but no number: an id, not a crash
+    assert sorted(["SL-²", "SL-2"], key=natural_key) == ["SL-2", "SL-²"]
