@@ -8,8 +8,9 @@ allocating: the UI's loop stood still for all of them. What a replay page
 leaves behind is the floor, alive until the next snapshot or sign-in, so
 after each page the young garbage is collected (a short pass over the young
 generations only) and the rest frozen (`gc.freeze`): later full passes walk
-only what came after. The UI hands frozen objects back to the collector at the
-next whole new floor (`tui.collector`), so nothing frozen here outlives its floor.
+only what came after. The UI hands frozen objects back to the collector when
+another user's floor comes, and in quiet moments through a shift
+(`tui.collector.sweep_when_quiet`), so what froze as garbage is collected then.
 """
 
 from __future__ import annotations

@@ -55,4 +55,5 @@ class FactsMemo:
     def keep_only(self, numbers: Iterable[int]) -> None:
         """Forget incidents no longer on the floor (after a whole new state)."""
         keep = set(numbers)
-        self._seen = {n: seen for n, seen in self._seen.items() if n in keep}
+        # list() copies in one step: the loop may add an entry while this runs
+        self._seen = {n: seen for n, seen in list(self._seen.items()) if n in keep}

@@ -237,7 +237,7 @@ def _change(incident: Incident, event: Event, data: Payload, state: FloorState) 
         }
     elif isinstance(data, RecordedInRegisterData):
         incident = recorded(incident, data, at, event.actor)
-    if etype in _SETTLES_ETA and (incident.eta_due or incident.eta_lapsed) is not None:
+    if etype in _SETTLES_ETA and (incident.eta_due is not None or incident.eta_lapsed is not None):
         incident = incident.answered(eta_due=None, eta_lapsed=None)
     # acknowledging, stabilising, resolving or reopening an unowned incident takes it
     if isinstance(data, _TAKES_OWNER) and data.owner and incident.owner is None:

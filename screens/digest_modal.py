@@ -55,4 +55,11 @@ class DigestModal(DialogModal):
         if not folder:
             self.hint("name a folder to write the files in", error=True)
             return None
-        return month, Path(folder).expanduser()
+        if "\0" in folder:
+            self.hint("a folder name cannot hold a NUL character", error=True)
+            return None
+        try:
+            return month, Path(folder).expanduser()
+        except RuntimeError:  # ~name of nobody on this machine
+            self.hint(f"{folder.split('/', 1)[0]} is no user's home on this machine", error=True)
+            return None

@@ -347,6 +347,8 @@ class MetricsScreen(FloorScreen):
             problem = exc.problem.detail
         except OSError as exc:
             problem = f"cannot write to {out}: {exc.strerror or exc}"
+        except ValueError as exc:  # a path the system cannot take
+            problem = f"cannot write to {out}: {exc}"
         else:
             label = digest.report.window.label
             empty = (

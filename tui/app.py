@@ -264,9 +264,11 @@ class FloorApp(App[None]):
             self._alert(self._breaches.check(self.view.state, now, self.view.facts))
             online = self.view.status.link is Link.ONLINE
             self._alert(self._etas.check(self.view.state, self.view.me.id, now, online=online))
-        idle = self._idle_clock() - self._last_input
+        clock = self._idle_clock()
+        idle = clock - self._last_input
         if self.auto_lock_seconds and idle >= self.auto_lock_seconds:
             self.action_lock()
+        collector.sweep_when_quiet(clock, idle)
 
     def _alert(self, alerts: list[Alert]) -> None:
         if not alerts:

@@ -16,6 +16,7 @@ floorline web                 the app in a browser, one session per tab (see `--
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return digest(args[1:])
     options = build_parser().parse_args(args)
-    if options.auto_lock is not None and options.auto_lock < 0:
+    if options.auto_lock is not None and not 0 <= options.auto_lock < math.inf:  # NaN too
         print("floorline: --auto-lock must be 0 or more seconds", file=sys.stderr)
         return 2
 

@@ -12,6 +12,16 @@ from __future__ import annotations
 import gc
 
 _frozen_for: list[object] = [None]  # whose floor the last freeze held
+_last_sweep: list[float] = [0.0]  # monotonic time of the last quiet sweep
+
+# Whatever was garbage in a cycle when a freeze came (a dialog closed during a
+# catch-up, the screens a sign-in replaced) stays frozen: left alone, a long
+# shift of reconnects would pile it up. A terminal nobody has touched for
+# QUIET_FOR is swept at most every SWEEP_EVERY, and one never left alone at
+# least every SWEEP_AT_LATEST, when its stall is the price of a bounded heap.
+QUIET_FOR = 30.0
+SWEEP_EVERY = 600.0
+SWEEP_AT_LATEST = 3600.0
 
 
 def floor_painted(owner: object = None) -> None:
@@ -32,6 +42,20 @@ def floor_painted(owner: object = None) -> None:
             gc.collect()
         _frozen_for[0] = owner
     gc.freeze()
+
+
+def sweep_when_quiet(now: float, idle: float) -> bool:
+    """At `now` (monotonic seconds), with no key pressed for `idle`: if a sweep is due,
+    hand the frozen heap back, collect it whole and freeze what lives. True if it did."""
+    since = now - _last_sweep[0]
+    due = (idle >= QUIET_FOR and since >= SWEEP_EVERY) or since >= SWEEP_AT_LATEST
+    if not due or not gc.get_freeze_count():
+        return False
+    _last_sweep[0] = now
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    return True
 
 
 def app_closed() -> None:

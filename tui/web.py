@@ -11,6 +11,7 @@ keeps nothing but the page: closing or reloading a tab ends its session.
 from __future__ import annotations
 
 import argparse
+import math
 import shlex
 import socket
 import sys
@@ -110,7 +111,7 @@ def main(argv: list[str]) -> int:
     if not 0 < options.port < 65536:
         print("floorline web: --port must be 1-65535", file=sys.stderr)
         return 2
-    if options.auto_lock is not None and options.auto_lock < 0:
+    if options.auto_lock is not None and not 0 <= options.auto_lock < math.inf:  # NaN too
         print("floorline web: --auto-lock must be 0 or more seconds", file=sys.stderr)
         return 2
     behind_tls = (options.public_url or "").startswith("https://")

@@ -31,3 +31,26 @@ def test_a_reset_within_a_floor_only_freezes_and_another_floor_frees_the_last() 
     finally:
         collector.app_closed()
     assert gc.get_freeze_count() == 0
+
+
+def test_garbage_frozen_by_a_reset_is_swept_once_the_terminal_is_quiet() -> None:
+    try:
+        collector.floor_painted(("client", "pb2"))
+        closed = _Node()  # a dialog closed just as a catch-up froze the heap
+        gone = weakref.ref(closed)
+        collector.floor_painted(("client", "pb2"))
+        del closed
+        start = collector._last_sweep[0] + collector.SWEEP_EVERY
+        # someone at the keys: no stall for them yet
+        assert not collector.sweep_when_quiet(start, idle=1.0)
+        assert gone() is not None
+        # left alone long enough: swept, and the floor frozen again
+        assert collector.sweep_when_quiet(start, idle=collector.QUIET_FOR)
+        assert gone() is None and gc.get_freeze_count() > 0
+        # not again at once
+        assert not collector.sweep_when_quiet(start + 1, idle=collector.QUIET_FOR + 1)
+        # and never left alone: swept all the same, later
+        late = start + collector.SWEEP_AT_LATEST
+        assert collector.sweep_when_quiet(late, idle=0.0)
+    finally:
+        collector.app_closed()

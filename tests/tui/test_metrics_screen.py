@@ -175,7 +175,17 @@ async def test_the_board_writes_the_months_digest_and_says_where(
             await until(pilot, lambda: said in text_of(dialog, "#dialog-hint"))  # noqa: B023
             assert app.screen is dialog
         month.value = "2026-11"
-        dialog.query_one("#dialog-folder", Input).value = str(out)
+        folder = dialog.query_one("#dialog-folder", Input)
+        for bad, said in (
+            ("~nobody-by-this-name/digests", "~nobody-by-this-name is no user's home"),
+            ("dig\0ests", "a folder name cannot hold a NUL character"),
+        ):
+            folder.value = bad
+            folder.focus()
+            await pilot.press("enter")
+            await until(pilot, lambda: said in text_of(dialog, "#dialog-hint"))  # noqa: B023
+            assert app.screen is dialog
+        folder.value = str(out)
         await pilot.click("#dialog-ok")
         await digest_written(app, pilot)
         assert app.screen is board

@@ -94,8 +94,12 @@ def test_serve_goes_to_the_backend_command(monkeypatch: pytest.MonkeyPatch) -> N
     assert seen == [["--demo", "--port", "0"]]
 
 
-def test_a_negative_auto_lock_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["--auto-lock", "-1"]) == 2
+@pytest.mark.parametrize("seconds", ["-1", "nan", "inf"])
+def test_an_auto_lock_of_no_real_length_is_refused(
+    seconds: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a NaN would never compare as idle long enough: the terminal would never lock
+    assert cli.main(["--auto-lock", seconds]) == 2
     assert "--auto-lock" in capsys.readouterr().err
 
 
