@@ -4,6 +4,7 @@ to choose their own, at their own terminal."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Static
@@ -25,15 +26,20 @@ from .test_staff_screen import fill_add_dialog, rows
 NEW_PIN = "482913"
 
 
-async def test_an_added_pit_boss_signs_in_with_the_pin_shown_and_chooses_their_own(
-    backend: BackendProcess, make_app, tmp_path: Path
-) -> None:
-    office = make_app(
+def office_app(make_app: Any, backend: BackendProcess, tmp_path: Path) -> Any:
+    """The admin's terminal, on its own files, against the real backend."""
+    return make_app(
         None,
         source_factory=real_client(tmp_path / "office", "office"),
         server_url=backend.url,
         staff_id="admin",
     )
+
+
+async def test_an_added_pit_boss_signs_in_with_the_pin_shown_and_chooses_their_own(
+    backend: BackendProcess, make_app, tmp_path: Path
+) -> None:
+    office = office_app(make_app, backend, tmp_path)
     async with office.run_test(size=(80, 24), notifications=True) as pilot:
         await sign_in_on_screen(office, pilot, backend, "admin")
 
@@ -102,12 +108,7 @@ async def journal_head(backend: BackendProcess) -> tuple[int, str]:
 async def test_the_admin_reads_the_journal_head_to_write_down_and_reads_it_again(
     backend: BackendProcess, make_app, tmp_path: Path
 ) -> None:
-    office = make_app(
-        None,
-        source_factory=real_client(tmp_path / "office", "office"),
-        server_url=backend.url,
-        staff_id="admin",
-    )
+    office = office_app(make_app, backend, tmp_path)
     async with office.run_test(size=(80, 24)) as pilot:
         await sign_in_on_screen(office, pilot, backend, "admin")
         await until(pilot, lambda: isinstance(office.screen, QueueScreen))
