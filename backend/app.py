@@ -24,6 +24,7 @@ from backend.bodylimit import BodyLimit
 from backend.config import ServerConfig
 from backend.context import Backend
 from backend.live import LiveHub
+from backend.metrics_cache import MetricsCache
 from backend.scheduler import EscalationScheduler
 from backend.service import FloorService
 from backend.storage import Storage
@@ -60,7 +61,13 @@ async def start_backend(config: ServerConfig, say: Callable[[str], None] = _say)
 
     service.on_staff_change = staff_changed
     return Backend(
-        config=config, storage=storage, service=service, hub=hub, auth=auth, scheduler=scheduler
+        config=config,
+        storage=storage,
+        service=service,
+        hub=hub,
+        auth=auth,
+        scheduler=scheduler,
+        metrics=MetricsCache(storage),
     )
 
 

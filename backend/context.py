@@ -10,6 +10,7 @@ from backend.auth import Authenticator, AuthError, Session
 from backend.config import ServerConfig
 from backend.errors import ApiError
 from backend.live import LiveHub
+from backend.metrics_cache import MetricsCache
 from backend.scheduler import EscalationScheduler
 from backend.service import FloorService
 from backend.storage import Storage
@@ -27,6 +28,7 @@ class Backend:
     hub: LiveHub
     auth: Authenticator
     scheduler: EscalationScheduler
+    metrics: MetricsCache
 
     def now(self) -> float:
         return self.config.clock()

@@ -1,4 +1,4 @@
-"""The duty manager's metrics over HTTP, computed from the event log on every call.
+"""The duty manager's metrics over HTTP, computed from the event log.
 
     GET /v1/metrics?window=shift|today|7d|month[&tier=vip][&pit=2]  -> MetricsReport
     GET /v1/metrics/daily?days=14[&tier=...][&pit=...]               -> DailyMetrics
@@ -28,9 +28,7 @@ from domain.metric_windows import (
 from domain.metrics import (
     DailyMetrics,
     MetricsReport,
-    daily_metrics,
     metrics_refusal,
-    metrics_report,
 )
 from domain.models import Tier
 from domain.protocol import Problem
@@ -70,15 +68,10 @@ async def metrics(
 ) -> Response:
     _allowed(caller)
     policy = backend.service.state.policy
-    span = window_for(window, backend.now(), policy)
-    report, pruned = await compute(
-        backend.storage,
-        policy,
-        span.start,
-        span.end,
-        lambda events: metrics_report(events, policy, span, tier=tier, pit=pit),
-    )
-    return _json(report.model_copy(update={"pruned_before": pruned}))
+    now = backend.now()
+    span = window_for(window, now, policy)
+    report = await backend.metrics.report(policy, span, now, tier=tier, pit=pit)
+    return _json(report)
 
 
 @router.get("/daily", response_model=DailyMetrics, responses=RESPONSES)
@@ -91,15 +84,9 @@ async def daily(
 ) -> Response:
     _allowed(caller)
     policy = backend.service.state.policy
-    windows = day_windows(backend.now(), days, policy)
-    result, pruned = await compute(
-        backend.storage,
-        policy,
-        windows[0].start,
-        windows[-1].end,
-        lambda events: daily_metrics(events, policy, windows, tier=tier, pit=pit),
-    )
-    return _json(result.model_copy(update={"pruned_before": pruned}))
+    now = backend.now()
+    windows = day_windows(now, days, policy)
+    return _json(await backend.metrics.daily(policy, windows, now, tier=tier, pit=pit))
 
 
 @router.get("/digest", response_model=MonthlyDigest, responses=RESPONSES)

@@ -4,11 +4,18 @@ A month's log is written into a fresh server store (SQLite): `--incidents`
 incidents opened over the month up to now, each with its life (answered,
 often stabilised, resolved, some reopened, closed; P1s escalated by time),
 a few downtimes. Then the board is asked for, as the server answers `M`:
-`GET /v1/metrics?window=month` and `GET /v1/metrics/daily?days=14`, each
-computed from the event log (`backend.metrics_log.compute`, which is what
-the routes call), timed from the first query to the finished figures. The
-baseline, in the same run on the same store: a plain `SELECT count(*)` over
-the same month's events.
+`GET /v1/metrics?window=month` and `GET /v1/metrics/daily?days=14`, through
+the process's kept fold of the log (`backend.metrics_cache`, what the routes
+ask), timed from the first query to the finished figures.
+
+- first open: the process's first board, which reads and folds the month;
+- open while the floor goes on: before each sample, `--new` events (new
+  incidents' lives) are stored, and the board is asked again a few seconds on;
+- the fresh fold the board made before it kept one (`backend.metrics_log`),
+  over the same log, for comparison.
+
+The baseline, in the same run on the same store: a plain `SELECT count(*)`
+over the same month's events.
 
     python bench/metrics_board.py --incidents 50000 --samples 20
 
@@ -24,6 +31,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -38,6 +46,7 @@ from _stats import percentile
 from sqlalchemy import func, insert, select
 
 from backend import schema
+from backend.metrics_cache import MetricsCache
 from backend.metrics_log import compute
 from backend.storage import Storage
 from backend.visibility import FLOOR
@@ -96,37 +105,57 @@ def _life(
     return events
 
 
-def month_of_events(incidents: int, start: float, end: float, templates: int) -> list[str]:
-    """The month's events as stored bodies, in seq order."""
+def template_lives(templates: int) -> list[list[dict[str, Any]]]:
+    """Incident lives decided for real from time 0, as JSON, to copy."""
     rng = random.Random(13)
     base = base_state()
     lives: list[list[dict[str, Any]]] = []
     for number, command in enumerate(open_commands(templates), start=1):
         life = _life(base, number, command, 0.0, rng)
         lives.append([e.model_dump(mode="json") for e in life])
-    made: list[tuple[float, dict[str, Any]]] = []
-    for number in range(1, incidents + 1):
-        opened = rng.uniform(start, end - 6 * 3600)
-        for body in lives[number % len(lives)]:
-            event = dict(body)
-            event["at"] = body["at"] + opened
-            event["incident_id"] = number
-            if event["type"] == "incident_opened":
-                incident = dict(body["data"]["incident"])
-                incident.update(id=number, opened_at=event["at"])
-                if incident.get("answered_at") is not None:
-                    incident["answered_at"] = event["at"]
-                event["data"] = {"incident": incident}
-            made.append((event["at"], event))
-    made.sort(key=lambda pair: pair[0])
+    return lives
+
+
+def copied(life: list[dict[str, Any]], number: int, opened: float) -> list[dict[str, Any]]:
+    """A life under another incident number, opened at `opened`."""
+    events = []
+    for body in life:
+        event = dict(body)
+        event["at"] = body["at"] + opened
+        event["incident_id"] = number
+        if event["type"] == "incident_opened":
+            incident = dict(body["data"]["incident"])
+            incident.update(id=number, opened_at=event["at"])
+            if incident.get("answered_at") is not None:
+                incident["answered_at"] = event["at"]
+            event["data"] = {"incident": incident}
+        events.append(event)
+    return events
+
+
+def as_bodies(events: list[dict[str, Any]], first_seq: int) -> list[str]:
+    """The events as stored bodies, numbered in time order from `first_seq`."""
+    ordered = sorted(events, key=lambda event: float(event["at"]))
     bodies = []
-    for seq, (_, event) in enumerate(made, start=1):
+    for seq, event in enumerate(ordered, start=first_seq):
         event["seq"] = seq
         bodies.append(json.dumps(event, separators=(",", ":")))
     return bodies
 
 
+def month_of_events(
+    lives: list[list[dict[str, Any]]], incidents: int, start: float, end: float
+) -> list[str]:
+    """The month's events as stored bodies, in seq order."""
+    rng = random.Random(17)
+    made: list[dict[str, Any]] = []
+    for number in range(1, incidents + 1):
+        made += copied(lives[number % len(lives)], number, rng.uniform(start, end - 6 * 3600))
+    return as_bodies(made, 1)
+
+
 async def load(storage: Storage, bodies: list[str]) -> None:
+    """Store the bodies as the server does, and move the head to the last."""
     view = FLOOR.to_json()
     async with storage.engine.begin() as conn:
         for first in range(0, len(bodies), 5000):
@@ -144,11 +173,18 @@ async def load(storage: Storage, bodies: list[str]) -> None:
                     }
                 )
             await conn.execute(insert(schema.events), rows)
-        await conn.execute(schema.meta.update().values(seq=len(bodies)))
+        last = json.loads(bodies[-1])["seq"]
+        await conn.execute(schema.meta.update().values(seq=last))
 
 
-async def board(storage: Storage, policy: Policy, now: float) -> None:
+async def board(cache: MetricsCache, policy: Policy, now: float) -> None:
     """What the server does for the board's two requests."""
+    await cache.report(policy, window_for(WindowKind.MONTH, now, policy), now, tier=None, pit=None)
+    await cache.daily(policy, day_windows(now, 14, policy), now, tier=None, pit=None)
+
+
+async def fresh_board(storage: Storage, policy: Policy, now: float) -> None:
+    """The same two answers folded afresh from the log, as before the fold was kept."""
     span = window_for(WindowKind.MONTH, now, policy)
     await compute(
         storage,
@@ -176,12 +212,14 @@ async def count(storage: Storage, start: float, end: float) -> int:
 
 async def main_async(options: argparse.Namespace) -> list[dict[str, object]]:
     policy = Policy()
-    # the board asked at the last minute of last month: "this month" is all of it
+    # the board asked near the end of last month: "this month" is nearly all of it
     last_month = previous_month(window_for(WindowKind.MONTH, time.time(), policy), policy)
-    now = last_month.end - 60
+    now = last_month.end - 3600
     span = window_for(WindowKind.MONTH, now, policy)
     made = time.perf_counter()
-    bodies = month_of_events(options.incidents, span.start, now, options.templates)
+    lives = template_lives(options.templates)
+    bodies = month_of_events(lives, options.incidents, span.start, now - 600)
+    rng = random.Random(19)
     with tempfile.TemporaryDirectory(prefix="floorline-bench-") as folder:
         storage = await Storage.open(f"sqlite:///{Path(folder) / 'floor.db'}")
         try:
@@ -191,24 +229,45 @@ async def main_async(options: argparse.Namespace) -> list[dict[str, object]]:
                 f" {time.perf_counter() - made:.0f} s; {machine()}",
                 flush=True,
             )
-            await board(storage, policy, now)  # warm: the file in the page cache
+            await count(storage, span.start, span.end)  # warm: the file in the page cache
+            cache = MetricsCache(storage)
+            t0 = time.perf_counter()
+            await board(cache, policy, now)
+            first_open = time.perf_counter() - t0
             timings, baseline = [], []
+            seq, number = len(bodies) + 1, options.incidents + 1
             counted = 0
             for _ in range(options.samples):
+                # the floor goes on: new incidents' first minutes stored, then the board again
+                new: list[dict[str, Any]] = []
+                while len(new) < options.new:
+                    life = [e for e in copied(rng.choice(lives), number, now) if e["at"] < now + 5]
+                    new += life
+                    number += 1
+                stored = as_bodies(new, seq)
+                seq += len(stored)
+                await load(storage, stored)
+                now += 5
                 t0 = time.perf_counter()
-                counted = await count(storage, span.start, span.end)
+                counted = await count(storage, span.start, now)
                 baseline.append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
-                await board(storage, policy, now)
+                await board(cache, policy, now)
                 timings.append(time.perf_counter() - t0)
+            fresh = []
+            for _ in range(options.fresh_samples):
+                t0 = time.perf_counter()
+                await fresh_board(storage, policy, now)
+                fresh.append(time.perf_counter() - t0)
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         finally:
             await storage.close()
-    print(f"# the month's window holds {counted} events", flush=True)
+    print(f"# the month's window holds {counted} events; peak RSS {rss:.0f} MiB", flush=True)
     p99 = percentile(timings, 0.99) * 1000
     base = percentile(baseline, 0.99) * 1000
-    return [
+    rows = [
         row(
-            f"metrics board, {options.incidents} incidents, p99",
+            f"metrics board, {options.incidents} incidents, p99 while the floor goes on",
             p99,
             base,
             "ms",
@@ -223,7 +282,20 @@ async def main_async(options: argparse.Namespace) -> list[dict[str, object]]:
             "(baseline: SELECT count(*))",
             None,
         ),
+        row("metrics board, first open", first_open * 1000, base, "ms", "(reads the month)", None),
     ]
+    if fresh:
+        rows.append(
+            row(
+                "metrics board folded afresh (before), p50",
+                percentile(fresh, 0.5) * 1000,
+                base,
+                "ms",
+                "(for comparison)",
+                None,
+            )
+        )
+    return rows
 
 
 def main() -> int:
@@ -231,6 +303,10 @@ def main() -> int:
     parser.add_argument("--incidents", type=int, default=50_000)
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--templates", type=int, default=400, help="lives decided for real")
+    parser.add_argument("--new", type=int, default=25, help="events stored before each sample")
+    parser.add_argument(
+        "--fresh-samples", type=int, default=1, help="boards folded afresh, for comparison"
+    )
     options = parser.parse_args()
     emit_json(asyncio.run(main_async(options)))
     return 0

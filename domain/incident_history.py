@@ -72,7 +72,9 @@ class History:
 
 
 @dataclass
-class _Trail:
+class Trail:
+    """One incident's story as folded so far (what `incident_record` turns into a record)."""
+
     opened: Incident
     priority: Priority
     open: bool = True
@@ -130,18 +132,18 @@ def fold_history(events: Iterable[Event], policy: Policy, end: float) -> History
     An event about an incident whose opening is not among them is skipped: the
     caller gives each incident's whole story (see `lookback`).
     """
-    trails: dict[int, _Trail] = {}
+    trails: dict[int, Trail] = {}
     downtimes: dict[int, Downtime] = {}
     for event in events:
         if event.at >= end:
             continue
         if event.type in DOWNTIME_EVENTS:
-            _downtime(downtimes, event)
+            fold_downtime_event(downtimes, event)
         elif event.incident_id is not None:
-            _incident(trails, event, policy)
+            fold_incident_event(trails, event, policy)
     return History(
         end=end,
-        incidents={number: _record(trail, policy) for number, trail in trails.items()},
+        incidents={number: incident_record(trail, policy) for number, trail in trails.items()},
         downtimes=downtimes,
     )
 
@@ -169,34 +171,34 @@ def fold_histories(events: Iterable[Event], policy: Policy, ends: Sequence[float
     downtimes: list[dict[int, Downtime]] = [{} for _ in ends]
     for story in stories.values():
         if _in_time_order(story):
-            trails: dict[int, _Trail] = {}
+            trails: dict[int, Trail] = {}
             fed = 0
             record: IncidentRecord | None = None
             for n in order:
                 changed = False
                 while fed < len(story) and story[fed].at < ends[n]:
-                    _incident(trails, story[fed], policy)
+                    fold_incident_event(trails, story[fed], policy)
                     fed, changed = fed + 1, True
                 if changed or record is None:
                     trail = next(iter(trails.values()), None)
-                    record = _record(trail, policy) if trail is not None else None
+                    record = incident_record(trail, policy) if trail is not None else None
                 if record is not None:
                     incidents[n][record.incident.id] = record
         else:
             for n in order:
-                again: dict[int, _Trail] = {}
+                again: dict[int, Trail] = {}
                 for event in story:
                     if event.at < ends[n]:
-                        _incident(again, event, policy)
+                        fold_incident_event(again, event, policy)
                 for number, trail in again.items():
-                    incidents[n][number] = _record(trail, policy)
+                    incidents[n][number] = incident_record(trail, policy)
     for number, story in downtime_stories.items():
         for n in order:
             # a downtime is a handful of events: folded for each end
             known: dict[int, Downtime] = {}
             for event in story:
                 if event.at < ends[n]:
-                    _downtime(known, event)
+                    fold_downtime_event(known, event)
             if number in known:
                 downtimes[n][number] = known[number]
     return [
@@ -220,13 +222,14 @@ _READ_PAYLOAD = frozenset(
 )
 
 
-def _incident(trails: dict[int, _Trail], event: Event, policy: Policy) -> None:
+def fold_incident_event(trails: dict[int, Trail], event: Event, policy: Policy) -> None:
+    """Bring the story of the event's incident forward by `event` (an opening starts it)."""
     at, etype = event.at, event.type
     # checking a payload costs more than folding it: only those read are checked
     payload = payload_of(event) if etype in _READ_PAYLOAD else None
     if etype is EventType.INCIDENT_OPENED and isinstance(payload, IncidentData):
         opened = payload.incident
-        trail = _Trail(opened=opened, priority=opened.priority, left_first_line=opened.line > 1)
+        trail = Trail(opened=opened, priority=opened.priority, left_first_line=opened.line > 1)
         trail.promise_update(at, policy)
         trails[opened.id] = trail
         return
@@ -272,7 +275,8 @@ def _incident(trails: dict[int, _Trail], event: Event, policy: Policy) -> None:
         trail.report_filed_at = trail.report_filed_at or at
 
 
-def _record(trail: _Trail, policy: Policy) -> IncidentRecord:
+def incident_record(trail: Trail, policy: Policy) -> IncidentRecord:
+    """The incident as its story so far tells it, with its promise clocks settled."""
     if trail.closed:
         state = IncidentState.CLOSED
     elif trail.resolved_at is not None:
@@ -319,7 +323,8 @@ def _record(trail: _Trail, policy: Policy) -> IncidentRecord:
     )
 
 
-def _downtime(downtimes: dict[int, Downtime], event: Event) -> None:
+def fold_downtime_event(downtimes: dict[int, Downtime], event: Event) -> None:
+    """Bring the event's downtime forward by `event` (a start begins it)."""
     payload = payload_of(event)
     number = event.downtime_id
     if number is None:

@@ -169,14 +169,29 @@ def daily_metrics(
     tier: Tier | None = None,
     pit: str | None = None,
 ) -> DailyMetrics:
+    return daily_from(days, day_reports(events, policy, days, tier=tier, pit=pit))
+
+
+def day_reports(
+    events: Iterable[Event],
+    policy: Policy,
+    days: Sequence[Window],
+    *,
+    tier: Tier | None = None,
+    pit: str | None = None,
+) -> list[MetricsReport]:
+    """`metrics_report` for each of `days`, from one fold for every day's end."""
     listed = list(events)
-    # one fold for every day's end (the same histories as a fold per day)
     histories = fold_histories(listed, policy, [day.end for day in days])
     moments = counted_moments(listed)
-    reports = [
+    return [
         report_from(history, policy, day, tier=tier, pit=pit, events=count_inside(moments, day))
         for history, day in zip(histories, days, strict=True)
     ]
+
+
+def daily_from(days: Sequence[Window], reports: Sequence[MetricsReport]) -> DailyMetrics:
+    """The charts' values: each metric of each day's report, in the days' order."""
     keys = [m.key for m in reports[0].metrics] if reports else []
     values = {key: tuple(r.metric(key).value for r in reports) for key in keys}
     return DailyMetrics(days=tuple(days), values=values)

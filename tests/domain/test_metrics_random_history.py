@@ -34,13 +34,14 @@ KINDS = ("result_dispute", "payment_failure", "room_overbooking", "machine_fault
 CHANNELS = ("on_site", "phone", "chat", "email")
 
 
-def random_log(seed: int) -> list[Event]:
+def random_log(seed: int, steps: int = 500, longest_gap: float = 400) -> list[Event]:
+    """A floor's log of `steps` commands, each up to `longest_gap` seconds after the last."""
     rng = random.Random(seed)
     floor = Floor()
     numbers: list[int] = []
     at = T0
-    for _ in range(500):
-        at += rng.uniform(5, 400)
+    for _ in range(steps):
+        at += rng.uniform(5, longest_gap)
         boundary = T0 + SPAN * math.ceil((at - T0) / SPAN)
         if boundary - at < 600 and rng.random() < 0.5:  # on the very moment a window ends
             at = boundary

@@ -1,0 +1,205 @@
+"""The metrics board's answers from this process's fold of the log, brought forward.
+
+Folding a month of the log for every `GET /v1/metrics` costs seconds at
+50,000 incidents. This keeps `domain.live_history.LiveHistory` (every story
+from a little before this month on, folded to the log's head) and, before
+each answer, folds only the events stored since, whoever stored them: each
+backend process on one database keeps its own and reads the shared log by seq.
+Past days of the charts are kept as answered, until an event dated inside or
+before one of them arrives (an action done offline, replayed later).
+
+The answers are the fresh fold's (`backend.metrics_log.compute`), exactly;
+it is what answers whenever this cannot: a window ending before the latest
+event, one reaching before the kept stories, or a log that changed under
+them (pruned, restored under a new epoch, or a new policy), after which
+the fold here is made again from the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from backend import eventlog
+from backend.collector import collector_held
+from backend.metrics_log import (
+    compute,
+    pruned_before,
+    read_after,
+    read_incidents,
+    read_stories,
+)
+from backend.storage import Storage
+from domain.events import Event
+from domain.incident_history import DOWNTIME_EVENTS, lookback
+from domain.live_history import LiveHistory
+from domain.metric_windows import Window, WindowKind, window_for
+from domain.metrics import (
+    DailyMetrics,
+    MetricsReport,
+    daily_from,
+    day_reports,
+    metrics_report,
+    report_from,
+)
+from domain.models import Tier
+from domain.policy import Policy
+
+DAY = 86400.0
+# kept stories older than this behind what the board needs are let go (made again)
+LET_GO_AFTER = 40 * DAY
+DAYS_KEPT = 4096  # past-day answers kept, across tiers and pits
+
+DayKey = tuple[float, float, Tier | None, str | None]
+
+
+@dataclass
+class _Kept:
+    live: LiveHistory
+    seq: int
+    epoch: str
+    pruned_through: int
+
+
+def board_base(now: float, policy: Policy) -> float:
+    """From when the stories must be read whole to answer every board window ending now."""
+    month = window_for(WindowKind.MONTH, now, policy).start
+    week = window_for(WindowKind.LAST_7_DAYS, now, policy).start
+    return min(month, week) - lookback(policy)
+
+
+class MetricsCache:
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+        self._lock = asyncio.Lock()  # one bringing forward at a time; answers wait their turn
+        self._kept: _Kept | None = None
+        self._days: dict[DayKey, MetricsReport] = {}
+
+    async def report(
+        self, policy: Policy, window: Window, now: float, *, tier: Tier | None, pit: str | None
+    ) -> MetricsReport:
+        async with self._lock:
+            live, pruned = await self._bring_forward(policy, now, window.start)
+            judged = await asyncio.to_thread(_judged, live, policy, window, tier, pit)
+            if judged is not None:
+                report = judged
+            else:
+                report, pruned = await compute(
+                    self._storage,
+                    policy,
+                    window.start,
+                    window.end,
+                    lambda events: metrics_report(events, policy, window, tier=tier, pit=pit),
+                )
+        return report.model_copy(update={"pruned_before": pruned})
+
+    async def daily(
+        self,
+        policy: Policy,
+        days: tuple[Window, ...],
+        now: float,
+        *,
+        tier: Tier | None,
+        pit: str | None,
+    ) -> DailyMetrics:
+        async with self._lock:
+            live, pruned = await self._bring_forward(policy, now, days[0].start)
+            reports: list[MetricsReport | None] = [
+                self._days.get((d.start, d.end, tier, pit)) for d in days
+            ]
+            for n, day in enumerate(days):
+                if reports[n] is None and day.end > live.latest_at:  # today: from the fold
+                    reports[n] = await asyncio.to_thread(_judged, live, policy, day, tier, pit)
+            unknown = [day for day, report in zip(days, reports, strict=True) if report is None]
+            if unknown:
+                made, _ = await compute(
+                    self._storage,
+                    policy,
+                    unknown[0].start,
+                    unknown[-1].end,
+                    lambda events: day_reports(events, policy, unknown, tier=tier, pit=pit),
+                )
+                fresh = iter(made)
+                reports = [r if r is not None else next(fresh) for r in reports]
+            if len(self._days) > DAYS_KEPT:
+                self._days.clear()
+            for day, report in zip(days, reports, strict=True):
+                if report is not None and day.end < now:  # a day over: it stays as answered
+                    self._days[(day.start, day.end, tier, pit)] = report
+        answered = [r for r in reports if r is not None]
+        return daily_from(days, answered).model_copy(update={"pruned_before": pruned})
+
+    async def _bring_forward(
+        self, policy: Policy, now: float, start: float
+    ) -> tuple[LiveHistory, float | None]:
+        """The kept fold brought to the log's head, and when the log is short for
+        windows from `start`."""
+        base = board_base(now, policy)
+        async with self._storage.engine.connect() as conn:
+            head = await eventlog.read_head(conn)
+            pruned = await pruned_before(conn, head, start - lookback(policy))
+            kept = self._kept
+            if (
+                kept is None
+                or kept.live.policy != policy
+                or (kept.epoch, kept.pruned_through) != (head.epoch, head.pruned_through)
+                or head.seq < kept.seq
+                or base < kept.live.base
+                or base - kept.live.base > LET_GO_AFTER
+            ):
+                self._kept = None
+                self._days.clear()
+                bodies = await read_stories(conn, base, head.seq)
+                live = LiveHistory(policy, base)
+                await asyncio.to_thread(_fed, live, bodies)
+                kept = _Kept(live, head.seq, head.epoch, head.pruned_through)
+            elif head.seq > kept.seq:
+                bodies = await read_after(conn, kept.seq, head.seq)
+                earliest = await asyncio.to_thread(_fed, kept.live, bodies)
+                self._forget_days_from(earliest)
+                kept.seq = head.seq
+            if kept.live.missing:
+                stories = await read_incidents(conn, kept.live.missing, kept.seq)
+                await asyncio.to_thread(_adopted, kept.live, stories)
+        self._kept = kept
+        return kept.live, pruned
+
+    def _forget_days_from(self, moment: float) -> None:
+        """An event dated `moment` arrived: the days ending after it may read otherwise."""
+        for key in [key for key in self._days if key[1] > moment]:
+            del self._days[key]
+
+
+def _fed(live: LiveHistory, bodies: list[str]) -> float:
+    """Parse and fold `bodies` into `live`; the earliest incident or downtime event time."""
+    with collector_held():
+        events = [Event.model_validate_json(body) for body in bodies]
+        live.feed(events)
+    counted = [e.at for e in events if e.incident_id is not None or e.type in DOWNTIME_EVENTS]
+    return min(counted, default=float("inf"))
+
+
+def _adopted(live: LiveHistory, bodies: list[str]) -> None:
+    with collector_held():
+        stories: dict[int, list[Event]] = {}
+        for body in bodies:
+            event = Event.model_validate_json(body)
+            if event.incident_id is not None and event.type not in DOWNTIME_EVENTS:
+                stories.setdefault(event.incident_id, []).append(event)
+        live.adopt(stories)
+
+
+def _judged(
+    live: LiveHistory,
+    policy: Policy,
+    window: Window,
+    tier: Tier | None,
+    pit: str | None,
+) -> MetricsReport | None:
+    """The window's report from the kept fold, or None when the fold cannot answer it."""
+    with collector_held():
+        history = live.history(window.start - lookback(policy), window.end)
+        if history is None:
+            return None
+        events = live.count_inside(window)
+        return report_from(history, policy, window, tier=tier, pit=pit, events=events)
