@@ -29,7 +29,7 @@ from domain.events import Event
 from domain.metric_windows import WindowKind, day_windows, window_for
 from domain.metrics import DailyMetrics, MetricsReport, daily_metrics, metrics_report
 from domain.models import Tier
-from domain.policy import Policy, MetricTargets
+from domain.policy import MetricTargets, Policy
 from tests.domain.test_metrics_random_history import random_log
 
 DAY = 86400.0
