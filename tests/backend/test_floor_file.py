@@ -71,6 +71,30 @@ def test_import_export_round_trip_on_postgres(tmp_path: Path, pg_url: str) -> No
     check_round_trip(tmp_path, pg_url)
 
 
+def test_an_edited_export_names_the_line_of_the_broken_entry(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    imported(tmp_path, db)
+    text = exported(db)
+    # the README's shape: one `[[section]]` block per entry, no multi-line arrays
+    assert not [line for line in text.splitlines() if line.rstrip().endswith(("[", "{"))]
+    headers = {line for line in text.splitlines() if line.startswith("[")}
+    assert headers == {"[[pit]]", "[[asset]]", "[[staff]]", "[[on_call]]", "[[roster]]"}
+    lines = text.splitlines()
+    host = lines.index('role = "host"')
+    lines[host] = 'role = "pitboss"'
+    night = next(n for n, line in enumerate(lines) if '"Mon-Fri 22:00-06:00"' in line)
+    lines[night] = lines[night].replace("22:00", "10pm")
+    path = tmp_path / "edited.toml"
+    path.write_text("\n".join(lines) + "\n")
+    done = floor_cli("import", path, "--db", db)
+    assert done.returncode == 1
+    shown = done.stderr.splitlines()
+    assert shown[0].startswith(f"{path}:{host + 1}: staff[4].role: unknown role 'pitboss'")
+    assert shown[1].startswith(f"{path}:{night + 1}: roster[5].shifts[1]: bad time")
+    assert shown[-1] == "nothing was changed"
+    assert exported(db) == text
+
+
 def test_a_bad_file_names_file_line_and_field_and_changes_nothing(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'floor.db'}"
     imported(tmp_path, db)
