@@ -6,24 +6,29 @@ a running server where the test needs one.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from api_client import Link
 from domain.floorfile import parse_floor
-from domain.protocol import CLOSE_UNAUTHORISED
-from tests.backend.helpers import Terminal
+from domain.protocol import CLOSE_RESYNC, CLOSE_UNAUTHORISED
+from tests.api_client.helpers import signed_in_client, until
+from tests.backend.helpers import Terminal, open_p1
 from tests.conftest import ROOT, BackendFactory
 
 EXAMPLE = (resources.files("backend.floors") / "example.toml").read_text()
 PIN_LINE = re.compile(r"^\s+(\S+)\s+PIN (\d+)$", re.M)
 KEPT_PINS = 'one_time = false\n[pins]\nadmin = "9000"\ndm1 = "3001"\ndm2 = "3002"\n'
+WITH_PIT_BOSS = KEPT_PINS + 'pb1 = "5001"\n'
 
 
 def floor_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -221,4 +226,96 @@ async def test_deactivation_closes_a_socket_held_by_another_process(
     assert closed.value.rcvd is not None and closed.value.rcvd.code == CLOSE_UNAUTHORISED
     assert (await dm.http.get("/v1/snapshot")).status_code == 401  # on its own process too
     for t in (admin, dm):
+        await t.close()
+
+
+async def closed_with(terminal: Terminal, act: Any) -> int:
+    """Hold a live feed open, run `act`, and answer the code the feed was closed with."""
+    head = (await terminal.snapshot())["seq"]
+    with pytest.raises(ConnectionClosed) as closed:
+        async with terminal.live(after=head) as feed:
+            assert (await feed.frame())["type"] == "hello"
+            await act()
+            while True:
+                await feed.frame()
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code
+
+
+async def test_a_pit_change_brings_the_terminal_back_in_its_new_pit_still_signed_in(
+    tmp_path: Path, backend_factory: BackendFactory
+) -> None:
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    imported(tmp_path, db, pins=WITH_PIT_BOSS)
+    server = backend_factory(demo=False, db_url=db)
+    admin = await Terminal.sign_in(server.url, "admin", "9000")
+    dm = await Terminal.sign_in(server.url, "dm1", "3001")
+    high_limit = (await dm.accepted(open_p1(pit="2", spot="BAC-01")))["incident_id"]
+    pit_boss = await signed_in_client(server.url, tmp_path / "pit", "pb1", "5001")
+    seen: list[Link] = []
+    watch = pit_boss.changes()
+
+    async def watching() -> None:
+        async for _ in watch:
+            seen.append(pit_boss.status.link)
+
+    watcher = asyncio.create_task(watching())
+    try:
+        assert high_limit not in pit_boss.state.incidents  # pit 2 is not theirs
+        moved = await admin.http.post(
+            "/v1/staff/pb1/change", json={"type": "change_staff", "staff_id": "pb1", "pit": "2"}
+        )
+        assert moved.status_code == 200, moved.text
+        # the same terminal, still signed in, now shows pit 2's incident
+        await until(
+            pit_boss,
+            lambda: (
+                high_limit in pit_boss.state.incidents
+                and pit_boss.me is not None
+                and pit_boss.me.pit == "2"
+            ),
+            what="pit 2's floor",
+        )
+        assert pit_boss.status.link is Link.ONLINE
+        assert Link.SIGNED_OUT not in seen
+    finally:
+        watcher.cancel()
+        await pit_boss.close()
+    # at the socket: closed to re-scope, and the token still answers, for the new pit
+    raw = await Terminal.sign_in(server.url, "dm2", "3002")
+    change = {"type": "change_staff", "staff_id": "dm2", "role": "host"}
+
+    async def demote() -> None:
+        answer = await admin.http.post("/v1/staff/dm2/change", json=change)
+        assert answer.status_code == 200, answer.text
+
+    assert await closed_with(raw, demote) == CLOSE_RESYNC
+    assert (await raw.snapshot())["me"]["role"] == "host"
+    for t in (admin, dm, raw):
+        await t.close()
+
+
+@pytest.mark.postgres
+async def test_a_role_change_and_a_pin_reset_reach_a_socket_held_by_another_process(
+    tmp_path: Path, backend_factory: BackendFactory, pg_url: str
+) -> None:
+    imported(tmp_path, pg_url, pins=WITH_PIT_BOSS)
+    first = backend_factory(demo=False, db_url=pg_url)
+    second = backend_factory(demo=False, db_url=pg_url)
+    admin = await Terminal.sign_in(first.url, "admin", "9000")
+    pit_boss = await Terminal.sign_in(second.url, "pb1", "5001")
+
+    async def move() -> None:
+        body = {"type": "change_staff", "staff_id": "pb1", "pit": "2"}
+        assert (await admin.http.post("/v1/staff/pb1/change", json=body)).status_code == 200
+
+    assert await closed_with(pit_boss, move) == CLOSE_RESYNC
+    assert (await pit_boss.snapshot())["me"]["pit"] == "2"  # still signed in, re-scoped
+
+    async def reset() -> None:
+        assert (await admin.http.post("/v1/staff/pb1/reset-pin")).status_code == 200
+
+    assert await closed_with(pit_boss, reset) == CLOSE_UNAUTHORISED
+    assert (await pit_boss.http.get("/v1/snapshot")).status_code == 401  # on its own process
+    for t in (admin, pit_boss):
         await t.close()
