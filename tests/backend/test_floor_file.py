@@ -319,3 +319,41 @@ async def test_a_role_change_and_a_pin_reset_reach_a_socket_held_by_another_proc
     assert (await pit_boss.http.get("/v1/snapshot")).status_code == 401  # on its own process
     for t in (admin, pit_boss):
         await t.close()
+
+
+async def test_a_pin_file_keeps_only_the_pins_it_names(
+    tmp_path: Path, backend_factory: BackendFactory
+) -> None:
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    out = imported(tmp_path, db, pins=KEPT_PINS)  # admin, dm1, dm2 with one_time = false
+    pins = dict(PIN_LINE.findall(out))
+    server = backend_factory(demo=False, db_url=db)
+    async with httpx.AsyncClient(base_url=server.url, timeout=20) as http:
+        for staff_id, must_change in (("dm1", False), ("h1", True), ("pb1", True)):
+            body = {"staff_id": staff_id, "pin": pins[staff_id]}
+            answer = await http.post("/v1/session", json=body)
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["must_change_pin"] is must_change, staff_id
+    # and the operator is told which is which
+    one_time, kept = out.split("new staff and the PINs the pin file gives them to keep:")
+    assert dict(PIN_LINE.findall(kept)) == {"admin": "9000", "dm1": "3001", "dm2": "3002"}
+    assert set(dict(PIN_LINE.findall(one_time))) == {"h1", "pb1"}
+
+
+def test_a_pin_file_naming_staff_the_import_does_not_add_is_refused(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    imported(tmp_path, db, pins=KEPT_PINS)
+    before = exported(db)
+    floor = tmp_path / "grown.toml"
+    floor.write_text(EXAMPLE + '\n[[staff]]\nid = "h2"\nname = "Riley C."\nrole = "host"\n')
+    pins = tmp_path / "more-pins.toml"
+    pins.write_text('[pins]\nh2 = "7002"\ndm1 = "1111"\nzz9 = "2222"\n')
+    done = floor_cli("import", floor, "--db", db, "--pin-file", pins)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "floorline floor import: the pin file has PINs only for the staff this import adds:"
+        " dm1 already on the staff list (reset a PIN on the staff screen);"
+        " zz9 not in the floor file",
+        "nothing was changed",
+    ]
+    assert exported(db) == before  # h2 was not added either
