@@ -156,7 +156,7 @@ def parse_floor(text: str, filename: str = "floor.toml") -> FloorFile:
     try:
         floor = FloorFile.model_validate(raw)
     except ValidationError as exc:
-        problems = [_problem(error) for error in exc.errors()]
+        problems = [_problem(error) for error in _without_echoes(exc.errors())]
     else:
         problems = check(floor)
     if problems:
@@ -167,6 +167,13 @@ def parse_floor(text: str, filename: str = "floor.toml") -> FloorFile:
             ]
         )
     return floor.sorted()
+
+
+def _without_echoes(errors: list[Any]) -> list[Any]:
+    """Drop a list's "too short" when one of its own items is already reported: pydantic
+    counts only the items that passed, so a block whose one shift is bad says both."""
+    named = {tuple(e["loc"][:-1]) for e in errors if e["loc"] and isinstance(e["loc"][-1], int)}
+    return [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in named)]
 
 
 def _problem(error: Any) -> Problem:
