@@ -7,7 +7,9 @@ a running server where the test needs one.
 from __future__ import annotations
 
 import asyncio
+import getpass
 import re
+import socket
 import subprocess
 import sys
 from importlib import resources
@@ -22,7 +24,7 @@ from api_client import Link
 from domain.floorfile import parse_floor
 from domain.protocol import CLOSE_RESYNC, CLOSE_UNAUTHORISED
 from tests.api_client.helpers import signed_in_client, until
-from tests.backend.helpers import Terminal, open_p1
+from tests.backend.helpers import Terminal, command_id, open_p1
 from tests.conftest import ROOT, BackendFactory
 
 EXAMPLE = (resources.files("backend.floors") / "example.toml").read_text()
@@ -357,3 +359,59 @@ def test_a_pin_file_naming_staff_the_import_does_not_add_is_refused(tmp_path: Pa
         "nothing was changed",
     ]
     assert exported(db) == before  # h2 was not added either
+
+
+async def test_an_import_the_floor_refuses_changes_nothing(
+    tmp_path: Path, backend_factory: BackendFactory
+) -> None:
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    imported(tmp_path, db, pins=KEPT_PINS)
+    server = backend_factory(demo=False, db_url=db)
+    dm = await Terminal.sign_in(server.url, "dm1", "3001")
+    down = {"type": "start_downtime", "asset_id": "SL-2001", "reason": "bill acceptor jammed"}
+    await dm.accepted({"command_id": command_id(), "command": down})
+    await dm.close()
+    before = exported(db)
+    # Sam renamed (fine on its own) and the slot left out while it is down (refused)
+    slot = '[[asset]]\nid = "SL-2001"\nkind = "machine"\npit = "1"\ngame = "slot"\n\n'
+    assert slot in EXAMPLE
+    path = tmp_path / "floor.toml"
+    path.write_text(EXAMPLE.replace(slot, "").replace('"Sam P."', '"Sam P. Jr"'))
+    done = floor_cli("import", path, "--db", db)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "floorline floor import: SL-2001 is down right now: end its downtime before removing it",
+        "nothing was changed",
+    ]
+    assert exported(db) == before
+    # the audit keeps both tries: who, from where, and what came of it
+    admin = await Terminal.sign_in(server.url, "admin", "9000")
+    trail = await admin.http.get("/v1/audit")
+    await admin.close()
+    assert trail.status_code == 200, trail.text
+    by_file = [(a["terminal"], a["result"]) for a in trail.json() if a["staff_id"] == "floor-file"]
+    who = f"{getpass.getuser()}@{socket.gethostname()}"
+    assert by_file == [
+        (f"floor import floor.toml by {who}"[:80], "illegal"),
+        (f"floor import floor.toml by {who}"[:80], "accepted"),
+    ]
+
+
+async def test_the_demo_floor_is_its_shipped_file_loaded_by_the_floor_file_import(
+    backend_factory: BackendFactory,
+) -> None:
+    server = backend_factory()  # --demo on an empty database
+    demo = (resources.files("backend.floors") / "demo.toml").read_text()
+    assert parse_floor(exported(server.db_url)) == parse_floor(demo)
+    admin = await Terminal.sign_in(server.url, "admin", server.pins["admin"])
+    try:
+        first = (await admin.events(0))["events"]
+        trail = await admin.http.get("/v1/audit", params={"limit": 5000})
+    finally:
+        await admin.close()
+    configured = [e for e in first if e["type"] in ("staff_added", "asset_added")]
+    assert configured and {e["actor"] for e in configured} == {"floor-file"}
+    assert first[0]["actor"] == "floor-file"  # the floor is in before the demo's story
+    assert trail.status_code == 200, trail.text
+    imports = [a for a in trail.json() if a["staff_id"] == "floor-file"]
+    assert imports and {a["terminal"] for a in imports} == {"demo"}
