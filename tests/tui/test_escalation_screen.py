@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList, Select, Static
 
 from domain import commands as c
 from domain.cover import who_to_call
@@ -200,3 +200,32 @@ async def test_a_gap_ninety_minutes_ahead_shows_on_the_ladders_the_queue_and_the
 
         incident = await open_incident(app, pilot, find_incident(floor, "VV-2231-4411"))
         assert coming in ladder_text(incident), "\n".join(screen_lines(app))
+
+
+async def test_a_duty_manager_takes_a_line_themselves_with_one_choice_made_for_them(
+    static_floor, make_app
+) -> None:
+    from screens.cover_modal import CoverModal
+
+    floor = static_floor("dm1")
+    roster = tuple(e for e in floor.truth.roster if not (e.chain is Chain.PAYMENTS and e.line == 3))
+    floor.truth = floor.truth.model_copy(update={"roster": roster})
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_ladder(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, CoverModal)
+        who = modal.query_one("#cover-staff", Select)
+        assert who.value == "dm1"
+        assert any("take it myself: Dana K. (dm1)" in line for line in screen_lines(app))
+        # only the line and why: who is already chosen
+        await pilot.press("shift+tab", "enter", *["down"] * 6, "enter")  # L3 risk / AML
+        await pilot.press("tab", "tab", *"06:00", "tab", *"AML desk unstaffed", "enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        sent = floor.submitted[-1]
+        assert isinstance(sent, c.SetCover)
+        assert (sent.chain, sent.line, sent.staff_id) == (Chain.PAYMENTS, 3, "dm1")
+        assert "Dana K. covers L3 risk / AML until 06:00" in notices(app)
