@@ -1,6 +1,7 @@
 """End to end, as a new operator meets floorline: an empty database, the README's floor
 imported with the CLI, its admin and a new pit boss signed in on two terminals, a cover
-set by the duty manager on both ladders, and the pit boss signed out by a deactivation.
+set by the duty manager on both ladders, the pit boss moved to another pit (still signed
+in) and then signed out by a deactivation.
 
 How long the cover and the sign-out take to show is printed (`pytest -s`), not
 asserted: on a loaded machine a timed bound would only measure the machine.
@@ -22,7 +23,7 @@ from screens.escalation import EscalationScreen
 from screens.login import LoginScreen
 from screens.queue import QueueScreen
 from screens.staff import StaffScreen
-from screens.staff_modals import PinModal, StaffQuestionModal
+from screens.staff_modals import ChangeStaffModal, PinModal, StaffQuestionModal
 from tests.backend.test_floor_file import PIN_LINE, floor_cli
 from tests.conftest import BackendFactory
 from tests.domain.test_floorfile import readme_example
@@ -143,6 +144,22 @@ async def test_a_new_floor_from_an_empty_database_to_a_cover_and_a_sign_out(
         staff = office.screen
         assert isinstance(staff, StaffScreen)
         await highlight(desk, staff, "pb4")
+
+        # a move to pit 2 keeps the pit boss signed in, now in the new pit
+        signed_out: list[bool] = []
+
+        def in_pit_2() -> bool:
+            signed_out.append(isinstance(pit.screen, LoginScreen))
+            me = pit.source.me
+            return me is not None and me.pit == "2"
+
+        await desk.press("enter")  # enter on a row: change role and pit
+        await until(desk, lambda: isinstance(office.screen, ChangeStaffModal))
+        await desk.press("tab", "enter", "down", "enter", "tab", "enter")  # pit 1 -> 2, save
+        await until(floor_, in_pit_2)
+        await until(desk, lambda: ["pb4", "Quinn B.", "pit boss", "2", "active"] in rows(staff))
+        assert not any(signed_out) and isinstance(pit.screen, EscalationScreen)
+
         await desk.press("x")
         await until(desk, lambda: isinstance(office.screen, StaffQuestionModal))
         started = time.monotonic()
@@ -150,6 +167,6 @@ async def test_a_new_floor_from_an_empty_database_to_a_cover_and_a_sign_out(
         await until(floor_, lambda: isinstance(pit.screen, LoginScreen))
         print(f"pit boss's terminal at sign-in after {time.monotonic() - started:.3f} s")
         await until(
-            desk, lambda: ["pb4", "Quinn B.", "pit boss", "1", "deactivated"] in rows(staff)
+            desk, lambda: ["pb4", "Quinn B.", "pit boss", "2", "deactivated"] in rows(staff)
         )
     await duty_manager.close()
