@@ -98,7 +98,10 @@ class LiveHistory:
         for number in self._changed:
             trail = self._trails.get(number)
             if trail is not None:
-                self._records[number] = incident_record(trail, self.policy)
+                record = self._records[number] = incident_record(trail, self.policy)
+                # one incident kept per story, not two: the record's copy has every field of
+                # the opening, and those the trail decides are set again on each record
+                trail.opened = record.incident
         self._changed.clear()
         last_at = self._last_at
         incidents = {n: r for n, r in self._records.items() if last_at[n] >= since}
