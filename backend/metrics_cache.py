@@ -35,7 +35,7 @@ from backend.storage import Storage
 from domain.events import Event
 from domain.incident_history import DOWNTIME_EVENTS, lookback
 from domain.live_history import LiveHistory
-from domain.metric_windows import Window, WindowKind, window_for
+from domain.metric_windows import Window, WindowKind, day_windows, window_for
 from domain.metrics import (
     DailyMetrics,
     MetricsReport,
@@ -51,6 +51,7 @@ DAY = 86400.0
 # kept stories older than this behind what the board needs are let go (made again)
 LET_GO_AFTER = 40 * DAY
 DAYS_KEPT = 4096  # past-day answers kept, across tiers and pits
+CHART_DAYS = 14  # the board's charts
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +81,10 @@ class MetricsCache:
         self._days: dict[DayKey, MetricsReport] = {}
 
     async def warm(self, policy: Policy, now: float) -> None:
-        """Fold the log ahead of the first board, so a duty manager does not wait for it."""
+        """Fold the log, and the charts' past days, ahead of the first board, so a duty
+        manager does not wait for them."""
         try:
-            async with self._lock:
-                await self._bring_forward(policy, now, now)
+            await self.daily(policy, day_windows(now, CHART_DAYS, policy), now, tier=None, pit=None)
         except Exception:  # the board folds again when asked; a failed warm-up loses nothing
             log.exception("could not fold the log for the metrics board ahead of time")
 
