@@ -11,6 +11,7 @@ import httpx
 
 from api_client import ConnectionStatus, FloorClient, Link, MemoryTokenStore
 from domain.protocol import Snapshot
+from tests.backend.helpers import Terminal
 
 FAST = (0.05, 0.5)  # reconnect delays: first, cap
 
@@ -62,6 +63,21 @@ async def server_snapshot(server: str, staff_id: str, pin: str) -> Snapshot:
         answer = await http.get("/v1/snapshot", headers={"Authorization": f"Bearer {token}"})
         answer.raise_for_status()
         return Snapshot.model_validate_json(answer.content)
+
+
+async def log_after(server: str, staff_id: str, pin: str, after: int) -> list[dict[str, Any]]:
+    """The server's own event log after `after`, every page of it."""
+    terminal = await Terminal.sign_in(server, staff_id, pin)
+    events: list[dict[str, Any]] = []
+    try:
+        while True:
+            page = await terminal.events(after)
+            events += page["events"]
+            if not page["events"] or page["events"][-1]["seq"] >= page["head"]:
+                return events
+            after = page["events"][-1]["seq"]
+    finally:
+        await terminal.close()
 
 
 async def matches_server(client: FloorClient, server: str, staff_id: str, pin: str) -> Snapshot:

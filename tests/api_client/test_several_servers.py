@@ -11,14 +11,13 @@ import contextlib
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from api_client import FloorClient, Link, ServerUnreachable
 from domain.commands import AddNote
 from domain.events import Event
-from tests.api_client.helpers import make_client, matches_server, online, until
+from tests.api_client.helpers import log_after, make_client, matches_server, online, until
 from tests.backend.helpers import Terminal, command_id
 from tests.conftest import BackendFactory, BackendProcess, free_port
 from tests.reliability.test_proxy_answers import HTML_502, StandIn
@@ -53,21 +52,6 @@ async def three_processes(backend_factory: BackendFactory, pg_url: str) -> list[
     for server in rest:
         server.pins.update(first.pins)
     return [first, *rest]
-
-
-async def log_after(server: BackendProcess, staff: str, after: int) -> list[dict[str, Any]]:
-    """The server's own event log after `after`, every page of it."""
-    terminal = await Terminal.sign_in(server.url, staff, server.pins[staff])
-    events: list[dict[str, Any]] = []
-    try:
-        while True:
-            page = await terminal.events(after)
-            events += page["events"]
-            if not page["events"] or page["events"][-1]["seq"] >= page["head"]:
-                return events
-            after = page["events"][-1]["seq"]
-    finally:
-        await terminal.close()
 
 
 async def reached(client: FloorClient, seq: int) -> None:
@@ -133,7 +117,7 @@ async def test_commands_through_three_processes_make_one_log_every_terminal_sees
         for sender in senders:
             await sender.close()
 
-        log = await log_after(servers[0], "dm1", start)
+        log = await log_after(servers[0].url, "dm1", pin, start)
         # one gap-free log, each command in it once, whichever process took it
         assert [e["seq"] for e in log] == list(range(start + 1, start + 1 + len(log)))
         wanted = set(ids)
@@ -190,7 +174,7 @@ async def test_a_killed_process_s_terminal_fails_over_and_drains_exactly_once(
         snap = await matches_server(terminal, b.url, "dm1", pin)
         seen.stop()
 
-        log = await log_after(b, "dm1", start)
+        log = await log_after(b.url, "dm1", pin, start)
         ids = {p.command_id for p in queued}
         sent = [e["command_id"] for e in log if e["command_id"] in ids]
         assert len(sent) == len(ids) and set(sent) == ids
