@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from api_client import ConnectionStatus, FloorClient, Link, MemoryTokenStore
+from domain.events import Event
 from domain.protocol import Snapshot
 from tests.backend.helpers import Terminal
 
@@ -122,3 +123,21 @@ class StatusLog:
         self._task.cancel()
         if self._client.status != self.seen[-1]:  # a notice still on its way to us
             self.seen.append(self._client.status)
+
+
+class Seen:
+    """Every event a client reports, in the order it reports them, and any redraw-all."""
+
+    def __init__(self, client: FloorClient) -> None:
+        self.events: list[Event] = []
+        self.resets = 0
+        self._changes = client.changes()
+        self._task = asyncio.create_task(self._record())
+
+    async def _record(self) -> None:
+        async for change in self._changes:
+            self.events.extend(change.events)
+            self.resets += change.reset
+
+    def stop(self) -> None:
+        self._task.cancel()

@@ -16,8 +16,7 @@ import pytest
 
 from api_client import FloorClient, Link, ServerUnreachable
 from domain.commands import AddNote
-from domain.events import Event
-from tests.api_client.helpers import log_after, make_client, matches_server, online, until
+from tests.api_client.helpers import Seen, log_after, make_client, matches_server, online, until
 from tests.backend.helpers import Terminal, command_id
 from tests.conftest import BackendFactory, BackendProcess, free_port
 from tests.reliability.test_proxy_answers import HTML_502, StandIn
@@ -25,24 +24,6 @@ from tests.reliability.test_proxy_answers import HTML_502, StandIn
 NOTES = 1000
 BATCH = 10  # commands per request
 IN_FLIGHT = 8  # requests open at once on each process
-
-
-class Seen:
-    """Every event a client reports, in the order it reports them, and any redraw-all."""
-
-    def __init__(self, client: FloorClient) -> None:
-        self.events: list[Event] = []
-        self.resets = 0
-        self._changes = client.changes()
-        self._task = asyncio.create_task(self._record())
-
-    async def _record(self) -> None:
-        async for change in self._changes:
-            self.events.extend(change.events)
-            self.resets += change.reset
-
-    def stop(self) -> None:
-        self._task.cancel()
 
 
 async def three_processes(backend_factory: BackendFactory, pg_url: str) -> list[BackendProcess]:
