@@ -6,8 +6,8 @@ notification costs latency, never an event. On SQLite there is only the
 poll: it is how a server notices what `floorline floor import` appended.
 
 The LISTEN connection can end under a running process (PostgreSQL restarted,
-the backend terminated, a network cut); it is then opened again with backoff,
-so the process does not quietly fall back to the poll for good.
+its backend terminated, the connection reset); it is then opened again with
+backoff, so the process does not quietly fall back to the poll for good.
 """
 
 from __future__ import annotations
