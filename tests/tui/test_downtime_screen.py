@@ -138,3 +138,20 @@ async def test_a_host_may_not_mark_down(static_floor, make_app) -> None:
         assert "a host may not start downtime; allowed: admin, duty manager, pit boss" in (
             notices(app)
         )
+
+
+async def test_a_card_told_its_time_before_it_is_mounted_shows_it_once_mounted(
+    static_floor, make_app
+) -> None:
+    """A machine marked down just before a tick: the tick reaches its new card before
+    the card's timer exists, and the card shows the time once it does."""
+    floor = static_floor("pb3")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await open_board(app, pilot)
+        downtime = next(d for d in floor.state.downtimes.values() if d.asset_id == "HL-1142")
+        card = DowntimeCard(downtime.id)
+        card.show(downtime, floor.state, downtime.started_at + 125)
+        await board.mount(card)
+        await pilot.pause()
+        assert card.query_one(Digits).value == "2:05"

@@ -49,6 +49,12 @@ class DowntimeCard(HorizontalGroup):
     def __init__(self, downtime_id: int) -> None:
         super().__init__()
         self.downtime_id = downtime_id
+        # asked to show before its parts were mounted (a card added on this very tick)
+        self._waiting: tuple[Downtime, FloorState, float] | None = None
+
+    def on_mount(self) -> None:
+        if self._waiting is not None:
+            self.show(*self._waiting)
 
     def compose(self) -> ComposeResult:
         yield Digits("0:00")
@@ -58,8 +64,13 @@ class DowntimeCard(HorizontalGroup):
             yield Static(classes="downtime-player")
 
     def show(self, downtime: Downtime, floor: FloorState, now: float) -> None:
+        found = self.query(Digits)
+        if not found:
+            self._waiting = (downtime, floor, now)
+            return
+        self._waiting = None
         policy = floor.policy
-        digits = self.query_one(Digits)
+        digits = found.first()
         digits.update(format_span(now - downtime.started_at))
         urgency = urgency_of(
             policy.downtime_replace_after - (now - downtime.started_at),
