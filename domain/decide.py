@@ -65,6 +65,8 @@ def decide(
     """Events for `command`, or raise `Rejected`. `actor=None` is the scheduler."""
     if actor is not None and not role_may(actor.staff.role, command.type):
         raise Rejected(RejectCode.FORBIDDEN, why_not(actor.staff.role, command.type))
+    # an intake or an older terminal may send text unmasked: nothing stored keeps a card or PIN
+    command = c.mask_command(command)
     events = _events_for(state, command, actor, now, command_id, new_incident_id)
     return escalate_on_exposure(state, events)
 
@@ -468,7 +470,8 @@ def _open(
     fields = command.model_dump(exclude={"type", "help_offer", "help_note"})
     for key in ("summary", "desired_outcome", "tx_ref", "game"):
         fields[key] = _clean(fields[key])
-    if exposed([*fields.values(), *command.attachments]):
+    # any text of the command counts, the location's spot and the help note too
+    if exposed(c.free_text(command)):
         line = max(line, EXPOSURE_LINE)
     incident = Incident(
         id=number,

@@ -53,7 +53,17 @@ ID_KIND_LABELS = {
     PlayerIdKind.SESSION: "session ticket",
 }
 # free-text fields that may carry a pasted card number
-TEXT_FIELDS = ("reference", "game", "tx_ref", "wallet", "desired_outcome", "summary", "attachments")
+TEXT_FIELDS = (
+    "reference",
+    "pit",
+    "spot",
+    "game",
+    "tx_ref",
+    "wallet",
+    "desired_outcome",
+    "summary",
+    "attachments",
+)
 # where a pydantic error location lands on the form
 _LOC_FIELD = {"player": "reference", "location": "spot"}
 # how the form labels each field, to name it in a problem
@@ -307,7 +317,7 @@ class NewIncidentScreen(FloorScreen):
                     tier=self._select("tier"),
                     silent_visit=self.query_one("#new-silent", Checkbox).value,
                 ),
-                location=Location(pit=self._text("pit") or None, spot=self._text("spot")),
+                location=Location(pit=masked["pit"] or None, spot=masked["spot"]),
                 game=masked["game"],
                 amount=amount,
                 tx_ref=masked["tx_ref"],

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from domain import commands as c
@@ -310,6 +312,67 @@ def test_a_card_number_in_any_text_escalates_at_once() -> None:
     )
     assert floor.state.incidents[opened].line == 2
     plain = floor.open(priority=Priority.P3, kind="bonus_question", summary="order 1234")
+    assert floor.state.incidents[plain].line == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("PIN number 4821, call back", "PIN number ****, call back"),
+        ("the PIN he gave is 4821", "the PIN he gave is ****"),
+        ("4821 is his PIN", "**** is his PIN"),
+        ("pin: 4821", "pin: ****"),
+        ("my pin's 4821", "my pin's ****"),
+        ("read out PIN 48 21 twice", "read out PIN **** twice"),
+        ("4821 was the passcode he used", "**** was the passcode he used"),
+        # the table and the amount are not near the word, and stay as typed
+        ("table 12 lost 5000, PIN 4821", "table 12 lost 5000, PIN ****"),
+    ],
+)
+def test_a_pin_in_any_phrasing_is_masked(typed: str, stored: str) -> None:
+    floor = Floor()
+    number = floor.open(summary=typed)
+    floor.run("pb2", c.AddNote(incident_id=number, text=typed), T0 + 5)
+    incident = floor.state.incidents[number]
+    assert incident.summary == stored
+    assert incident.timeline[-1].text == stored
+    assert "4821" not in incident.model_dump_json()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PIN reset for table 12",
+        "paid 5000 by PIN at table 7",
+        "PIN was reset, amount is 5000",
+        "moved from table 1204 after 1500 lost",
+    ],
+)
+def test_numbers_not_given_as_a_pin_stay_as_typed(text: str) -> None:
+    floor = Floor()
+    number = floor.open()
+    floor.run("pb2", c.AddNote(incident_id=number, text=text), T0 + 5)
+    assert floor.state.incidents[number].timeline[-1].text == text
+
+
+def test_a_card_number_in_the_location_or_help_note_is_masked_and_escalates() -> None:
+    floor = Floor()
+    quiet: dict[str, Any] = dict(priority=Priority.P3, kind="bonus_question", channel="chat")
+    at_spot = floor.open(location=Location(pit="2", spot="4111 1111 1111 1111"), **quiet)
+    incident = floor.state.incidents[at_spot]
+    assert incident.location.spot == "****-1111"
+    assert incident.line == 2
+    assert "4111 1111" not in incident.model_dump_json()
+    # already masked by a terminal: still an exposure
+    masked = floor.open(location=Location(pit="2", spot="card ****-1111"), **quiet)
+    assert floor.state.incidents[masked].line == 2
+    in_note = floor.open(
+        help_offer="offered", help_note="he read out 5500 0000 0000 0004, PIN is 7788", **quiet
+    )
+    incident = floor.state.incidents[in_note]
+    assert incident.line == 2
+    assert incident.timeline[1].text.endswith("he read out ****-0004, PIN is ****")
+    plain = floor.open(location=Location(pit="2", spot="BJ-07"), **quiet)
     assert floor.state.incidents[plain].line == 1
 
 

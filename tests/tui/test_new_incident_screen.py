@@ -88,6 +88,31 @@ async def test_a_valid_incident_is_sent_masked_and_appears(static_floor, make_ap
         assert opened.priority is Priority.P1 and "4111" not in opened.summary
 
 
+async def test_a_card_number_in_the_location_is_masked_and_escalates(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        form = await open_form(app, pilot)
+        form.query_one("#new-kind", Select).value = IncidentKind.BONUS_QUESTION
+        form.query_one("#new-priority", Select).value = Priority.P3
+        form.query_one("#new-reference", Input).value = "VP-1111-2222"
+        form.query_one("#new-spot", Input).focus()
+        await pilot.press(*"4111 1111 1111 1111")
+        await pilot.pause()
+        assert text_of(form, "#note-spot") == (
+            "looks like a card number: it will be stored masked as ****-1111"
+        )
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        sent = floor.submitted[-1]
+        assert isinstance(sent, c.OpenIncident) and sent.location.spot == "****-1111"
+        opened = max(floor.truth.incidents.values(), key=lambda i: i.id)
+        assert opened.location.spot == "****-1111"
+        assert opened.line == 2  # a card number read out is an exposure, wherever it is typed
+
+
 async def test_a_pit_boss_cannot_open_in_another_pit(static_floor, make_app) -> None:
     floor = static_floor("pb2")
     app = make_app(floor)
