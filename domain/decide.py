@@ -18,7 +18,18 @@ from domain.eta import eta_problem, lapse_due, page_due
 from domain.events import Event, EventType, Payload, make_event
 from domain.exposure import EXPOSURE_LINE, escalate_on_exposure, exposed
 from domain.handover import decide_handover
-from domain.models import Change, Channel, Downtime, Incident, IncidentState, Role, Staff
+from domain.models import (
+    Change,
+    Channel,
+    Downtime,
+    Incident,
+    IncidentState,
+    Player,
+    PlayerIdKind,
+    Role,
+    Staff,
+    Tier,
+)
 from domain.permissions import can_see_incident, in_pit_scope, may_own, role_may, why_not
 from domain.player_flags import decide_flag, is_silent
 from domain.privacy import mask_sensitive
@@ -473,6 +484,7 @@ def _open(
     # any text of the command counts, the location's spot and the help note too
     if exposed(c.free_text(command)):
         line = max(line, EXPOSURE_LINE)
+    fields["player"] = _with_card_tier(command.player, state)
     incident = Incident(
         id=number,
         opened_at=now,
@@ -485,6 +497,15 @@ def _open(
     )
     incident = incident.model_copy(update={"paged": paged_on(state, incident, chain, line, now)})
     return event(EventType.INCIDENT_OPENED, ev.IncidentData(incident=incident), incident_id=number)
+
+
+def _with_card_tier(player: Player, state: FloorState) -> Player:
+    """A loyalty card whose format names a tier (`Policy.card_tiers`) gets it when the
+    sender left the tier at standard: an intake or an older terminal knows no card formats."""
+    if player.id_kind is not PlayerIdKind.LOYALTY or player.tier is not Tier.STANDARD:
+        return player
+    tier = state.policy.tier_for_card(player.reference)
+    return player if tier is None else player.model_copy(update={"tier": tier})
 
 
 def _manager_on_site(command: c.OpenIncident, actor: Actor | None) -> bool:

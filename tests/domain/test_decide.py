@@ -376,6 +376,33 @@ def test_a_card_number_in_the_location_or_help_note_is_masked_and_escalates() ->
     assert floor.state.incidents[plain].line == 1
 
 
+def test_a_loyalty_card_sent_without_a_tier_gets_the_tier_its_format_names() -> None:
+    floor = Floor()
+    vvip = floor.open(player=Player(reference="VV-2231-4411"))
+    vip = floor.open(player=Player(reference="vp-5120-3388"))
+    other = floor.open(player=Player(reference="LC-1000-2000"))
+    chosen = floor.open(player=Player(reference="VP-5120-3388", tier=Tier.VVIP))
+    pseudonym = floor.open(player=Player(id_kind="pseudonym", reference="VV-nightowl"))
+    tiers = {n: floor.state.incidents[n].player.tier for n in (vvip, vip, other, chosen, pseudonym)}
+    assert tiers == {
+        vvip: Tier.VVIP,
+        vip: Tier.VIP,
+        other: Tier.STANDARD,
+        chosen: Tier.VVIP,  # a tier the sender chose is kept
+        pseudonym: Tier.STANDARD,  # a pseudonym is no card
+    }
+
+
+def test_the_operators_card_format_decides_the_tier_on_the_server() -> None:
+    from domain.policy import policy_from_toml
+
+    floor = Floor(policy_from_toml('[card_tiers]\n"9" = "vvip"\n"5" = "vip"\n'))
+    nines = floor.open(player=Player(reference="9000-1234"))
+    vv = floor.open(player=Player(reference="VV-2231-4411"))  # not this operator's format
+    assert floor.state.incidents[nines].player.tier is Tier.VVIP
+    assert floor.state.incidents[vv].player.tier is Tier.STANDARD
+
+
 def test_acknowledging_an_unowned_incident_makes_the_acknowledger_its_owner() -> None:
     floor = Floor()
     number = floor.open()
