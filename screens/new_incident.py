@@ -43,6 +43,7 @@ from tui.field_errors import in_words
 from tui.floor_screen import FloorScreen
 from tui.lock_veil import PLAYER_DETAIL
 from tui.messages import CommandRequested
+from tui.screen_keys import FINISH_THE_FORM, screen_keys
 from tui.widgets.incident_facts import CHANNEL_LABELS, TIER_LABELS, kyc_warning
 from tui.widgets.player_flag_text import flags_band
 
@@ -75,8 +76,9 @@ _LABELS = {
     "desired_outcome": "outcome",
     "attachments": "attached",
 }
-# the app's screen keys: from inside the form they would throw the draft away
-_SCREEN_KEYS = "n,d,e,o,M,S"
+# every screen key of the app: from inside the form they would throw the draft away.
+# The help may open over the form; the app opens no screen over it from there.
+_SCREEN_KEYS = screen_keys()
 _FIELD_TYPES = (Input, Select, Checkbox)
 
 # an unsaved form, per app and per staff member, kept for the next `n`: a leave by a
@@ -107,6 +109,8 @@ def escalation_preview(kind: IncidentKind) -> Content:
 
 class NewIncidentScreen(FloorScreen):
     HELP_TITLE = "New incident"
+    # the app opens no other screen while this one is in the stack (see `FloorApp.open_screen`)
+    LEAVE_ASKS = True
     DEFAULT_CSS = """
     NewIncidentScreen #new-head { height: 1; padding: 0 1; text-style: bold; }
     NewIncidentScreen #new-form { height: 1fr; padding: 0 1; }
@@ -255,7 +259,7 @@ class NewIncidentScreen(FloorScreen):
         self.notify("Your unsaved draft is back: ctrl+s saves it, escape leaves it.")
 
     def action_stay(self) -> None:
-        self.notify("Finish the form first: ctrl+s saves, escape leaves.", severity="warning")
+        self.notify(FINISH_THE_FORM, severity="warning")
 
     def action_leave(self) -> None:
         if not self._has_content():
