@@ -120,6 +120,22 @@ class NewIncidentScreen(FloorScreen):
     NewIncidentScreen #new-id-kind, NewIncidentScreen #new-tier { width: 20; }
     NewIncidentScreen #new-pit { width: 8; }
     NewIncidentScreen Checkbox { border: none; padding: 0 1; height: 1; width: auto; }
+    /* where the typing goes, at a glance and without colour: the row's label reversed,
+       the field tinted and bold; the checkbox's own label in a bold, underlined block.
+       (The row's own :focus-within rule has Textual restyle the label as focus moves.) */
+    NewIncidentScreen .form-row:focus-within { background: $accent 8%; }
+    NewIncidentScreen .form-row:focus-within > .form-label {
+        color: $accent; text-style: reverse bold;
+    }
+    NewIncidentScreen .form-row Input:focus,
+    NewIncidentScreen .form-row Select:focus > SelectCurrent {
+        background-tint: $accent 20%; text-style: bold;
+    }
+    /* a focused checkbox would get Textual's tall border, which hides it in one line */
+    NewIncidentScreen Checkbox:focus { border: none; }
+    NewIncidentScreen Checkbox:focus > .toggle--label {
+        color: $background; background: $accent; text-style: bold underline;
+    }
     NewIncidentScreen .form-note { height: auto; padding-left: 12; }
     NewIncidentScreen .form-error { color: $error; }
     NewIncidentScreen .form-mask { color: $warning; }
