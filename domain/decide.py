@@ -30,7 +30,14 @@ from domain.models import (
     Staff,
     Tier,
 )
-from domain.permissions import can_see_incident, in_pit_scope, may_own, role_may, why_not
+from domain.permissions import (
+    can_see_incident,
+    in_pit_scope,
+    may_own,
+    role_may,
+    who_may,
+    why_not,
+)
 from domain.player_flags import decide_flag, is_silent
 from domain.privacy import mask_sensitive
 from domain.registers import decide_record
@@ -271,11 +278,7 @@ def _events_for(
             _require(incident, (IncidentState.RESOLVED,), "close")
             owed = compensation_due(incident, state.policy)
             if owed and not incident.compensation:
-                raise Rejected(
-                    RejectCode.ILLEGAL,
-                    f"record the service recovery first (proposed: {owed})",
-                    incident=incident,
-                )
+                raise Rejected(RejectCode.ILLEGAL, _recovery_first(actor, owed), incident=incident)
             return [event(EventType.CLOSED, ev.NoData(), **on)]
         case c.RecordCompensation():
             if incident.state is IncidentState.CLOSED:
@@ -313,6 +316,17 @@ def _new_owner(incident: Incident, actor: Actor | None) -> str | None:
     if incident.owner is not None or actor is None or not may_own(actor.staff):
         return None
     return actor.id
+
+
+def _recovery_first(actor: Actor | None, owed: str) -> str:
+    """Why a close waits for the service recovery, worded for someone who may record it
+    or, for someone who may not (a pit boss), naming who may."""
+    if actor is None or role_may(actor.staff.role, "record_compensation"):
+        return f"record the service recovery first (proposed: {owed})"
+    return (
+        f"the service recovery must be recorded first, by {who_may('record_compensation')}"
+        f" (proposed: {owed})"
+    )
 
 
 def _clean(text: str) -> str:

@@ -213,6 +213,21 @@ def test_close_waits_for_the_service_recovery_of_a_late_p1() -> None:
     assert floor.state.incidents[number].state == "closed"
 
 
+def test_a_pit_boss_told_to_wait_for_the_recovery_is_told_who_records_it() -> None:
+    floor = Floor()
+    number = floor.open()  # a P1 at BJ-07, pit 2
+    floor.run("pb2", c.Resolve(incident_id=number), T0 + 8100)  # past its 2 h
+    with pytest.raises(Rejected) as refused:
+        floor.run("pb2", c.Close(incident_id=number), T0 + 8200)
+    assert refused.value.message == (
+        "the service recovery must be recorded first, by a host, duty manager or admin"
+        " (proposed: free play (VVIP scale) + priority for the next tournament)"
+    )
+    # a duty manager may record it: told to, as before
+    with pytest.raises(Rejected, match=r"^record the service recovery first \(proposed"):
+        floor.run("dm1", c.Close(incident_id=number), T0 + 8200)
+
+
 def test_a_queued_command_is_masked_but_keeps_the_player_reference() -> None:
     from domain.commands import mask_command
 
