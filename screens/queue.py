@@ -125,9 +125,10 @@ class QueueScreen(FloorScreen):
     def _recount(self, me: Staff, *, force: bool = False) -> None:
         basis = (me.id, self.filters.view, self.floor.policy)
         if force or basis != self._counted:
-            scope = self._scope
+            scope, policy = self._scope, self.floor.policy
             self.counts.rebuild(
-                (i for i in self.floor.incidents.values() if scope.admits(i, me)), self.floor
+                (i for i in self.floor.incidents.values() if scope.admits(i, me, policy)),
+                self.floor,
             )
             self._counted = basis
 
@@ -154,8 +155,10 @@ class QueueScreen(FloorScreen):
             if self._shift_for is not None:
                 self._shift.update(self.floor, changes.incidents)
             if self._counted is not None and self._counted[2] is self.floor.policy:
-                scope = self._scope
-                self.counts.update(self.floor, changes.incidents, lambda i: scope.admits(i, me))
+                scope, policy = self._scope, self.floor.policy
+                self.counts.update(
+                    self.floor, changes.incidents, lambda i: scope.admits(i, me, policy)
+                )
             else:
                 self._recount(me, force=True)
             self._show()
