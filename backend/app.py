@@ -3,6 +3,7 @@ and the scheduler, and runs them for the life of the server."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -125,9 +126,15 @@ def create_app(config: ServerConfig, say: Callable[[str], None] = _say) -> FastA
             backend.service, interval=config.poll_interval, listen=backend.storage.is_postgres
         )
         await fanout.start()
+        warming = asyncio.create_task(
+            backend.metrics.warm(backend.service.state.policy, backend.now())
+        )
         try:
             yield
         finally:
+            warming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await warming
             await fanout.stop()
             await stop_backend(backend)
 

@@ -18,6 +18,8 @@ the fold here is made again from the log.
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 from dataclasses import dataclass
 
 from backend import eventlog
@@ -33,7 +35,7 @@ from backend.storage import Storage
 from domain.events import Event
 from domain.incident_history import DOWNTIME_EVENTS, lookback
 from domain.live_history import LiveHistory
-from domain.metric_windows import Window, WindowKind, window_for
+from domain.metric_windows import Window, WindowKind, day_windows, window_for
 from domain.metrics import (
     DailyMetrics,
     MetricsReport,
@@ -49,6 +51,9 @@ DAY = 86400.0
 # kept stories older than this behind what the board needs are let go (made again)
 LET_GO_AFTER = 40 * DAY
 DAYS_KEPT = 4096  # past-day answers kept, across tiers and pits
+CHART_DAYS = 14  # the board's charts
+
+log = logging.getLogger(__name__)
 
 DayKey = tuple[float, float, Tier | None, str | None]
 
@@ -74,6 +79,14 @@ class MetricsCache:
         self._lock = asyncio.Lock()  # one bringing forward at a time; answers wait their turn
         self._kept: _Kept | None = None
         self._days: dict[DayKey, MetricsReport] = {}
+
+    async def warm(self, policy: Policy, now: float) -> None:
+        """Fold the log, and the charts' past days, ahead of the first board, so a duty
+        manager does not wait for them."""
+        try:
+            await self.daily(policy, day_windows(now, CHART_DAYS, policy), now, tier=None, pit=None)
+        except Exception:  # the board folds again when asked; a failed warm-up loses nothing
+            log.exception("could not fold the log for the metrics board ahead of time")
 
     async def report(
         self, policy: Policy, window: Window, now: float, *, tier: Tier | None, pit: str | None
@@ -151,7 +164,7 @@ class MetricsCache:
                 self._days.clear()
                 bodies = await read_stories(conn, base, head.seq)
                 live = LiveHistory(policy, base)
-                await asyncio.to_thread(_fed, live, bodies)
+                await asyncio.to_thread(_made, live, bodies)
                 kept = _Kept(live, head.seq, head.epoch, head.pruned_through)
             elif head.seq > kept.seq:
                 bodies = await read_after(conn, kept.seq, head.seq)
@@ -177,6 +190,20 @@ def _fed(live: LiveHistory, bodies: list[str]) -> float:
         live.feed(events)
     counted = [e.at for e in events if e.incident_id is not None or e.type in DOWNTIME_EVENTS]
     return min(counted, default=float("inf"))
+
+
+def _made(live: LiveHistory, bodies: list[str]) -> None:
+    """Fold the month into a new `live`, and keep it out of the collector's passes.
+
+    The fold is a few million objects that live until the next one; left to the
+    collector, its next full passes would walk every one of them (hundreds of
+    milliseconds each, holding up the live feed). Frozen, they are still freed
+    by reference counting when a story's record is replaced.
+    """
+    with collector_held():
+        _fed(live, bodies)
+        live.settle()
+        gc.freeze()
 
 
 def _adopted(live: LiveHistory, bodies: list[str]) -> None:

@@ -33,6 +33,7 @@ from domain.policy import Policy
 from domain.sla import Deadlines, clocks, deadlines_for, settles
 
 DAY = 86400.0
+PROMISES = ("answer", "stabilise", "resolve", "update")  # as `domain.sla.clocks` names them
 
 # events that promise the player the next update (as `domain.reducer` does)
 _CONTACTS = frozenset(
@@ -62,6 +63,10 @@ class IncidentRecord:
     # each promise clock of `incident` as it settles (`domain.sla.settles`): name, kept, when;
     # worked out once here, not again for every window and day the record is judged for
     settled: tuple[tuple[str, bool, float], ...] = ()
+    # the same promises counted, kept then broken for each of PROMISES, and the first and
+    # last moment among them: a window holding both counts the tally whole (`report_from`)
+    tally: tuple[int, ...] = ()
+    moments: tuple[float, float] = (float("inf"), float("-inf"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +313,13 @@ def incident_record(trail: Trail, policy: Policy) -> IncidentRecord:
         }
     )
     running = (trail.update_due,) if trail.update_due is not None else ()
+    settled = tuple((clock.name, *settles(clock)) for clock in clocks(incident))
+    updates_broken = (*trail.updates_broken, *running)
+    tally = [0] * (2 * len(PROMISES))
+    for name, on_time, _ in settled:
+        tally[2 * PROMISES.index(name) + (not on_time)] += 1
+    tally[-2], tally[-1] = len(trail.updates_kept), len(updates_broken)
+    every = [moment for _, _, moment in settled] + trail.updates_kept + list(updates_broken)
     return IncidentRecord(
         incident=incident,
         first_resolved_at=trail.first_resolved_at,
@@ -318,8 +330,10 @@ def incident_record(trail: Trail, policy: Policy) -> IncidentRecord:
         report_filed_at=trail.report_filed_at,
         updates_kept=tuple(trail.updates_kept),
         # still running at the end: it counts as broken once its moment is passed
-        updates_broken=(*trail.updates_broken, *running),
-        settled=tuple((clock.name, *settles(clock)) for clock in clocks(incident)),
+        updates_broken=updates_broken,
+        settled=settled,
+        tally=tuple(tally),
+        moments=(min(every), max(every)) if every else (float("inf"), float("-inf")),
     )
 
 

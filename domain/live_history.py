@@ -95,14 +95,21 @@ class LiveHistory:
         or after `end` (or the history starts after `since`): then ask the log."""
         if end <= self.latest_at or since < self.base or self.missing:
             return None
-        for number in self._changed:
-            trail = self._trails.get(number)
-            if trail is not None:
-                self._records[number] = incident_record(trail, self.policy)
-        self._changed.clear()
+        self.settle()
         last_at = self._last_at
         incidents = {n: r for n, r in self._records.items() if last_at[n] >= since}
         return History(end=end, incidents=incidents, downtimes=dict(self._downtimes))
+
+    def settle(self) -> None:
+        """Make the records of the stories changed since the last time."""
+        for number in self._changed:
+            trail = self._trails.get(number)
+            if trail is not None:
+                record = self._records[number] = incident_record(trail, self.policy)
+                # one incident kept per story, not two: the record's copy has every field of
+                # the opening, and those the trail decides are set again on each record
+                trail.opened = record.incident
+        self._changed.clear()
 
     def count_inside(self, window: Window) -> int:
         """How many incident and downtime events fed fall inside the window."""

@@ -39,6 +39,7 @@ from enum import StrEnum
 from domain.events import Event
 from domain.incident_history import (
     DOWNTIME_EVENTS,
+    PROMISES,
     History,
     IncidentRecord,
     fold_histories,
@@ -50,7 +51,6 @@ from domain.permissions import ROLE_LABELS
 from domain.policy import Policy
 
 METRICS_ROLES = frozenset({Role.DUTY_MANAGER, Role.ADMIN})
-PROMISES = ("answer", "stabilise", "resolve", "update")
 
 # section 8: these are owed a service recovery whatever the clocks say
 RECOVERY_KINDS = frozenset(
@@ -228,23 +228,24 @@ def report_from(
     events: int = 0,
 ) -> MetricsReport:
     start, end = window.start, window.end
-    records = [r for r in history.incidents.values() if matches(r.incident, tier, pit)]
+    records = [
+        r
+        for r in history.incidents.values()
+        if (tier is None and pit is None) or matches(r.incident, tier, pit)
+    ]
     targets = policy.targets
     kept = dict.fromkeys(PROMISES, 0)
     broken = dict.fromkeys(PROMISES, 0)
     answered: list[float] = []
     resolved: list[IncidentRecord] = []
+    whole: list[tuple[int, ...]] = []  # tallies of records whose every promise is inside
     # the judging runs for every window and day: plain comparisons on the record's moments
     for record in records:
-        for name, on_time, moment in record.settled:
-            if start <= moment < end:
-                (kept if on_time else broken)[name] += 1
-        for moment in record.updates_kept:
-            if start <= moment < end:
-                kept["update"] += 1
-        for moment in record.updates_broken:
-            if start <= moment < end:
-                broken["update"] += 1
+        lo, hi = record.moments
+        if record.tally and start <= lo and hi < end:
+            whole.append(record.tally)
+        else:
+            _count_inside(record, start, end, kept, broken)
         incident = record.incident
         done = incident.answered_at or incident.acknowledged_at
         if done is not None and start <= done < end:
@@ -252,6 +253,8 @@ def report_from(
         first = record.first_resolved_at
         if first is not None and start <= first < end:
             resolved.append(record)
+    for n, total in enumerate(map(sum, zip(*whole, strict=True))):
+        (kept if n % 2 == 0 else broken)[PROMISES[n // 2]] += total
     owed = [r for r in resolved if owes_recovery(r, end)]
 
     metrics = [
@@ -303,6 +306,21 @@ def report_from(
     )
     metrics += _downtime(history, policy, window, tier, pit)
     return MetricsReport(window=window, tier=tier, pit=pit, metrics=tuple(metrics), events=events)
+
+
+def _count_inside(
+    record: IncidentRecord, start: float, end: float, kept: dict[str, int], broken: dict[str, int]
+) -> None:
+    """Count the record's promises that settled inside [start, end)."""
+    for name, on_time, moment in record.settled:
+        if start <= moment < end:
+            (kept if on_time else broken)[name] += 1
+    for moment in record.updates_kept:
+        if start <= moment < end:
+            kept["update"] += 1
+    for moment in record.updates_broken:
+        if start <= moment < end:
+            broken["update"] += 1
 
 
 def owes_recovery(record: IncidentRecord, end: float) -> bool:

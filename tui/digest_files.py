@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from domain.digest import MonthlyDigest
-from domain.metrics import FORMULAS, PROMISES, Metric, MetricsReport
+from domain.incident_history import PROMISES
+from domain.metrics import FORMULAS, Metric, MetricsReport
 from domain.models import KIND_LABELS
 from tui.metrics_text import (
     format_change,

@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 
 from api_client import ConnectionStatus, FloorClient, Link, MemoryTokenStore
+from domain.events import Event
 from domain.protocol import Snapshot
+from tests.backend.helpers import Terminal
 
 FAST = (0.05, 0.5)  # reconnect delays: first, cap
 
@@ -64,6 +66,21 @@ async def server_snapshot(server: str, staff_id: str, pin: str) -> Snapshot:
         return Snapshot.model_validate_json(answer.content)
 
 
+async def log_after(server: str, staff_id: str, pin: str, after: int) -> list[dict[str, Any]]:
+    """The server's own event log after `after`, every page of it."""
+    terminal = await Terminal.sign_in(server, staff_id, pin)
+    events: list[dict[str, Any]] = []
+    try:
+        while True:
+            page = await terminal.events(after)
+            events += page["events"]
+            if not page["events"] or page["events"][-1]["seq"] >= page["head"]:
+                return events
+            after = page["events"][-1]["seq"]
+    finally:
+        await terminal.close()
+
+
 async def matches_server(client: FloorClient, server: str, staff_id: str, pin: str) -> Snapshot:
     """Wait until the client's confirmed state is the server's snapshot at the same seq."""
     for _ in range(5):
@@ -106,3 +123,21 @@ class StatusLog:
         self._task.cancel()
         if self._client.status != self.seen[-1]:  # a notice still on its way to us
             self.seen.append(self._client.status)
+
+
+class Seen:
+    """Every event a client reports, in the order it reports them, and any redraw-all."""
+
+    def __init__(self, client: FloorClient) -> None:
+        self.events: list[Event] = []
+        self.resets = 0
+        self._changes = client.changes()
+        self._task = asyncio.create_task(self._record())
+
+    async def _record(self) -> None:
+        async for change in self._changes:
+            self.events.extend(change.events)
+            self.resets += change.reset
+
+    def stop(self) -> None:
+        self._task.cancel()

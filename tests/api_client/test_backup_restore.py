@@ -10,10 +10,13 @@ stored results and applies the others once.
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from api_client import Link
+from api_client import FloorClient, Link
 from api_client.outbox import Outbox
 from backend.storage import sqlite_file
 from domain import commands as c
@@ -22,83 +25,160 @@ from domain.models import Channel, IncidentKind, Location, Player, Priority
 from tests.conftest import BackendFactory
 from tui.cli import main as floorline
 
-from .helpers import make_client, matches_server, online, server_snapshot, until
+from .flaky_link import FlakyLink
+from .helpers import log_after, make_client, matches_server, online, server_snapshot, until
 
 STREAM = 200
+CONFIRMED_FIRST = 60  # stream notes the server has taken before the backup starts
+HELD_AFTER = 150  # the stream's tail waits here until the backup is done
 
 
-def stream_notes_in(path: Path) -> int:
+def stream_notes_in(path: Path) -> list[str]:
+    """The stream's notes in the SQLite log at `path`, in log order."""
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        (count,) = db.execute(
-            "SELECT count(*) FROM events WHERE type = 'note_added' AND body LIKE '%stream %'"
-        ).fetchone()
+        rows = db.execute(
+            "SELECT body FROM events WHERE type = 'note_added' AND body LIKE '%stream %'"
+            " ORDER BY seq"
+        ).fetchall()
     db.close()
-    return int(count)
+    return [json.loads(body)["data"]["text"] for (body,) in rows]
+
+
+def notes(client: FloorClient, incident: int, prefix: str) -> int:
+    """How many notes starting with `prefix` the server has confirmed to `client`."""
+    found = client.confirmed.incidents.get(incident)
+    return 0 if found is None else sum(e.text.startswith(prefix) for e in found.timeline)
+
+
+def applied_once(log: list[dict[str, Any]], sent: dict[str, str]) -> dict[str, int]:
+    """For each command id sent, how many events of its kind the log holds for it."""
+    counts = Counter((e["command_id"], e["type"]) for e in log)
+    return {command_id: counts[command_id, kind] for command_id, kind in sent.items()}
 
 
 async def test_backup_while_commands_stream_in_restore_and_every_command_lands_once(
     backend_factory: BackendFactory, tmp_path: Path
 ) -> None:
     server = backend_factory()
-    pin = server.pins["dm1"]
+    pins = server.pins
     database = sqlite_file(server.db_url)
     assert database is not None
     backup = tmp_path / "nightly.db"
-    client = make_client(server.url, tmp_path / "terminal")
-    await client.sign_in("dm1", pin)
-    await client.start()
-    await online(client)
-    incident = min(client.confirmed.incidents)
+    # one terminal streams the notes; another, on a Wi-Fi that goes dark, holds
+    # offline work across the backup and the restore
+    streamer = make_client(server.url, tmp_path / "streamer", terminal="streamer")
+    wifi = FlakyLink(server.url)
+    await wifi.start()
+    roaming = make_client(wifi.url, tmp_path / "roaming", terminal="roaming")
+    sent: dict[str, str] = {}  # command id -> the event it makes
+    try:
+        await streamer.sign_in("dm1", pins["dm1"])
+        await roaming.sign_in("dm2", pins["dm2"])
+        for client in (streamer, roaming):
+            await client.start()
+            await online(client)
+        incident = min(streamer.confirmed.incidents)
 
-    async def note(n: int) -> None:
-        await client.submit(c.AddNote(incident_id=incident, text=f"stream {n}"))
+        for n in range(5):  # sent, and in the backup
+            done = await roaming.submit(c.AddNote(incident_id=incident, text=f"early {n}"))
+            sent[done.command_id] = "note_added"
+        await until(roaming, lambda: not roaming.pending, what="the early notes sent")
+        wifi.go_dark()
+        await until(roaming, lambda: roaming.status.link is not Link.ONLINE, what="offline")
+        opened = await roaming.submit(OPEN)
+        sent[opened.command_id] = "incident_opened"
+        assert opened.incident_id is not None and opened.incident_id < 0
+        for n in range(3):
+            done = await roaming.submit(
+                c.AddNote(incident_id=opened.incident_id, text=f"on the new one {n}")
+            )
+            sent[done.command_id] = "note_added"
+        for n in range(10):
+            done = await roaming.submit(c.AddNote(incident_id=incident, text=f"offline {n}"))
+            sent[done.command_id] = "note_added"
+        offline = len(roaming.pending)
+        assert offline == 14
 
-    for n in range(100):
-        await note(n)
-    await until(client, lambda: not client.pending, what="the first hundred sent")
-    for n in range(100, 120):
-        await note(n)
-    # the backup runs while those are being sent
-    backed_up = await asyncio.to_thread(
-        floorline, ["db", "backup", str(backup), "--db", server.db_url]
-    )
-    assert backed_up == 0
-    for n in range(120, STREAM):
-        await note(n)
-    await until(client, lambda: not client.pending, within=30, what="all sent")
-    in_backup = stream_notes_in(backup)
-    assert 100 <= in_backup < STREAM  # the rest were accepted after it
+        backed_up = asyncio.Event()
 
-    before = await server_snapshot(server.url, "dm1", pin)
-    server.stop()
-    await until(client, lambda: client.status.link is not Link.ONLINE, what="the link lost")
-    restored = await asyncio.to_thread(
-        floorline, ["db", "restore", str(backup), "--db", server.db_url]
-    )
-    assert restored == 0
-    assert stream_notes_in(database) == in_backup
-    server.start()
+        async def stream() -> None:
+            for n in range(STREAM):
+                if n == HELD_AFTER:
+                    await backed_up.wait()
+                done = await streamer.submit(c.AddNote(incident_id=incident, text=f"stream {n}"))
+                sent[done.command_id] = "note_added"
 
-    # ONLINE once it took a snapshot of the restored log, with its replay queued
-    await online(client, within=30)
-    await until(client, lambda: not client.pending, within=30, what="the replay sent")
-    snap = await matches_server(client, server.url, "dm1", pin)
-    assert is_restore_of(snap.epoch, before.epoch) and snap.seq > before.seq - STREAM
-    texts = [e.text for e in snap.state.incidents[incident].timeline]
-    assert [texts.count(f"stream {n}") for n in range(STREAM)] == [1] * STREAM
-    assert not client.conflicts
-    await client.close()
+        streaming = asyncio.create_task(stream())
+        await until(
+            streamer,
+            lambda: notes(streamer, incident, "stream ") >= CONFIRMED_FIRST,
+            within=30,
+            what=f"{CONFIRMED_FIRST} stream notes taken",
+        )
+        # the stream goes on in this loop while the backup copies the file beside it
+        code = await asyncio.to_thread(
+            floorline, ["db", "backup", str(backup), "--db", server.db_url]
+        )
+        assert code == 0
+        backed_up.set()
+        await streaming
+        await until(streamer, lambda: not streamer.pending, within=30, what="all sent")
 
-    # a terminal started again on the same files sends nothing twice
-    again = make_client(server.url, tmp_path / "terminal")
-    await again.sign_in("dm1", pin)
-    await again.start()
-    await online(again)
-    assert not again.pending
-    await again.close()
-    later = await server_snapshot(server.url, "dm1", pin)
-    texts = [e.text for e in later.state.incidents[incident].timeline]
-    assert [texts.count(f"stream {n}") for n in range(STREAM)] == [1] * STREAM
+        # the backup holds a middle part of the stream: whole, in order, and not its end
+        in_backup = stream_notes_in(backup)
+        assert CONFIRMED_FIRST <= len(in_backup) <= HELD_AFTER < STREAM
+        assert in_backup == [f"stream {n}" for n in range(len(in_backup))]
+        assert roaming.pending and len(roaming.pending) == offline  # still held
+
+        before = await server_snapshot(server.url, "dm1", pins["dm1"])
+        server.stop()
+        await until(streamer, lambda: streamer.status.link is not Link.ONLINE, what="link lost")
+        restored = await asyncio.to_thread(
+            floorline, ["db", "restore", str(backup), "--db", server.db_url]
+        )
+        assert restored == 0
+        assert stream_notes_in(database) == in_backup
+        server.start()
+        wifi.come_back()
+
+        # each takes a snapshot of the restored log and sends what it lacks
+        for client in (streamer, roaming):
+            await online(client, within=30)
+
+            def drained(c: FloorClient = client) -> bool:  # bound now, as the loop moves on
+                return not c.pending
+
+            await until(client, drained, within=30, what="the outbox drained")
+            assert not client.conflicts
+        for client, staff in ((streamer, "dm1"), (roaming, "dm2")):
+            snap = await matches_server(client, server.url, staff, pins[staff])
+            assert is_restore_of(snap.epoch, before.epoch)
+        assert streamer.confirmed.incidents == roaming.confirmed.incidents
+
+        log = await log_after(server.url, "dm1", pins["dm1"], 0)
+        assert applied_once(log, sent) == dict.fromkeys(sent, 1)
+        texts = [e.text for e in streamer.confirmed.incidents[incident].timeline]
+        assert [texts.count(f"stream {n}") for n in range(STREAM)] == [1] * STREAM
+
+        # terminals started again on the same files send nothing twice
+        for client in (streamer, roaming):
+            await client.close()
+        for url, folder, staff in (
+            (server.url, "streamer", "dm1"),
+            (wifi.url, "roaming", "dm2"),
+        ):
+            again = make_client(url, tmp_path / folder, terminal=folder)
+            await again.sign_in(staff, pins[staff])
+            await again.start()
+            await online(again)
+            assert not again.pending and not again.conflicts
+            await again.close()
+        log = await log_after(server.url, "dm1", pins["dm1"], 0)
+        assert applied_once(log, sent) == dict.fromkeys(sent, 1)
+    finally:
+        for client in (streamer, roaming):
+            await client.close()
+        await wifi.close()
 
 
 OPEN = c.OpenIncident(

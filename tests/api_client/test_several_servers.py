@@ -11,14 +11,12 @@ import contextlib
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from api_client import FloorClient, Link, ServerUnreachable
 from domain.commands import AddNote
-from domain.events import Event
-from tests.api_client.helpers import make_client, matches_server, online, until
+from tests.api_client.helpers import Seen, log_after, make_client, matches_server, online, until
 from tests.backend.helpers import Terminal, command_id
 from tests.conftest import BackendFactory, BackendProcess, free_port
 from tests.reliability.test_proxy_answers import HTML_502, StandIn
@@ -28,24 +26,6 @@ BATCH = 10  # commands per request
 IN_FLIGHT = 8  # requests open at once on each process
 
 
-class Seen:
-    """Every event a client reports, in the order it reports them, and any redraw-all."""
-
-    def __init__(self, client: FloorClient) -> None:
-        self.events: list[Event] = []
-        self.resets = 0
-        self._changes = client.changes()
-        self._task = asyncio.create_task(self._record())
-
-    async def _record(self) -> None:
-        async for change in self._changes:
-            self.events.extend(change.events)
-            self.resets += change.reset
-
-    def stop(self) -> None:
-        self._task.cancel()
-
-
 async def three_processes(backend_factory: BackendFactory, pg_url: str) -> list[BackendProcess]:
     # one after another: the first loads the demo floor, the others find it
     first = backend_factory(db_url=pg_url)
@@ -53,21 +33,6 @@ async def three_processes(backend_factory: BackendFactory, pg_url: str) -> list[
     for server in rest:
         server.pins.update(first.pins)
     return [first, *rest]
-
-
-async def log_after(server: BackendProcess, staff: str, after: int) -> list[dict[str, Any]]:
-    """The server's own event log after `after`, every page of it."""
-    terminal = await Terminal.sign_in(server.url, staff, server.pins[staff])
-    events: list[dict[str, Any]] = []
-    try:
-        while True:
-            page = await terminal.events(after)
-            events += page["events"]
-            if not page["events"] or page["events"][-1]["seq"] >= page["head"]:
-                return events
-            after = page["events"][-1]["seq"]
-    finally:
-        await terminal.close()
 
 
 async def reached(client: FloorClient, seq: int) -> None:
@@ -133,7 +98,7 @@ async def test_commands_through_three_processes_make_one_log_every_terminal_sees
         for sender in senders:
             await sender.close()
 
-        log = await log_after(servers[0], "dm1", start)
+        log = await log_after(servers[0].url, "dm1", pin, start)
         # one gap-free log, each command in it once, whichever process took it
         assert [e["seq"] for e in log] == list(range(start + 1, start + 1 + len(log)))
         wanted = set(ids)
@@ -155,48 +120,67 @@ async def test_commands_through_three_processes_make_one_log_every_terminal_sees
 
 
 @pytest.mark.postgres
-async def test_a_killed_process_s_terminal_fails_over_and_drains_exactly_once(
+async def test_a_killed_process_s_terminals_fail_over_and_all_end_alike(
     backend_factory: BackendFactory, pg_url: str, tmp_path: Path
 ) -> None:
     servers = await three_processes(backend_factory, pg_url)
-    a, b, _ = servers
-    pin = a.pins["dm1"]
-    terminal = make_client([s.url for s in servers], tmp_path / "t", terminal="t-a")
-    async with clients(terminal):
-        await terminal.sign_in("dm1", pin)
-        await terminal.start()
-        await online(terminal)
-        assert terminal.view.server == a.url
-        start = terminal.confirmed.seq
-        seen = Seen(terminal)
+    a, b, c = servers
+    pins = a.pins
+    # two terminals on the process to be killed, one on a survivor
+    placed = [("t-a1", "dm1", [a, b, c]), ("t-a2", "dm2", [a, b, c]), ("t-b", "dm1", [b, c, a])]
+    terminals = [
+        make_client([s.url for s in order], tmp_path / name, terminal=name)
+        for name, _staff, order in placed
+    ]
+    a1, a2, on_b = terminals
+    async with clients(*terminals):
+        for t, (_name, staff, _order) in zip(terminals, placed, strict=True):
+            await t.sign_in(staff, pins[staff])
+            await t.start()
+            await online(t)
+        assert [t.view.server for t in terminals] == [a.url, a.url, b.url]
+        seen = [Seen(t) for t in terminals]
+        starts = [t.confirmed.seq for t in terminals]  # read as each `Seen` began
         queued = []
         for n in range(200):
-            queued.append(await terminal.submit(AddNote(incident_id=1 + n % 5, text=f"q {n}")))
+            queued.append(await a1.submit(AddNote(incident_id=1 + n % 5, text=f"a1 {n}")))
+            if n % 2:
+                queued.append(await a2.submit(AddNote(incident_id=1 + n % 5, text=f"a2 {n}")))
+            if n % 10 == 0:
+                queued.append(await on_b.submit(AddNote(incident_id=1 + n % 5, text=f"b {n}")))
             if n == 80:
                 a.kill()  # mid-drain: some sent, some in flight, some still queued
         assert not a.running
 
-        await until(
-            terminal,
-            lambda: (
-                terminal.status.link is Link.ONLINE
-                and terminal.view.server != a.url
-                and not terminal.pending
-            ),
-            within=30,
-            what="online on another process with the outbox drained",
-        )
-        assert not terminal.conflicts
-        snap = await matches_server(terminal, b.url, "dm1", pin)
-        seen.stop()
+        for t in terminals:
 
-        log = await log_after(b, "dm1", start)
+            def drained(t: FloorClient = t) -> bool:  # bound now, as the loop moves on
+                return t.status.link is Link.ONLINE and t.view.server != a.url and not t.pending
+
+            await until(t, drained, within=30, what="online on a survivor, the outbox drained")
+            assert not t.conflicts
+        assert on_b.view.server == b.url  # its process never went away
+
+        log = await log_after(b.url, "dm1", pins["dm1"], min(starts))
         ids = {p.command_id for p in queued}
         sent = [e["command_id"] for e in log if e["command_id"] in ids]
-        assert len(sent) == len(ids) and set(sent) == ids
-        # the feed resumed where it was: every seq once, in order, no snapshot taken
-        assert [e.seq for e in seen.events] == list(range(start + 1, snap.seq + 1))
-        assert seen.resets == 0
+        assert len(sent) == len(ids) and set(sent) == ids  # each command once
+        head = log[-1]["seq"]
+        assert [e["seq"] for e in log] == list(range(min(starts) + 1, head + 1))
+        for t, (_name, staff, _order) in zip(terminals, placed, strict=True):
+            snap = await matches_server(t, b.url, staff, pins[staff])
+            head = max(head, snap.seq)
+        for t in terminals:
+            await reached(t, head)
+        for record in seen:
+            record.stop()
+        # every terminal ends at one seq with one floor, the server's
+        assert {t.confirmed.seq for t in terminals} == {head}
+        assert a1.confirmed.incidents == a2.confirmed.incidents == on_b.confirmed.incidents
+        # each feed went on from where it was: every seq once, in order, no snapshot taken
+        for record, first in zip(seen, starts, strict=True):
+            assert [e.seq for e in record.events] == list(range(first + 1, head + 1))
+            assert record.resets == 0
 
 
 async def test_a_terminal_whose_first_server_is_down_works_through_the_next(

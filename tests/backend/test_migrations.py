@@ -87,6 +87,16 @@ def no_differences(conn: Connection) -> list[Any]:
     return compare_metadata(MigrationContext.configure(conn), schema.metadata)
 
 
+async def schema_differences(db_url: str) -> list[Any]:
+    """What the database at `db_url` has different from backend/schema.py."""
+    storage = await Storage.open(db_url)
+    try:
+        async with storage.engine.connect() as conn:
+            return await conn.run_sync(no_differences)
+    finally:
+        await storage.close()
+
+
 async def check_served(server_url: str, expected: dict[str, list[tuple[Any, ...]]]) -> None:
     """A terminal signs in with its 0.1.0 PIN and resumes from the 0.1.0 log's head."""
     ((head, epoch, _pruned),) = expected["meta"]
@@ -140,6 +150,8 @@ def test_a_0_1_0_database_is_refused_then_upgraded_and_served_intact(
     assert release_rows(kept) == expected  # the file as it was, in case the upgrade went wrong
     assert "the newest" in floorline("db", "current", "--db", db).stdout
     assert "nothing to do" in floorline("db", "upgrade", "--db", db).stdout
+    # the upgraded file has exactly what backend/schema.py declares, as a new one would
+    assert asyncio.run(schema_differences(db)) == []
 
     ((head, _epoch, _pruned),) = expected["meta"]
     assert sqlite_rows(path, head) == {k: expected[k] for k in ("events", "commands")}

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import asyncpg
 import pytest
 
+from backend.config import ServerConfig
+from backend.storage import make_engine
 from tests.backend.helpers import Terminal, note
-from tests.conftest import BackendFactory
+from tests.backend.inprocess import serve_in_process
+from tests.conftest import PG_URL, BackendFactory
 
 pytestmark = pytest.mark.postgres
 
@@ -48,3 +54,61 @@ async def test_two_processes_share_one_gap_free_log(
     assert {e["data"]["text"][:6] for e in received} == {"from A", "from B"}
     for t in (a, b):
         await t.close()
+
+
+async def listening(channel: str) -> set[int]:
+    """The server pids of the connections LISTENing on `channel`."""
+    conn = await asyncpg.connect(PG_URL)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE query = $1", f'LISTEN "{channel}"'
+        )
+    finally:
+        await conn.close()
+    return {row["pid"] for row in rows}
+
+
+async def listening_besides(channel: str, known: set[int], what: str) -> set[int]:
+    """Wait for a connection LISTENing on `channel` other than the `known` ones."""
+    try:
+        async with asyncio.timeout(15):
+            # pg_stat_activity tells no one of a change: it is read again and again
+            while not (new := await listening(channel) - known):  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}") from None
+    return new
+
+
+async def test_a_process_whose_listen_connection_is_cut_listens_again(
+    backend_factory: BackendFactory, pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    other = backend_factory(db_url=pg_url)  # loads the demo floor
+    # the poll would come only in an hour: the event below can arrive only by NOTIFY
+    config = ServerConfig(db_url=pg_url, poll_interval=3600.0)
+    channel = make_engine(pg_url)[1]
+    others = await listening(channel)
+    assert others  # the other process listens too
+    async with serve_in_process(config) as this:
+        ours = await listening_besides(channel, others, "this process to LISTEN")
+        admin = await asyncpg.connect(PG_URL)
+        try:
+            for pid in ours:
+                assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await admin.close()
+
+        await listening_besides(channel, others | ours, "this process to LISTEN again")
+        assert "LISTEN connection to PostgreSQL closed" in caplog.text
+        assert "listening for other processes' events again" in caplog.text
+
+        dm = await Terminal.sign_in(this.url, "dm1", other.pins["dm1"])
+        there = await Terminal.sign_in(other.url, "dm2", other.pins["dm2"])
+        head = (await dm.snapshot())["seq"]
+        async with dm.live(after=head) as feed:
+            assert (await feed.frame())["type"] == "hello"
+            sent = await there.accepted(note(1, "told by NOTIFY"))
+            received = await feed.events_until(sent["seq"], within=10)
+        assert [e["seq"] for e in received] == [sent["seq"]]
+        for t in (dm, there):
+            await t.close()

@@ -21,9 +21,9 @@ import pytest
 from domain import commands as c
 from domain.decide import Rejected
 from domain.events import Event
-from domain.incident_history import DOWNTIME_EVENTS, History, fold_history
+from domain.incident_history import DOWNTIME_EVENTS, PROMISES, History, fold_history
 from domain.metric_windows import Window
-from domain.metrics import PROMISES, RECOVERY_KINDS, daily_metrics, metrics_report
+from domain.metrics import RECOVERY_KINDS, daily_metrics, metrics_report
 from domain.models import Location, Player, Priority, Tier
 from domain.policy import Policy
 from domain.sla import clocks, settles
