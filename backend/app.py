@@ -29,7 +29,7 @@ from backend.metrics_cache import MetricsCache
 from backend.scheduler import EscalationScheduler
 from backend.service import FloorService
 from backend.storage import Storage
-from domain.protocol import MAX_BODY_BYTES
+from domain.protocol import CLOSE_RESYNC, MAX_BODY_BYTES
 
 log = logging.getLogger("floorline.backend")
 
@@ -53,12 +53,18 @@ async def start_backend(config: ServerConfig, say: Callable[[str], None] = _say)
     auth = Authenticator(engine=storage.engine, token_ttl=config.token_ttl)
 
     def staff_changed(staff_id: str, deactivated: bool) -> None:
-        # a deactivated member's tokens are revoked in the database; here their
-        # sockets close (any process: it folds the same events) and their checked
-        # tokens are forgotten; a role or pit change closes them to re-scope
+        # a deactivated member's (or a reset PIN's) tokens are revoked in the database;
+        # here their sockets close (any process: it folds the same events) and their
+        # checked tokens are forgotten. A role or pit change keeps the token: the feed
+        # closes with "resync", so the terminal takes a snapshot in the new scope and
+        # reconnects, still signed in
         if deactivated:
             auth.forget_staff(staff_id)
-        hub.close_staff(staff_id, "your access changed: sign in again")
+            hub.close_staff(staff_id, "your access changed: sign in again")
+        else:
+            hub.close_staff(
+                staff_id, "your role changed: the floor as you now see it", CLOSE_RESYNC
+            )
 
     service.on_staff_change = staff_changed
     return Backend(

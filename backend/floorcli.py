@@ -83,10 +83,18 @@ async def _import(args: argparse.Namespace) -> int:
         return 0
     done = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(report.changes.items()))
     print(f"floor imported ({done}; the log is at seq {report.seq})")
-    if report.new_pins:
-        kind = "one-time PINs (each is changed at first sign-in)" if one_time else "PINs"
-        print(f"new staff and their {kind}; they are shown only now:")
-        for staff_id, pin in report.new_pins.items():
+    fresh = {k: v for k, v in report.new_pins.items() if k not in report.kept}
+    kept = {k: v for k, v in report.new_pins.items() if k in report.kept}
+    if fresh:
+        print(
+            "new staff and their one-time PINs (each is changed at first sign-in);"
+            " they are shown only now:"
+        )
+        for staff_id, pin in fresh.items():
+            print(f"  {staff_id:<12} PIN {pin}")
+    if kept:
+        print("new staff and the PINs the pin file gives them to keep:")
+        for staff_id, pin in kept.items():
             print(f"  {staff_id:<12} PIN {pin}")
     return 0
 

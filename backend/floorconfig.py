@@ -30,6 +30,7 @@ class NewPins:
 
     hashes: dict[str, str] = field(default_factory=dict)
     one_time: bool = True  # changed at first sign-in (False: a demo floor's fixed PINs)
+    kept: frozenset[str] = frozenset()  # chosen PINs to keep (a pin file's one_time = false)
 
 
 class MissingPin(RuntimeError):
@@ -109,7 +110,7 @@ async def store_changes(
 async def _one_time(conn: AsyncConnection, staff_id: str, pins: NewPins | None, now: float) -> None:
     t = schema.one_time_pins
     await conn.execute(delete(t).where(t.c.staff_id == staff_id))
-    if pins is None or pins.one_time:
+    if pins is None or (pins.one_time and staff_id not in pins.kept):
         await conn.execute(insert(t).values(staff_id=staff_id, since=now))
 
 

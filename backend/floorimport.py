@@ -23,6 +23,7 @@ from backend.service import FloorService
 from domain.decide import Actor
 from domain.floorfile import FloorFile, from_config, to_config
 from domain.models import Role, Staff
+from domain.pins import pins_for_others
 from domain.staff_admin import FloorCommand, FloorEnvelope, ImportFloor, StaffSetting
 
 # who a floor file import acts as, in the event log and the audit
@@ -40,7 +41,7 @@ class FloorRefused(Exception):
 @dataclass(frozen=True, slots=True)
 class ImportReport:
     new_pins: dict[str, str]  # staff id -> the PIN to hand over (printed once)
-    one_time: bool
+    kept: frozenset[str]  # of those, the PINs not changed at first sign-in
     changes: dict[str, int]  # event type -> how many
     seq: int
 
@@ -63,13 +64,14 @@ async def run_floor_command(
     *,
     pins: dict[str, str] | None = None,
     one_time: bool = True,
+    kept: frozenset[str] = frozenset(),
     demo: bool = False,
 ) -> int:
     """Decide and store one floor command; its last seq, or FloorRefused."""
     hashes = await hash_pins(pins or {}, demo=demo)
     envelope = FloorEnvelope(command_id=f"floor-{uuid.uuid4().hex}", command=command)
     [result] = await service.submit(
-        [envelope], actor, pins=NewPins(hashes=hashes, one_time=one_time)
+        [envelope], actor, pins=NewPins(hashes=hashes, one_time=one_time, kept=kept)
     )
     if result.error is not None:
         raise FloorRefused(result.error.message, result.error.code)
@@ -85,15 +87,19 @@ async def import_floor(
     terminal: str = "floor import",
     demo: bool = False,
 ) -> ImportReport:
+    """Load `floor`; `chosen_pins` (a pin file) for staff it adds, kept as given when
+    not `one_time`. A chosen PIN for anyone else refuses the whole import."""
     config = to_config(floor)
     state = service.state
     known = set(state.staff) | set(state.inactive_staff)
     chosen = chosen_pins or {}
-    new_pins = {
-        member.id: chosen.get(member.id) or random_pin()
-        for member, _ in config.staff
-        if member.id not in known
-    }
+    adding = [member.id for member, _ in config.staff if member.id not in known]
+    stray = pins_for_others(chosen, adding, known)
+    if stray:
+        raise FloorRefused(stray, "invalid")
+    new_pins = {staff_id: chosen.get(staff_id) or random_pin() for staff_id in adding}
+    # only the PINs the operator chose are theirs to keep: a random one is changed
+    kept = frozenset() if one_time else frozenset(chosen)
     command = ImportFloor(
         pits=config.pits,
         assets=config.assets,
@@ -106,7 +112,7 @@ async def import_floor(
         command,
         Actor(IMPORTER, terminal),
         pins=new_pins,
-        one_time=one_time,
+        kept=kept,
         demo=demo,
     )
     changes: dict[str, int] = {}
@@ -116,7 +122,7 @@ async def import_floor(
                 if item.event.actor == IMPORTER.id:
                     key = str(item.event.type)
                     changes[key] = changes.get(key, 0) + 1
-    return ImportReport(new_pins=new_pins, one_time=one_time, changes=changes, seq=seq)
+    return ImportReport(new_pins=new_pins, kept=kept, changes=changes, seq=seq)
 
 
 async def export_floor(engine: AsyncEngine) -> FloorFile:

@@ -286,10 +286,10 @@ class LiveHub:
                 conn.close_soon(CLOSE_UNAUTHORISED, reason)
                 self.connections.discard(conn)
 
-    def close_staff(self, staff_id: str, reason: str) -> None:
+    def close_staff(self, staff_id: str, reason: str, code: int = CLOSE_UNAUTHORISED) -> None:
         for conn in list(self.connections):
             if conn.staff.id == staff_id:
-                conn.close_soon(CLOSE_UNAUTHORISED, reason)
+                conn.close_soon(code, reason)
                 self.connections.discard(conn)
 
     def expire(self, now: float) -> None:

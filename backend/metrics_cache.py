@@ -18,8 +18,10 @@ the fold here is made again from the log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from backend import eventlog
@@ -55,7 +57,7 @@ CHART_DAYS = 14  # the board's charts
 
 log = logging.getLogger(__name__)
 
-DayKey = tuple[float, float, Tier | None, str | None]
+DayKey = tuple[float, float, float, Tier | None, str | None]  # chart start, day, filters
 
 
 @dataclass
@@ -67,10 +69,12 @@ class _Kept:
 
 
 def board_base(now: float, policy: Policy) -> float:
-    """From when the stories must be read whole to answer every board window ending now."""
+    """From when the stories must be read whole to answer every board window ending now,
+    and the charts' days together (a day's figures read what the whole chart reaches)."""
     month = window_for(WindowKind.MONTH, now, policy).start
     week = window_for(WindowKind.LAST_7_DAYS, now, policy).start
-    return min(month, week) - lookback(policy)
+    chart = day_windows(now, CHART_DAYS, policy)[0].start
+    return min(month, week, chart) - lookback(policy)
 
 
 class MetricsCache:
@@ -91,9 +95,10 @@ class MetricsCache:
     async def report(
         self, policy: Policy, window: Window, now: float, *, tier: Tier | None, pit: str | None
     ) -> MetricsReport:
-        async with self._lock:
+        async with self._lock, self._kept_only_if_whole():
             live, pruned = await self._bring_forward(policy, now, window.start)
-            judged = await asyncio.to_thread(_judged, live, policy, window, tier, pit)
+            since = window.start - lookback(policy)
+            judged = await asyncio.to_thread(_judged, live, policy, window, since, tier, pit)
             if judged is not None:
                 report = judged
             else:
@@ -115,21 +120,27 @@ class MetricsCache:
         tier: Tier | None,
         pit: str | None,
     ) -> DailyMetrics:
-        async with self._lock:
-            live, pruned = await self._bring_forward(policy, now, days[0].start)
+        # every day of a chart is judged over the incidents the whole chart reaches (as one
+        # fresh fold of its span does), so a kept day belongs to charts starting where it did
+        reach = days[0].start
+        since = reach - lookback(policy)
+        async with self._lock, self._kept_only_if_whole():
+            live, pruned = await self._bring_forward(policy, now, reach)
             reports: list[MetricsReport | None] = [
-                self._days.get((d.start, d.end, tier, pit)) for d in days
+                self._days.get((reach, d.start, d.end, tier, pit)) for d in days
             ]
             for n, day in enumerate(days):
                 if reports[n] is None and day.end > live.latest_at:  # today: from the fold
-                    reports[n] = await asyncio.to_thread(_judged, live, policy, day, tier, pit)
+                    reports[n] = await asyncio.to_thread(
+                        _judged, live, policy, day, since, tier, pit
+                    )
             unknown = [day for day, report in zip(days, reports, strict=True) if report is None]
             if unknown:
                 made, _ = await compute(
                     self._storage,
                     policy,
-                    unknown[0].start,
-                    unknown[-1].end,
+                    reach,
+                    days[-1].end,
                     lambda events: day_reports(events, policy, unknown, tier=tier, pit=pit),
                 )
                 fresh = iter(made)
@@ -138,9 +149,24 @@ class MetricsCache:
                 self._days.clear()
             for day, report in zip(days, reports, strict=True):
                 if report is not None and day.end < now:  # a day over: it stays as answered
-                    self._days[(day.start, day.end, tier, pit)] = report
+                    self._days[(reach, day.start, day.end, tier, pit)] = report
         answered = [r for r in reports if r is not None]
         return daily_from(days, answered).model_copy(update={"pruned_before": pruned})
+
+    @contextlib.asynccontextmanager
+    async def _kept_only_if_whole(self) -> AsyncIterator[None]:
+        """Let the kept fold go if its bringing forward or judging did not finish.
+
+        A request cancelled (or failing) part way leaves its worker thread running
+        on the fold, or the fold half brought forward; the next request makes it
+        again rather than reading it.
+        """
+        try:
+            yield
+        except BaseException:
+            self._kept = None
+            self._days.clear()
+            raise
 
     async def _bring_forward(
         self, policy: Policy, now: float, start: float
@@ -155,8 +181,9 @@ class MetricsCache:
             if (
                 kept is None
                 or kept.live.policy != policy
-                or (kept.epoch, kept.pruned_through) != (head.epoch, head.pruned_through)
+                or kept.epoch != head.epoch
                 or head.seq < kept.seq
+                or head.pruned_through < kept.pruned_through
                 or base < kept.live.base
                 or base - kept.live.base > LET_GO_AFTER
             ):
@@ -166,11 +193,18 @@ class MetricsCache:
                 live = LiveHistory(policy, base)
                 await asyncio.to_thread(_made, live, bodies)
                 kept = _Kept(live, head.seq, head.epoch, head.pruned_through)
-            elif head.seq > kept.seq:
-                bodies = await read_after(conn, kept.seq, head.seq)
-                earliest = await asyncio.to_thread(_fed, kept.live, bodies)
-                self._forget_days_from(earliest)
-                kept.seq = head.seq
+            else:
+                if head.pruned_through > kept.pruned_through:
+                    # the log let its oldest events go: so does the fold, and the days
+                    # kept, which were folded from them
+                    await asyncio.to_thread(kept.live.prune, head.pruned_through)
+                    kept.pruned_through = head.pruned_through
+                    self._days.clear()
+                if head.seq > kept.seq:
+                    bodies = await read_after(conn, kept.seq, head.seq)
+                    earliest = await asyncio.to_thread(_fed, kept.live, bodies)
+                    self._forget_days_from(earliest)
+                    kept.seq = head.seq
             if kept.live.missing:
                 stories = await read_incidents(conn, kept.live.missing, kept.seq)
                 await asyncio.to_thread(_adopted, kept.live, stories)
@@ -179,7 +213,7 @@ class MetricsCache:
 
     def _forget_days_from(self, moment: float) -> None:
         """An event dated `moment` arrived: the days ending after it may read otherwise."""
-        for key in [key for key in self._days if key[1] > moment]:
+        for key in [key for key in self._days if key[2] > moment]:
             del self._days[key]
 
 
@@ -203,6 +237,7 @@ def _made(live: LiveHistory, bodies: list[str]) -> None:
     with collector_held():
         _fed(live, bodies)
         live.settle()
+        gc.collect()  # what is garbage now would never be collected once frozen
         gc.freeze()
 
 
@@ -220,12 +255,14 @@ def _judged(
     live: LiveHistory,
     policy: Policy,
     window: Window,
+    since: float,
     tier: Tier | None,
     pit: str | None,
 ) -> MetricsReport | None:
-    """The window's report from the kept fold, or None when the fold cannot answer it."""
+    """The window's report from the kept fold over the incidents active from `since`, or
+    None when the fold cannot answer it."""
     with collector_held():
-        history = live.history(window.start - lookback(policy), window.end)
+        history = live.history(since, window.end)
         if history is None:
             return None
         events = live.count_inside(window)

@@ -20,7 +20,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import tomli_w
 from pydantic import BeforeValidator, Field, ValidationError, field_validator
 
 from domain.escalation import LINE_TITLES
@@ -157,7 +156,7 @@ def parse_floor(text: str, filename: str = "floor.toml") -> FloorFile:
     try:
         floor = FloorFile.model_validate(raw)
     except ValidationError as exc:
-        problems = [_problem(error) for error in exc.errors()]
+        problems = [_problem(error) for error in _without_echoes(exc.errors())]
     else:
         problems = check(floor)
     if problems:
@@ -168,6 +167,13 @@ def parse_floor(text: str, filename: str = "floor.toml") -> FloorFile:
             ]
         )
     return floor.sorted()
+
+
+def _without_echoes(errors: list[Any]) -> list[Any]:
+    """Drop a list's "too short" when one of its own items is already reported: pydantic
+    counts only the items that passed, so a block whose one shift is bad says both."""
+    named = {tuple(e["loc"][:-1]) for e in errors if e["loc"] and isinstance(e["loc"][-1], int)}
+    return [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in named)]
 
 
 def _problem(error: Any) -> Problem:
@@ -336,26 +342,77 @@ def from_config(config: FloorConfig) -> FloorFile:
 
 
 def dump_floor(floor: FloorFile) -> str:
-    """The floor file's TOML text (the same shape `parse_floor` reads)."""
-    body: dict[str, Any] = {}
+    """The floor file's TOML text, in the README's shape: every entry its own `[[section]]`
+    block with one `key = value` a line, so an error in an edited export names the
+    entry's own line (`tomlpos.line_of` finds blocks and keys, not items of an array)."""
+    blocks: list[str] = []
     for name in ("pit", "asset", "staff", "on_call"):
-        items = getattr(floor, name)
-        if items:
-            body[name] = [
-                item.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
-                | {"id": item.id}
-                for item in items
-            ]
-    if floor.roster:
-        body["roster"] = [
-            {
-                "chain": str(b.chain),
-                "line": b.line,
-                "who": b.who,
-                "title": b.title,
-                "contacts": [c.model_dump(exclude_defaults=True) for c in b.contacts],
-                "shifts": [str(s) for s in b.shifts],
-            }
-            for b in floor.roster
-        ]
-    return tomli_w.dumps(body)
+        for item in getattr(floor, name):
+            fields = {"id": item.id} | item.model_dump(
+                mode="json", exclude_defaults=True, exclude_none=True
+            )
+            block = _block(name, fields)
+            if name == "on_call" and item is floor.on_call[0]:
+                block = "# on the escalation rota, but never signing in to a terminal\n" + block
+            blocks.append(block)
+    for b in floor.roster:
+        fields = {
+            "chain": str(b.chain),
+            "line": b.line,
+            "who": b.who,
+            "title": b.title,
+            "contacts": [c.model_dump(mode="json", exclude_defaults=True) for c in b.contacts],
+            "shifts": [str(s) for s in b.shifts],
+        }
+        blocks.append(_block("roster", fields))
+    return "\n".join(blocks)
+
+
+def _block(name: str, fields: dict[str, Any]) -> str:
+    lines = [f"[[{name}]]"] + [f"{key} = {_value(value)}" for key, value in fields.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _value(value: Any) -> str:
+    """One TOML value on one line: strings, integers, booleans, arrays, inline tables."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else _string(key)
+
+
+def _string(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'

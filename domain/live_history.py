@@ -23,7 +23,8 @@ what it made for a past day.
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from array import array
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping, Sequence
 
 from domain.events import Event, EventType
@@ -54,15 +55,26 @@ class LiveHistory:
         self._changed: set[int] = set()
         self._last_at: dict[int, float] = {}
         self._downtimes: dict[int, Downtime] = {}
-        self._moments: list[float] = []  # every incident and downtime event's time, sorted
+        # every incident and downtime event's time, sorted; and each one's seq and time in
+        # seq order, to take out what the log prunes (arrays: a month is 250,000 of them)
+        self._moments = array("d")
+        self._counted_seqs = array("q")
+        self._counted_ats = array("d")
+        # where each story begins: a log pruned past its start no longer tells it
+        self._opened_seq: dict[int, int] = {}
+        self._started_seq: dict[int, int] = {}
 
     def feed(self, events: Iterable[Event]) -> None:
         """Fold new events, in seq order, after those fed before."""
         for event in events:
             if event.type in DOWNTIME_EVENTS:
                 fold_downtime_event(self._downtimes, event)
+                if event.type is EventType.DOWNTIME_STARTED and event.downtime_id is not None:
+                    self._started_seq[event.downtime_id] = event.seq
             elif event.incident_id is not None:
                 number = event.incident_id
+                if event.type is EventType.INCIDENT_OPENED:
+                    self._opened_seq[number] = event.seq
                 if number in self._trails or event.type is EventType.INCIDENT_OPENED:
                     fold_incident_event(self._trails, event, self.policy)
                     self._changed.add(number)
@@ -73,6 +85,26 @@ class LiveHistory:
                 continue
             self.latest_at = max(self.latest_at, event.at)
             insort(self._moments, event.at)
+            self._counted_seqs.append(event.seq)
+            self._counted_ats.append(event.at)
+
+    def prune(self, through: int) -> None:
+        """The log no longer holds its events up to seq `through`: forget what a fresh fold
+        of what is left would not know (a story whose start is gone, and those events)."""
+        for number in [n for n, seq in self._opened_seq.items() if seq <= through]:
+            del self._opened_seq[number]
+            self._trails.pop(number, None)
+            self._records.pop(number, None)
+            self._last_at.pop(number, None)
+            self._changed.discard(number)
+        for number in [n for n, seq in self._started_seq.items() if seq <= through]:
+            del self._started_seq[number]
+            self._downtimes.pop(number, None)
+        gone = bisect_right(self._counted_seqs, through)
+        for at in self._counted_ats[:gone]:
+            del self._moments[bisect_left(self._moments, at)]
+        del self._counted_seqs[:gone]
+        del self._counted_ats[:gone]
 
     def adopt(self, stories: Mapping[int, Sequence[Event]]) -> None:
         """The whole stories (in seq order) of incidents in `missing`, up to the last fed event.
@@ -87,6 +119,9 @@ class LiveHistory:
                 self._last_at[number] = max(self._last_at.get(number, event.at), event.at)
             if number in trails:
                 self._trails[number] = trails[number]
+                self._opened_seq[number] = next(
+                    e.seq for e in story if e.type is EventType.INCIDENT_OPENED
+                )
                 self._changed.add(number)
         self.missing.clear()  # a story the log no longer holds whole is skipped, as a fresh fold
 

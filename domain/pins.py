@@ -58,3 +58,21 @@ def parse_pin_file(text: str, filename: str = "pins.toml") -> tuple[dict[str, st
     if problems:
         raise PinFileError("\n".join(problems))
     return dict(pins), bool(one_time)
+
+
+def pins_for_others(chosen: dict[str, str], adding: list[str], known: set[str]) -> str | None:
+    """Why a pin file names someone an import does not add, or None. Such a PIN would
+    be dropped unseen (an existing member keeps theirs: a reset is the staff screen's)."""
+    stray = sorted(set(chosen) - set(adding))
+    if not stray:
+        return None
+    listed = [s for s in stray if s in known]
+    unknown = [s for s in stray if s not in known]
+    parts = []
+    if listed:
+        parts.append(
+            f"{', '.join(listed)} already on the staff list (reset a PIN on the staff screen)"
+        )
+    if unknown:
+        parts.append(f"{', '.join(unknown)} not in the floor file")
+    return "the pin file has PINs only for the staff this import adds: " + "; ".join(parts)

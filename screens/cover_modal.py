@@ -36,8 +36,10 @@ class CoverModal(DialogModal):
         now: Callable[[], float],
         timezone: str,
         check: Callable[[c.SetCover], str | None],
+        chosen: str | None = None,
     ) -> None:
         super().__init__()
+        self.chosen = chosen  # who is preselected (the manager themselves: "take it myself")
         self.lines = list(lines)  # (label, (chain, line))
         self.staff = list(staff)  # (label, staff id): active staff only
         self.line = line
@@ -50,7 +52,13 @@ class CoverModal(DialogModal):
         yield Label("Line", classes="field-label")
         yield Select(self.lines, value=self.line, allow_blank=False, id="cover-line", compact=True)
         yield Label("Who covers it", classes="field-label")
-        yield Select(self.staff, prompt="staff member", id="cover-staff", compact=True)
+        yield Select(
+            self.staff,
+            prompt="staff member",
+            value=self.chosen if self.chosen is not None else Select.NULL,
+            id="cover-staff",
+            compact=True,
+        )
         yield Label("Until (HH:MM, within 24 h; suggested: the shift's end)", classes="field-label")
         yield Input(self.until(self.line), max_length=5, id="cover-until", compact=True)
         yield Label("Reason", classes="field-label")

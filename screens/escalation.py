@@ -384,7 +384,12 @@ class EscalationScreen(FloorScreen):
         staff = [
             (f"{m.name} ({m.id}, {ROLE_LABELS[m.role]})", m.id)
             for m in sorted(floor.staff.values(), key=lambda m: m.name)  # active staff only
+            if m.id != me.id
         ]
+        # "take this line now": the one asking is first and already chosen
+        mine = me.id in floor.staff
+        if mine:
+            staff.insert(0, (f"take it myself: {me.name} ({me.id})", me.id))
         modal = CoverModal(
             lines=lines,
             staff=staff,
@@ -393,6 +398,7 @@ class EscalationScreen(FloorScreen):
             now=lambda: self.now,
             timezone=tz,
             check=check,
+            chosen=me.id if mine else None,
         )
         self.app.push_screen(modal, self._cover_chosen)
 

@@ -13,26 +13,32 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import random
+import threading
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, insert, update
 
-from backend import schema
+from backend import metrics_cache, schema
 from backend.metrics_cache import MetricsCache
 from backend.metrics_log import compute
 from backend.storage import Storage
 from backend.visibility import FLOOR
+from domain import commands as c
 from domain.events import Event
-from domain.metric_windows import WindowKind, day_windows, window_for
+from domain.live_history import LiveHistory
+from domain.metric_windows import Window, WindowKind, day_windows, window_for
 from domain.metrics import DailyMetrics, MetricsReport, daily_metrics, metrics_report
-from domain.models import Tier
+from domain.models import Asset, AssetKind, Player, Tier
 from domain.policy import MetricTargets, Policy
+from tests.domain.floor import T0, Floor
 from tests.domain.test_metrics_random_history import random_log
 
 DAY = 86400.0
+HOUR = 3600.0
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -85,14 +91,20 @@ async def fresh_report(
     return report.model_copy(update={"pruned_before": pruned})
 
 
-async def fresh_daily(storage: Storage, policy: Policy, now: float) -> DailyMetrics:
-    days = day_windows(now, 14, policy)
+async def fresh_daily(
+    storage: Storage,
+    policy: Policy,
+    now: float,
+    days: tuple[Window, ...] | None = None,
+    tier: Tier | None = None,
+) -> DailyMetrics:
+    days = days or day_windows(now, 14, policy)
     result, pruned = await compute(
         storage,
         policy,
         days[0].start,
         days[-1].end,
-        lambda events: daily_metrics(events, policy, days),
+        lambda events: daily_metrics(events, policy, days, tier=tier),
     )
     return result.model_copy(update={"pruned_before": pruned})
 
@@ -169,3 +181,67 @@ async def test_the_kept_fold_answers_as_the_log_does(storage: Storage) -> None:
         stricter, window_for(WindowKind.MONTH, now, stricter), now, tier=None, pit=None
     )
     assert kept.metric("sla.all").target == 0.99
+
+
+async def test_a_chart_for_a_tier_reads_each_day_as_its_whole_chart_does(storage: Storage) -> None:
+    """A table down for twelve days, raised with a VIP's incident closed since: whether
+    its minutes count for VIPs depends on the chart's reach (a fresh fold of the chart
+    reads that incident only when the chart reaches back to it), so a day answered for
+    one chart is not answered again for a shorter one."""
+    policy = Policy()
+    now = T0 + 20 * DAY
+    floor = Floor(policy)
+    floor.state = floor.state.model_copy(
+        update={"assets": {"SL-1": Asset(id="SL-1", kind=AssetKind.MACHINE, pit="1")}}
+    )
+    old = now - 12 * DAY
+    vip = Player(reference="VP-1000-2000", tier=Tier.VIP, host_id="h1")
+    raised = floor.open("dm1", at=old, player=vip)
+    floor.run("dm1", c.StartDowntime(asset_id="SL-1", reason="dead", incident_id=raised), old + 300)
+    floor.run("dm1", c.Resolve(incident_id=raised), old + 600)
+    floor.run("dm1", c.Close(incident_id=raised), old + 1200)
+    floor.open("dm1", at=now - HOUR)
+    await write(storage, floor.events)
+    cache = MetricsCache(storage)
+    minutes = set()
+    for length in (14, 3, 14, 1):
+        days = day_windows(now, length, policy)
+        answer = await cache.daily(policy, days, now, tier=Tier.VIP, pit=None)
+        assert answer == await fresh_daily(storage, policy, now, days, Tier.VIP), length
+        minutes.add(answer.values["downtime.minutes"][-1])
+    assert len(minutes) == 2  # the reach tells: counted for the long charts, not the short
+
+
+async def test_a_board_asked_and_given_up_part_way_leaves_nothing_half_folded(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = Policy()
+    log = random_log(5, steps=1500, longest_gap=300)
+    cache = MetricsCache(storage)
+    await write(storage, log[:50])
+    now = log[-1].at + 60
+    month = window_for(WindowKind.MONTH, now, policy)
+    await cache.report(policy, month, now, tier=None, pit=None)
+    await write(storage, log[50:])
+
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+    fold = metrics_cache._fed
+
+    def held_fold(live: LiveHistory, bodies: list[str]) -> float:
+        started.set()
+        release.wait(30)
+        try:
+            return fold(live, bodies)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(metrics_cache, "_fed", held_fold)
+    asked = asyncio.create_task(cache.report(policy, month, now, tier=None, pit=None))
+    assert await asyncio.to_thread(started.wait, 30)
+    asked.cancel()  # the duty manager's terminal went away mid-answer
+    with pytest.raises(asyncio.CancelledError):
+        await asked
+    release.set()
+    assert await asyncio.to_thread(finished.wait, 30)  # the fold's thread ran on, to its end
+    monkeypatch.setattr(metrics_cache, "_fed", fold)
+    await same_answers(cache, storage, policy, now)

@@ -101,3 +101,24 @@ def test_a_pin_file_gives_pins_and_whether_they_are_one_time() -> None:
     assert parse_pin_file('one_time = false\n[pins]\npb1 = "4821"\n') == ({"pb1": "4821"}, False)
     with pytest.raises(PinFileError, match=r"pins.toml:3: pins.pb1: a PIN is 4 to 12 digits"):
         parse_pin_file('[pins]\nh1 = "1234"\npb1 = 12\n')
+
+
+@pytest.mark.parametrize(
+    ("shift", "says"),
+    [
+        ("Mon-Fri 6am-06:00", "bad time '6am'"),
+        ("Mon-Fri 22:00-22:00", "empty shift 'Mon-Fri 22:00-22:00'"),
+    ],
+)
+def test_a_block_whose_only_shift_is_bad_says_only_what_is_wrong_with_it(
+    shift: str, says: str
+) -> None:
+    text = EXAMPLE.replace('"Mon-Fri 22:00-06:00"', f'"{shift}"')
+    [line] = problems(text)
+    assert line.startswith(f"floor.toml:{line_with(text, shift)}: roster[5].shifts[1]: {says}")
+
+
+def test_a_block_with_no_shifts_says_so() -> None:
+    text = EXAMPLE.replace('shifts = ["Mon-Fri 22:00-06:00"]', "shifts = []")
+    [line] = problems(text)
+    assert line.startswith(f"floor.toml:{line_with(text, 'shifts = []')}: roster[5].shifts:")

@@ -161,3 +161,45 @@ def test_a_downtime_counts_for_a_tier_only_through_an_incident_in_reach() -> Non
     assert answer is not None and answer.metric("downtime.minutes").value == 0
     whole = kept(live, window, None)
     assert whole is not None and whole.metric("downtime.minutes").value == 120
+
+
+def test_a_pruned_log_is_forgotten_as_a_fresh_fold_of_what_is_left_forgets_it() -> None:
+    policy = Policy()
+    log = random_log(8, steps=1000, longest_gap=1700)
+    live = LiveHistory(policy, T0 - lookback(policy))
+    judged, fed = 0, 0
+    for through, upto in ((150, 700), (400, 700), (400, len(log)), (650, len(log))):
+        live.feed(log[fed:upto])
+        fed = upto
+        live.prune(through)
+        retained = [e for e in log[:fed] if e.seq > through]
+        end = live.latest_at + 60
+        for window in (
+            Window(name="whole", label="", start=T0, end=end),
+            Window(name="last day", label="", start=end - DAY, end=end),
+        ):
+            answer = kept(live, window, None)
+            assert answer == fresh(retained, policy, window, None), (through, window.name)
+            judged += 1
+    assert judged == 8
+
+
+def test_a_downtime_whose_start_is_pruned_is_forgotten() -> None:
+    policy = Policy()
+    floor = Floor()
+    floor.state = floor.state.model_copy(
+        update={"assets": {"SL-1": Asset(id="SL-1", kind=AssetKind.MACHINE, pit="2")}}
+    )
+    floor.run("pb2", c.StartDowntime(asset_id="SL-1", reason="dead"), T0)
+    started = len(floor.events)
+    floor.open("pb2", at=T0 + HOUR)
+    live = LiveHistory(policy, T0 - lookback(policy))
+    live.feed(floor.events)
+    window = Window(name="w", label="", start=T0, end=T0 + 2 * HOUR)
+    before = kept(live, window, None)
+    assert before is not None and before.metric("downtime.minutes").value == 120
+    live.prune(started)
+    after = kept(live, window, None)
+    retained = floor.events[started:]
+    assert after == fresh(retained, policy, window, None)
+    assert after is not None and after.metric("downtime.minutes").value == 0

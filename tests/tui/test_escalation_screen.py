@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Select, Static
 
 from domain import commands as c
 from domain.cover import who_to_call
 from domain.escalation import TOP_LINE
 from domain.models import Chain
 from screens.escalation import EscalationScreen
+from screens.queue import QueueScreen
 
 from .screen_text import screen_lines
-from .test_incident_helpers import notices, settle
+from .test_incident_helpers import find_incident, ladder_text, notices, settle
+from .test_incident_screen import open_incident
 
 
 async def open_ladder(app, pilot) -> EscalationScreen:
@@ -168,3 +170,62 @@ async def test_cover_keys_are_for_duty_managers_only(static_floor, make_app) -> 
         await pilot.pause()
         assert app.screen is screen  # no cover dialog for a pit boss
         assert screen.check_action("confirm_contact", ()) is False
+
+
+async def test_a_gap_ninety_minutes_ahead_shows_on_the_ladders_the_queue_and_the_incident(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("dm1")  # 02:13: main L4's shift now ends at 03:43
+    roster = tuple(
+        e.model_copy(update={"shift_end": "03:43"}) if (e.chain, e.line) == (Chain.MAIN, 4) else e
+        for e in floor.truth.roster
+    )
+    floor.truth = floor.truth.model_copy(update={"roster": roster})
+    coming = "L4 main: nobody on duty from 03:43 (in 1:30)"
+    app = make_app(floor)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        summary = str(app.screen.query_one("#queue-summary", Static).content)
+        assert "nobody on duty: L4 from 03:43 (in 1:30)" in summary, summary
+
+        screen = await open_ladder(app, pilot)
+        gaps = screen.query_one("#escalation-gaps", Static)
+        assert gaps.display and str(gaps.content) == coming
+        # on duty until then: the line itself is not yet a gap
+        main = screen.query_one("#ladder-main", OptionList)
+        assert main.border_title == "main ladder"
+        await pilot.press("escape")
+        await pilot.pause()
+
+        incident = await open_incident(app, pilot, find_incident(floor, "VV-2231-4411"))
+        assert coming in ladder_text(incident), "\n".join(screen_lines(app))
+
+
+async def test_a_duty_manager_takes_a_line_themselves_with_one_choice_made_for_them(
+    static_floor, make_app
+) -> None:
+    from screens.cover_modal import CoverModal
+
+    floor = static_floor("dm1")
+    roster = tuple(e for e in floor.truth.roster if not (e.chain is Chain.PAYMENTS and e.line == 3))
+    floor.truth = floor.truth.model_copy(update={"roster": roster})
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_ladder(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, CoverModal)
+        who = modal.query_one("#cover-staff", Select)
+        assert who.value == "dm1"
+        assert any("take it myself: Dana K. (dm1)" in line for line in screen_lines(app))
+        # only the line and why: who is already chosen
+        await pilot.press("shift+tab", "enter", *["down"] * 6, "enter")  # L3 risk / AML
+        await pilot.press("tab", "tab", *"06:00", "tab", *"AML desk unstaffed", "enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        sent = floor.submitted[-1]
+        assert isinstance(sent, c.SetCover)
+        assert (sent.chain, sent.line, sent.staff_id) == (Chain.PAYMENTS, 3, "dm1")
+        assert "Dana K. covers L3 risk / AML until 06:00" in notices(app)
