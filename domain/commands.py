@@ -380,7 +380,8 @@ _AnyCommand = TypeVar("_AnyCommand", bound=Frozen)
 
 
 def mask_command(command: _AnyCommand) -> _AnyCommand:
-    """The same command with card-like numbers masked in every free-text field.
+    """The same command with card-like numbers and PINs masked in every free-text field,
+    nested ones (the location's spot) included.
 
     Terminals store commands (the outbox) before the server sees them, so the
     masking the server does in `decide` must happen here first. The player's
@@ -390,10 +391,27 @@ def mask_command(command: _AnyCommand) -> _AnyCommand:
     for name, value in command:
         if name in ("type", "reference") and isinstance(command, SetPlayerFlag | ClearPlayerFlag):
             continue
-        if name == "type" or isinstance(value, Enum):
+        if name == "type" or isinstance(value, Enum | Player):
             continue
         if isinstance(value, str):
             updates[name] = mask_sensitive(value)
         elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
             updates[name] = tuple(mask_sensitive(v) for v in value)
+        elif isinstance(value, Frozen):
+            updates[name] = mask_command(value)
     return command.model_copy(update=updates)
+
+
+def free_text(command: Frozen) -> list[str]:
+    """Every free-text value of `command`, nested ones included; not the player's reference."""
+    texts: list[str] = []
+    for name, value in command:
+        if name == "type" or isinstance(value, Enum | Player):
+            continue
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, tuple):
+            texts.extend(v for v in value if isinstance(v, str))
+        elif isinstance(value, Frozen):
+            texts.extend(free_text(value))
+    return texts

@@ -18,8 +18,26 @@ from domain.eta import eta_problem, lapse_due, page_due
 from domain.events import Event, EventType, Payload, make_event
 from domain.exposure import EXPOSURE_LINE, escalate_on_exposure, exposed
 from domain.handover import decide_handover
-from domain.models import Change, Channel, Downtime, Incident, IncidentState, Role, Staff
-from domain.permissions import can_see_incident, in_pit_scope, may_own, role_may, why_not
+from domain.models import (
+    Change,
+    Channel,
+    Downtime,
+    Incident,
+    IncidentState,
+    Player,
+    PlayerIdKind,
+    Role,
+    Staff,
+    Tier,
+)
+from domain.permissions import (
+    can_see_incident,
+    in_pit_scope,
+    may_own,
+    role_may,
+    who_may,
+    why_not,
+)
 from domain.player_flags import decide_flag, is_silent
 from domain.privacy import mask_sensitive
 from domain.registers import decide_record
@@ -65,6 +83,8 @@ def decide(
     """Events for `command`, or raise `Rejected`. `actor=None` is the scheduler."""
     if actor is not None and not role_may(actor.staff.role, command.type):
         raise Rejected(RejectCode.FORBIDDEN, why_not(actor.staff.role, command.type))
+    # an intake or an older terminal may send text unmasked: nothing stored keeps a card or PIN
+    command = c.mask_command(command)
     events = _events_for(state, command, actor, now, command_id, new_incident_id)
     return escalate_on_exposure(state, events)
 
@@ -258,11 +278,7 @@ def _events_for(
             _require(incident, (IncidentState.RESOLVED,), "close")
             owed = compensation_due(incident, state.policy)
             if owed and not incident.compensation:
-                raise Rejected(
-                    RejectCode.ILLEGAL,
-                    f"record the service recovery first (proposed: {owed})",
-                    incident=incident,
-                )
+                raise Rejected(RejectCode.ILLEGAL, _recovery_first(actor, owed), incident=incident)
             return [event(EventType.CLOSED, ev.NoData(), **on)]
         case c.RecordCompensation():
             if incident.state is IncidentState.CLOSED:
@@ -300,6 +316,17 @@ def _new_owner(incident: Incident, actor: Actor | None) -> str | None:
     if incident.owner is not None or actor is None or not may_own(actor.staff):
         return None
     return actor.id
+
+
+def _recovery_first(actor: Actor | None, owed: str) -> str:
+    """Why a close waits for the service recovery, worded for someone who may record it
+    or, for someone who may not (a pit boss), naming who may."""
+    if actor is None or role_may(actor.staff.role, "record_compensation"):
+        return f"record the service recovery first (proposed: {owed})"
+    return (
+        f"the service recovery must be recorded first, by {who_may('record_compensation')}"
+        f" (proposed: {owed})"
+    )
 
 
 def _clean(text: str) -> str:
@@ -468,8 +495,10 @@ def _open(
     fields = command.model_dump(exclude={"type", "help_offer", "help_note"})
     for key in ("summary", "desired_outcome", "tx_ref", "game"):
         fields[key] = _clean(fields[key])
-    if exposed([*fields.values(), *command.attachments]):
+    # any text of the command counts, the location's spot and the help note too
+    if exposed(c.free_text(command)):
         line = max(line, EXPOSURE_LINE)
+    fields["player"] = _with_card_tier(command.player, state)
     incident = Incident(
         id=number,
         opened_at=now,
@@ -482,6 +511,15 @@ def _open(
     )
     incident = incident.model_copy(update={"paged": paged_on(state, incident, chain, line, now)})
     return event(EventType.INCIDENT_OPENED, ev.IncidentData(incident=incident), incident_id=number)
+
+
+def _with_card_tier(player: Player, state: FloorState) -> Player:
+    """A loyalty card whose format names a tier (`Policy.card_tiers`) gets it when the
+    sender left the tier at standard: an intake or an older terminal knows no card formats."""
+    if player.id_kind is not PlayerIdKind.LOYALTY or player.tier is not Tier.STANDARD:
+        return player
+    tier = state.policy.tier_for_card(player.reference)
+    return player if tier is None else player.model_copy(update={"tier": tier})
 
 
 def _manager_on_site(command: c.OpenIncident, actor: Actor | None) -> bool:

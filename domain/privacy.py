@@ -28,9 +28,28 @@ def looks_like_card_number(text: str) -> bool:
     return _CARD_LIKE.search(text) is not None
 
 
-# "PIN 1234", "pin: 1234", "PIN is 1234", "passcode=887766": the digits after the word
-_PIN_LIKE = re.compile(
-    r"\b(pin|pin code|passcode|password)(\s*(?:is|was|:|=|-|#)?\s*)(\d{3,12})\b", re.IGNORECASE
+# The words that name a secret a player may read out; support never asks for one.
+_SECRET = r"(?:pin(?:[ -]?code)?|passcode|password)(?:'s)?"
+# a PIN is 4-12 digits (ISO 9564); right after the word, 3 digits or digits read out
+# in groups ("PIN 12 34") are one too
+_GROUPED = r"\d{4,12}(?![\d])|\d{1,3}(?:[ -]\d{1,4}){1,5}(?![\d])|\d{3}"
+# a few plain words within one clause ("the PIN he gave is"), ending in a word that
+# hands over a value: "PIN reset for table 12" keeps its table number
+_FILLER = r"(?:[a-z']+\s+){0,4}?"
+_GIVES = r"(?:is|was|=|:|number|no\.?|code|being|of)"
+_PIN_LIKE = (
+    # "PIN 1234", "pin: 1234", "PIN is 1234", "my pin's 4821", "passcode=887766", "PIN 12 34"
+    re.compile(rf"\b{_SECRET}\s*(?:is|was|:|=|-|#)?\s*(?P<digits>{_GROUPED})\b", re.IGNORECASE),
+    # "PIN number 4821", "the PIN he gave is 4821", "PIN he typed was: 4821"
+    re.compile(
+        rf"\b{_SECRET}\s+{_FILLER}{_GIVES}\s*[:=]?\s*(?P<digits>\d{{4,12}})\b", re.IGNORECASE
+    ),
+    # "4821 is his PIN", "4821 was the PIN he gave", "4821 = PIN"
+    re.compile(
+        rf"(?<![\d.,])\b(?P<digits>\d{{4,12}})\s*(?:is|was|=|being)\s+"
+        rf"(?:(?:his|her|my|their|the|your|our|a)\s+)?(?:[a-z]+\s+)?{_SECRET}\b",
+        re.IGNORECASE,
+    ),
 )
 PIN_MASK = "****"
 # what `mask_card_numbers` leaves behind: a card number was in the text
@@ -38,8 +57,20 @@ _MASKED_CARD = re.compile(r"\*{4}-\d{4}\b")
 
 
 def mask_pins(text: str) -> str:
-    """Hide a PIN someone typed into free text: support never asks for one."""
-    return _PIN_LIKE.sub(lambda m: f"{m.group(1)}{m.group(2)}{PIN_MASK}", text)
+    """Hide a PIN someone typed into free text: support never asks for one.
+
+    Only digits tied to the word by how a sentence hands over a value are taken,
+    so a table number or an amount elsewhere in the text stays as typed.
+    """
+
+    def _mask(match: re.Match[str]) -> str:
+        start, end = match.span("digits")
+        whole = match.group(0)
+        return whole[: start - match.start()] + PIN_MASK + whole[end - match.start() :]
+
+    for pattern in _PIN_LIKE:
+        text = pattern.sub(_mask, text)
+    return text
 
 
 def mask_sensitive(text: str) -> str:

@@ -280,10 +280,15 @@ def _word(event: Event, data: Payload, state: FloorState, incident: Incident) ->
     if isinstance(data, AcknowledgedData) and data.owner and incident.owner is None:
         text += " and taken"
     if isinstance(data, PriorityChangedData) and data.priority != incident.priority:
-        way = "lowered" if data.priority.is_lower_than(incident.priority) else "raised"
-        text = f"priority {way} from {incident.priority} to {data.priority}"
+        lowered = data.priority.is_lower_than(incident.priority)
+        text = f"{LOWERED if lowered else RAISED} {incident.priority} to {data.priority}"
     note = fields.get("note") or fields.get("reason")
     return f"{text}: {note}" if note else text
+
+
+# how the timeline words a priority change (`domain.lowered` reads the first back)
+LOWERED = "priority lowered from"
+RAISED = "priority raised from"
 
 
 class _Blank(dict[str, object]):

@@ -179,17 +179,16 @@ def report_needed(incident: Incident, policy: Policy) -> bool:
     return incident.priority in policy.report_priorities and not incident.report
 
 
-def owes_follow_up(incident: Incident) -> bool:
-    """Resolved, but a post-incident report or a late P1's service recovery is still owed."""
+def owes_follow_up(incident: Incident, policy: Policy) -> bool:
+    """Resolved, but a post-incident report or a late P1's service recovery is still owed.
+
+    The recovery is owed as the incident screen and `Close` see it (`compensation_due`,
+    the policy's table by tier): what the queue keeps can always be settled.
+    """
     if incident.state.is_open:
         return False
     report_owed = incident.report_due is not None and not incident.report
-    recovery_owed = (
-        incident.priority is Priority.P1
-        and incident.resolved_at is not None
-        and not incident.compensation
-        and was_late(incident)
-    )
+    recovery_owed = not incident.compensation and compensation_due(incident, policy) is not None
     return report_owed or recovery_owed
 
 

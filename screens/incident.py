@@ -19,8 +19,10 @@ from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from api_client.contract import Changes
-from domain.models import FlagKind, Incident, Priority
+from domain.lowered import Lowering, unseen_lowering
+from domain.models import FlagKind, Incident, Priority, Role
 from domain.player_flags import incident_flags, is_silent
+from domain.state import FloorState
 from screens.incident_actions import IncidentActionsScreen
 from tui.lock_veil import PLAYER_DETAIL
 from tui.widgets.ack_notices import ack_lines
@@ -199,11 +201,28 @@ class IncidentScreen(IncidentActionsScreen):
         )
         me = source.me.id if source.me else None
         acks = ack_lines(incident, floor, me, now, approximate=approximate)
+        if role in (Role.DUTY_MANAGER, Role.ADMIN) and (
+            lowering := unseen_lowering(incident, floor)
+        ):
+            acks = [*acks, _lowered_notice(lowering, floor, role)]
         if acks:
             notices = Content("\n").join([*acks, notices] if notices else acks)
         panel = self.query_one("#incident-notices", Static)
         panel.display = bool(notices)
         update_static(panel, notices)
+
+
+def _lowered_notice(lowering: Lowering, floor: FloorState, role: Role) -> Content:
+    who = floor.staff_name(lowering.by)
+    how = (
+        "a note (m) or any step of yours marks it seen"
+        if role is Role.DUTY_MANAGER
+        else "until a duty manager acts on it"
+    )
+    return Content.assemble(
+        (f"lowered {lowering.previous} to {lowering.priority} by {who}", "bold $timer-amber"),
+        (f", not seen by a duty manager: {how}", "$timer-amber"),
+    )
 
 
 def prepare_incident_screen(app: App[Any], when_ready: Callable[[], object] | None = None) -> None:

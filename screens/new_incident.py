@@ -43,6 +43,7 @@ from tui.field_errors import in_words
 from tui.floor_screen import FloorScreen
 from tui.lock_veil import PLAYER_DETAIL
 from tui.messages import CommandRequested
+from tui.screen_keys import FINISH_THE_FORM, screen_keys
 from tui.widgets.incident_facts import CHANNEL_LABELS, TIER_LABELS, kyc_warning
 from tui.widgets.player_flag_text import flags_band
 
@@ -53,7 +54,17 @@ ID_KIND_LABELS = {
     PlayerIdKind.SESSION: "session ticket",
 }
 # free-text fields that may carry a pasted card number
-TEXT_FIELDS = ("reference", "game", "tx_ref", "wallet", "desired_outcome", "summary", "attachments")
+TEXT_FIELDS = (
+    "reference",
+    "pit",
+    "spot",
+    "game",
+    "tx_ref",
+    "wallet",
+    "desired_outcome",
+    "summary",
+    "attachments",
+)
 # where a pydantic error location lands on the form
 _LOC_FIELD = {"player": "reference", "location": "spot"}
 # how the form labels each field, to name it in a problem
@@ -65,8 +76,9 @@ _LABELS = {
     "desired_outcome": "outcome",
     "attachments": "attached",
 }
-# the app's screen keys: from inside the form they would throw the draft away
-_SCREEN_KEYS = "n,d,e,o,M,S"
+# every screen key of the app: from inside the form they would throw the draft away.
+# The help may open over the form; the app opens no screen over it from there.
+_SCREEN_KEYS = screen_keys()
 _FIELD_TYPES = (Input, Select, Checkbox)
 
 # an unsaved form, per app and per staff member, kept for the next `n`: a leave by a
@@ -97,6 +109,8 @@ def escalation_preview(kind: IncidentKind) -> Content:
 
 class NewIncidentScreen(FloorScreen):
     HELP_TITLE = "New incident"
+    # the app opens no other screen while this one is in the stack (see `FloorApp.open_screen`)
+    LEAVE_ASKS = True
     DEFAULT_CSS = """
     NewIncidentScreen #new-head { height: 1; padding: 0 1; text-style: bold; }
     NewIncidentScreen #new-form { height: 1fr; padding: 0 1; }
@@ -106,6 +120,22 @@ class NewIncidentScreen(FloorScreen):
     NewIncidentScreen #new-id-kind, NewIncidentScreen #new-tier { width: 20; }
     NewIncidentScreen #new-pit { width: 8; }
     NewIncidentScreen Checkbox { border: none; padding: 0 1; height: 1; width: auto; }
+    /* where the typing goes, at a glance and without colour: the row's label reversed,
+       the field tinted and bold; the checkbox's own label in a bold, underlined block.
+       (The row's own :focus-within rule has Textual restyle the label as focus moves.) */
+    NewIncidentScreen .form-row:focus-within { background: $accent 8%; }
+    NewIncidentScreen .form-row:focus-within > .form-label {
+        color: $accent; text-style: reverse bold;
+    }
+    NewIncidentScreen .form-row Input:focus,
+    NewIncidentScreen .form-row Select:focus > SelectCurrent {
+        background-tint: $accent 20%; text-style: bold;
+    }
+    /* a focused checkbox would get Textual's tall border, which hides it in one line */
+    NewIncidentScreen Checkbox:focus { border: none; }
+    NewIncidentScreen Checkbox:focus > .toggle--label {
+        color: $background; background: $accent; text-style: bold underline;
+    }
     NewIncidentScreen .form-note { height: auto; padding-left: 12; }
     NewIncidentScreen .form-error { color: $error; }
     NewIncidentScreen .form-mask { color: $warning; }
@@ -245,7 +275,7 @@ class NewIncidentScreen(FloorScreen):
         self.notify("Your unsaved draft is back: ctrl+s saves it, escape leaves it.")
 
     def action_stay(self) -> None:
-        self.notify("Finish the form first: ctrl+s saves, escape leaves.", severity="warning")
+        self.notify(FINISH_THE_FORM, severity="warning")
 
     def action_leave(self) -> None:
         if not self._has_content():
@@ -307,7 +337,7 @@ class NewIncidentScreen(FloorScreen):
                     tier=self._select("tier"),
                     silent_visit=self.query_one("#new-silent", Checkbox).value,
                 ),
-                location=Location(pit=self._text("pit") or None, spot=self._text("spot")),
+                location=Location(pit=masked["pit"] or None, spot=masked["spot"]),
                 game=masked["game"],
                 amount=amount,
                 tx_ref=masked["tx_ref"],

@@ -27,6 +27,7 @@ from domain.player_flags import flags_of, incidents_of_player
 from domain.privacy import mask_sensitive
 from screens.modals import DialogModal
 from tui.floor_screen import FloorScreen
+from tui.lock_veil import PLAYER_DETAIL
 from tui.messages import CommandRequested
 from tui.timefmt import format_datetime
 from tui.widgets.incident_facts import player_content
@@ -179,8 +180,9 @@ class PlayerScreen(FloorScreen):
         self.incident_id = incident_id
 
     def compose_body(self) -> ComposeResult:
-        yield Static(id="player-head")
-        with VerticalScroll(id="player-body"):
+        # all of it is the player: none of it shows while the terminal is locked
+        yield Static(id="player-head", classes=PLAYER_DETAIL)
+        with VerticalScroll(id="player-body", classes=PLAYER_DETAIL):
             yield Static(id="player-flags", classes="player-section")
             yield Static(id="player-incidents", classes="player-section")
             yield Static(id="player-recovery", classes="player-section")

@@ -18,6 +18,7 @@ from api_client.contract import Changes
 from domain.acks import owes_ack
 from domain.commands import Command, Take
 from domain.handover import HandoverFlag, handover_flag
+from domain.lowered import Lowering, LoweringMemo
 from domain.models import Priority, Role, Staff
 from domain.permissions import role_may
 from domain.policy import Policy
@@ -75,6 +76,7 @@ class QueueScreen(FloorScreen):
         self._summary_shown: Content | None = None
         self._summary_said: tuple[object, ...] | None = None  # what the summary was made from
         self._gaps = GapWatch()
+        self._lowerings = LoweringMemo()
         self._shift = ShiftAttainment()  # the night view's "SLA kept this shift"
         self._shift_for: str | None = None  # the manager it was counted for
         self._offered: tuple[bool | None, ...] = ()  # open/ack/take as the footer shows them
@@ -125,9 +127,10 @@ class QueueScreen(FloorScreen):
     def _recount(self, me: Staff, *, force: bool = False) -> None:
         basis = (me.id, self.filters.view, self.floor.policy)
         if force or basis != self._counted:
-            scope = self._scope
+            scope, policy = self._scope, self.floor.policy
             self.counts.rebuild(
-                (i for i in self.floor.incidents.values() if scope.admits(i, me)), self.floor
+                (i for i in self.floor.incidents.values() if scope.admits(i, me, policy)),
+                self.floor,
             )
             self._counted = basis
 
@@ -154,8 +157,10 @@ class QueueScreen(FloorScreen):
             if self._shift_for is not None:
                 self._shift.update(self.floor, changes.incidents)
             if self._counted is not None and self._counted[2] is self.floor.policy:
-                scope = self._scope
-                self.counts.update(self.floor, changes.incidents, lambda i: scope.admits(i, me))
+                scope, policy = self._scope, self.floor.policy
+                self.counts.update(
+                    self.floor, changes.incidents, lambda i: scope.admits(i, me, policy)
+                )
             else:
                 self._recount(me, force=True)
             self._show()
@@ -191,10 +196,11 @@ class QueueScreen(FloorScreen):
         night = night_summary(self.floor, self.now, self._gaps) if manager else None
         shift = self._shift_kept(me) if manager else None
         handover = handover_flag(self.floor, self.now) if manager else None
+        lowered = tuple(self._lowerings.unseen(self.floor)) if manager else ()
         shown = self._filter_words()
         # redone every second for a manager: nothing is rebuilt while the numbers stand
         said: tuple[object, ...] = (me.id, self.filters.view, summary, night, shift, shown)
-        said += (self.floor.policy, handover)
+        said += (self.floor.policy, handover, lowered)
         if said == self._summary_said:
             return
         self._summary_said = said
@@ -219,6 +225,8 @@ class QueueScreen(FloorScreen):
         lines = [Content("").join(parts)]
         if handover is not None:
             lines.append(self._handover_line(handover))
+        if lowered:
+            lines.append(self._lowered_line(lowered))
         if shown:
             lines.append(Content.assemble((shown, "$text-muted")))
         if night is not None:
@@ -248,6 +256,19 @@ class QueueScreen(FloorScreen):
             f" (opened by {opener} {format_clock(handover.opened_at, tz)}): H to read it",
             "$timer-breached bold",
         )
+
+    def _lowered_line(self, lowered: tuple[Lowering, ...]) -> Content:
+        """Priorities lowered that no duty manager has seen: on the managers' queues
+        until one does anything on the incident."""
+        latest = lowered[-1]
+        who = self.floor.staff_name(latest.by)
+        text = (
+            f"not seen by a duty manager: #{latest.incident_id} lowered"
+            f" {latest.previous} to {latest.priority} by {who}"
+        )
+        if len(lowered) > 1:
+            text += f" (+{len(lowered) - 1} more)"
+        return Content.styled(text, "$timer-amber bold")
 
     def _shift_kept(self, me: Staff) -> Attainment:
         if self._shift_for != me.id:

@@ -28,6 +28,7 @@ from domain.reports import (
 )
 from screens.modals import ReportModal
 from tui.floor_screen import FloorScreen
+from tui.lock_veil import PLAYER_DETAIL
 from tui.messages import CommandRequested
 from tui.timefmt import format_countdown, format_datetime
 
@@ -62,7 +63,8 @@ class ReportsScreen(FloorScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="reports-head")
         yield DataTable(id="reports-table", cursor_type="row", zebra_stripes=False)
-        yield Static(id="reports-detail")
+        # the summary, root cause and measures: hidden while the terminal is locked
+        yield Static(id="reports-detail", classes=PLAYER_DETAIL)
         yield Static(id="reports-refused")
 
     def on_mount(self) -> None:
@@ -80,6 +82,7 @@ class ReportsScreen(FloorScreen):
         self._columns()
         self._fill()
         self.query_one(DataTable).focus()
+        self.watch(self.floor_app, "locked", lambda _: self._fill(), init=False)
 
     @property
     def _refused(self) -> bool:
@@ -140,6 +143,8 @@ class ReportsScreen(FloorScreen):
             by = self.floor.staff_name(filed.by) if filed is not None and filed.by else "-"
             cause = filed.root_cause if filed is not None else ""
             measures = (filed.measures if filed is not None else "") or "-"
+            if self.floor_app.locked:  # what was found may name the player
+                cause, measures = "(hidden while locked)", ""
         else:
             when = self._countdown(line)
             by = self.floor.staff_name(incident.owner) if incident.owner else "-"

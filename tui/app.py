@@ -44,6 +44,7 @@ from tui.config import Config, load_config
 from tui.floor_update import FloorUpdate
 from tui.messages import CommandRequested, DismissRequested, PageRequested, WithdrawRequested
 from tui.palette import FloorCommands
+from tui.screen_keys import FINISH_THE_FORM, HELP_BINDING, SCREEN_BINDINGS
 from tui.session import Session
 from tui.source import FloorSource
 
@@ -77,22 +78,9 @@ class FloorApp(App[None]):
     Toast { max-width: 60; }
     """
     BINDINGS = [
-        Binding("n", "new_incident", "New", id="app.new_incident"),
-        Binding("d", "downtime", "Downtime", id="app.downtime"),
-        Binding("e", "escalation", "Ladder", id="app.escalation"),
-        Binding("o", "outbox", "Outbox", id="app.outbox"),
-        # shift+m: a plain `m` is a note on an incident and "mark down" on the board
-        Binding("M", "metrics", "Metrics board", id="app.metrics", show=False),
-        # shift+f: a plain `f` files the report on the incident screen
-        Binding("F", "reports", "Reports", id="app.reports", show=False),
-        # shift+h: a plain `h` records a help offer on the incident screen
-        Binding("H", "handover", "Shift handover", id="app.handover", show=False),
-        # shift+s: `s` is the incident screen's assign
-        Binding("S", "staff", "Staff admin", id="app.staff", show=False),
-        # shift+l: a plain `l` moves right on the map, ctrl+l locks
-        Binding("L", "floor_map", "Floor map", id="app.floor_map", show=False),
+        *SCREEN_BINDINGS,
         Binding("escape", "back", "Back", id="app.back", show=False),
-        Binding("question_mark", "help", "Keys", id="app.help"),
+        HELP_BINDING,
         # priority: a dialog or form in front takes other app keys, but never this one
         Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False, priority=True),
         Binding("f10", "next_theme", "Theme", id="app.theme", show=False),
@@ -428,10 +416,22 @@ class FloorApp(App[None]):
     def action_open_incident(self, incident_id: int) -> None:
         from screens.incident import incident_screen
 
-        self.push_screen(incident_screen(self, incident_id))
+        if not self._form_in_the_way():
+            self.push_screen(incident_screen(self, incident_id))
+
+    def _form_in_the_way(self) -> bool:
+        """A form that asks before it is left is open: nothing is pushed over it (from the
+        help, the palette or an alert), or the next `escape` would drop it unasked."""
+        if any(getattr(screen, "LEAVE_ASKS", False) for screen in self.screen_stack):
+            self.notify(FINISH_THE_FORM, severity="warning")
+            return True
+        return False
 
     def open_screen(self, key: str, *args: Any) -> None:
-        """Push one of the floor screens, imported only when first asked for."""
+        """Push one of the floor screens, imported only when first asked for; never over
+        the new-incident form."""
+        if self._form_in_the_way():
+            return
         module_name, class_name, label = _SCREENS[key]
         try:
             module = importlib.import_module(f"screens.{module_name}")

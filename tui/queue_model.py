@@ -80,15 +80,15 @@ class Filters:
     states: StateFilter = StateFilter.OPEN
 
     def accepts(self, incident: Incident, me: Staff, floor: FloorState) -> bool:
-        if not self.admits(incident, me):
+        if not self.admits(incident, me, floor.policy):
             return False
         return not self.text or self.text.casefold() in haystack(incident, floor)
 
-    def admits(self, incident: Incident, me: Staff) -> bool:
+    def admits(self, incident: Incident, me: Staff, policy: Policy) -> bool:
         """Every filter but the text."""
         if incident.state not in STATE_FILTER_STATES[self.states] and not (
             # the default view keeps a resolved incident until nothing is owed on it
-            self.states is StateFilter.OPEN and owes_follow_up(incident)
+            self.states is StateFilter.OPEN and owes_follow_up(incident, policy)
         ):
             return False
         if self.priorities and incident.priority not in self.priorities:
@@ -198,7 +198,9 @@ class QueueModel:
 
     def rebuild(self, floor: FloorState, me: Staff, filters: Filters) -> None:
         self._key_of = {
-            i.id: self._risk(i) for i in floor.incidents.values() if filters.admits(i, me)
+            i.id: self._risk(i)
+            for i in floor.incidents.values()
+            if filters.admits(i, me, floor.policy)
         }
         self._base = sorted((key, number) for number, key in self._key_of.items())
         self._text = filters.text.casefold()
@@ -226,7 +228,7 @@ class QueueModel:
             if old is not None:
                 gone.append((old, number))
             incident = floor.incidents.get(number)
-            if incident is not None and filters.admits(incident, me):
+            if incident is not None and filters.admits(incident, me, floor.policy):
                 key = self._risk(incident)
                 self._key_of[number] = key
                 added.append((key, number))

@@ -61,6 +61,30 @@ async def test_a_new_incident_gets_the_servers_number(shared: BackendProcess) ->
     await pb.close()
 
 
+async def test_a_card_number_or_pin_sent_unmasked_is_masked_and_escalates_on_the_server(
+    shared: BackendProcess,
+) -> None:
+    """An intake or an older terminal may send free text as typed: the server masks it."""
+    pb = await Terminal.sign_in(shared.url, "pb1", shared.pins["pb1"])
+    envelope = open_p1(pit="1", spot="4111 1111 1111 1111")
+    envelope["command"].update(
+        priority="P3",
+        kind="bonus_question",
+        summary="the PIN he gave is 4821",
+        help_offer="offered",
+        help_note="4821 is his PIN",
+    )
+    head = (await pb.snapshot())["seq"]
+    number = (await pb.accepted(envelope))["incident_id"]
+    incident = (await pb.snapshot())["state"]["incidents"][str(number)]
+    assert incident["location"]["spot"] == "****-1111"
+    assert incident["summary"] == "the PIN he gave is ****"
+    assert incident["line"] == 2  # card exposure: escalated at once
+    feed = json.dumps((await pb.events(after=head))["events"])
+    assert "4111 1111" not in feed and "4821" not in feed
+    await pb.close()
+
+
 @pytest.mark.parametrize(
     ("name", "body", "status", "says"),
     [

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from domain import commands as c
@@ -211,6 +213,21 @@ def test_close_waits_for_the_service_recovery_of_a_late_p1() -> None:
     assert floor.state.incidents[number].state == "closed"
 
 
+def test_a_pit_boss_told_to_wait_for_the_recovery_is_told_who_records_it() -> None:
+    floor = Floor()
+    number = floor.open()  # a P1 at BJ-07, pit 2
+    floor.run("pb2", c.Resolve(incident_id=number), T0 + 8100)  # past its 2 h
+    with pytest.raises(Rejected) as refused:
+        floor.run("pb2", c.Close(incident_id=number), T0 + 8200)
+    assert refused.value.message == (
+        "the service recovery must be recorded first, by a host, duty manager or admin"
+        " (proposed: free play (VVIP scale) + priority for the next tournament)"
+    )
+    # a duty manager may record it: told to, as before
+    with pytest.raises(Rejected, match=r"^record the service recovery first \(proposed"):
+        floor.run("dm1", c.Close(incident_id=number), T0 + 8200)
+
+
 def test_a_queued_command_is_masked_but_keeps_the_player_reference() -> None:
     from domain.commands import mask_command
 
@@ -311,6 +328,94 @@ def test_a_card_number_in_any_text_escalates_at_once() -> None:
     assert floor.state.incidents[opened].line == 2
     plain = floor.open(priority=Priority.P3, kind="bonus_question", summary="order 1234")
     assert floor.state.incidents[plain].line == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("PIN number 4821, call back", "PIN number ****, call back"),
+        ("the PIN he gave is 4821", "the PIN he gave is ****"),
+        ("4821 is his PIN", "**** is his PIN"),
+        ("pin: 4821", "pin: ****"),
+        ("my pin's 4821", "my pin's ****"),
+        ("read out PIN 48 21 twice", "read out PIN **** twice"),
+        ("4821 was the passcode he used", "**** was the passcode he used"),
+        # the table and the amount are not near the word, and stay as typed
+        ("table 12 lost 5000, PIN 4821", "table 12 lost 5000, PIN ****"),
+    ],
+)
+def test_a_pin_in_any_phrasing_is_masked(typed: str, stored: str) -> None:
+    floor = Floor()
+    number = floor.open(summary=typed)
+    floor.run("pb2", c.AddNote(incident_id=number, text=typed), T0 + 5)
+    incident = floor.state.incidents[number]
+    assert incident.summary == stored
+    assert incident.timeline[-1].text == stored
+    assert "4821" not in incident.model_dump_json()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PIN reset for table 12",
+        "paid 5000 by PIN at table 7",
+        "PIN was reset, amount is 5000",
+        "moved from table 1204 after 1500 lost",
+    ],
+)
+def test_numbers_not_given_as_a_pin_stay_as_typed(text: str) -> None:
+    floor = Floor()
+    number = floor.open()
+    floor.run("pb2", c.AddNote(incident_id=number, text=text), T0 + 5)
+    assert floor.state.incidents[number].timeline[-1].text == text
+
+
+def test_a_card_number_in_the_location_or_help_note_is_masked_and_escalates() -> None:
+    floor = Floor()
+    quiet: dict[str, Any] = dict(priority=Priority.P3, kind="bonus_question", channel="chat")
+    at_spot = floor.open(location=Location(pit="2", spot="4111 1111 1111 1111"), **quiet)
+    incident = floor.state.incidents[at_spot]
+    assert incident.location.spot == "****-1111"
+    assert incident.line == 2
+    assert "4111 1111" not in incident.model_dump_json()
+    # already masked by a terminal: still an exposure
+    masked = floor.open(location=Location(pit="2", spot="card ****-1111"), **quiet)
+    assert floor.state.incidents[masked].line == 2
+    in_note = floor.open(
+        help_offer="offered", help_note="he read out 5500 0000 0000 0004, PIN is 7788", **quiet
+    )
+    incident = floor.state.incidents[in_note]
+    assert incident.line == 2
+    assert incident.timeline[1].text.endswith("he read out ****-0004, PIN is ****")
+    plain = floor.open(location=Location(pit="2", spot="BJ-07"), **quiet)
+    assert floor.state.incidents[plain].line == 1
+
+
+def test_a_loyalty_card_sent_without_a_tier_gets_the_tier_its_format_names() -> None:
+    floor = Floor()
+    vvip = floor.open(player=Player(reference="VV-2231-4411"))
+    vip = floor.open(player=Player(reference="vp-5120-3388"))
+    other = floor.open(player=Player(reference="LC-1000-2000"))
+    chosen = floor.open(player=Player(reference="VP-5120-3388", tier=Tier.VVIP))
+    pseudonym = floor.open(player=Player(id_kind="pseudonym", reference="VV-nightowl"))
+    tiers = {n: floor.state.incidents[n].player.tier for n in (vvip, vip, other, chosen, pseudonym)}
+    assert tiers == {
+        vvip: Tier.VVIP,
+        vip: Tier.VIP,
+        other: Tier.STANDARD,
+        chosen: Tier.VVIP,  # a tier the sender chose is kept
+        pseudonym: Tier.STANDARD,  # a pseudonym is no card
+    }
+
+
+def test_the_operators_card_format_decides_the_tier_on_the_server() -> None:
+    from domain.policy import policy_from_toml
+
+    floor = Floor(policy_from_toml('[card_tiers]\n"9" = "vvip"\n"5" = "vip"\n'))
+    nines = floor.open(player=Player(reference="9000-1234"))
+    vv = floor.open(player=Player(reference="VV-2231-4411"))  # not this operator's format
+    assert floor.state.incidents[nines].player.tier is Tier.VVIP
+    assert floor.state.incidents[vv].player.tier is Tier.STANDARD
 
 
 def test_acknowledging_an_unowned_incident_makes_the_acknowledger_its_owner() -> None:

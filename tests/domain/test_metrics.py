@@ -78,7 +78,8 @@ WINDOW = Window(name="test", label="test night", start=T0, end=END)
 
 
 def _player(tier: Tier) -> Player:
-    return Player(reference="VP-1000-2000", tier=tier, host_id="h1")
+    # a card number whose format names no tier: the tier is the one given
+    return Player(reference="LC-1000-2000", tier=tier, host_id="h1")
 
 
 def night() -> tuple[Floor, dict[str, int]]:

@@ -147,6 +147,24 @@ async def test_duty_manager_acknowledges_a_new_payment_incident(static_floor, ma
         assert "ACKNOWLEDGED" in text_of(screen, "#incident-head")
 
 
+async def test_a_pit_boss_closing_a_late_p1_is_told_who_records_the_recovery(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb2")
+    bj07 = find_incident(floor, "VV-2231-4411")  # journey 1: the P1 at BJ-07, pit 2
+    floor.advance(3 * 3600)  # past its 2 h resolve promise
+    floor.submit_as("pb2", c.Resolve(incident_id=bj07))
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_incident(app, pilot, bj07)
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert not any(isinstance(cmd, c.Close) for cmd in floor.submitted)
+        said = " ".join(notices(app))
+        assert "recorded first, by a host, duty manager or admin" in said
+        assert "record the service recovery first" not in said  # not theirs to do
+
+
 async def test_close_is_blocked_until_the_service_recovery_is_recorded(
     static_floor, make_app
 ) -> None:

@@ -7,12 +7,14 @@ lock dialog over the screen, which must no longer carry any of it.
 
 from __future__ import annotations
 
-from textual.widgets import Input, Select
+from textual.widgets import DataTable, Input, Select
 
 from domain import commands as c
 from domain.models import IncidentKind
 from screens.lock import LockScreen
 from screens.new_incident import NewIncidentScreen
+from screens.player_care import PlayerScreen
+from screens.reports import ReportsScreen
 
 from .test_incident_helpers import find_incident, screen_text, settle
 
@@ -143,6 +145,62 @@ async def test_the_downtime_board_escalation_ladder_and_outbox_show_no_player(
             await pilot.press(*floor_pin(app), "enter")
             await settle(app, pilot)
             assert not isinstance(app.screen, LockScreen)
+
+
+async def test_the_player_view_shows_nothing_of_the_player(static_floor, make_app) -> None:
+    floor = static_floor("dm1")
+    late = find_incident(floor, LATE_PAYMENT)
+    floor.submit_as("dm1", c.RecordCompensation(incident_id=late, text="accepted: 500 free play"))
+    app = make_app(floor)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.action_open_incident(late)
+        await settle(app, pilot)
+        await pilot.press("P")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PlayerScreen)
+        before = screen_text(app)
+        details = ("VP-****-1187", "VIP", "500 free play")
+        assert all(detail in before for detail in details), before
+        shown = await _lock(app, pilot)
+        assert not [detail for detail in details if detail in shown], shown
+        await pilot.press(*floor_pin(app), "enter")
+        await settle(app, pilot)
+        assert "VP-****-1187" in screen_text(app)  # all there again once unlocked
+
+
+async def test_the_reports_list_hides_summary_root_cause_and_measures(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("dm1")
+    late = find_incident(floor, LATE_PAYMENT)
+    floor.submit_as(
+        "dm1",
+        c.FileReport(
+            incident_id=late,
+            root_cause="gateway timeout charged the player twice",
+            measures="refund desk paged on the second charge",
+        ),
+    )
+    app = make_app(floor)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("F")
+        await settle(app, pilot)
+        reports = app.screen
+        assert isinstance(reports, ReportsScreen)
+        table = reports.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(str(late)))
+        await settle(app, pilot)
+        before = screen_text(app)
+        details = ("deposit charged twice", "gateway timeout", "refund desk")
+        assert all(detail in before for detail in details), before
+        shown = await _lock(app, pilot)
+        assert not [detail for detail in details if detail in shown], shown
+        assert f"#{late}" in shown  # which incident owes or filed a report still shows
+        await pilot.press(*floor_pin(app), "enter")
+        await settle(app, pilot)
+        assert all(detail in screen_text(app) for detail in details)
 
 
 def floor_pin(app) -> str:

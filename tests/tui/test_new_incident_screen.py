@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from textual.binding import Binding
 from textual.widgets import Input, Select
 
 from domain import commands as c
 from domain.models import IncidentKind, PlayerIdKind, Priority, Tier
+from screens.help import HelpScreen
 from screens.new_incident import NewIncidentScreen
+from tui.app import FloorApp
+from tui.palette import FloorCommands
 
 from .test_incident_helpers import notices, settle, text_of
 
@@ -88,6 +95,31 @@ async def test_a_valid_incident_is_sent_masked_and_appears(static_floor, make_ap
         assert opened.priority is Priority.P1 and "4111" not in opened.summary
 
 
+async def test_a_card_number_in_the_location_is_masked_and_escalates(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        form = await open_form(app, pilot)
+        form.query_one("#new-kind", Select).value = IncidentKind.BONUS_QUESTION
+        form.query_one("#new-priority", Select).value = Priority.P3
+        form.query_one("#new-reference", Input).value = "VP-1111-2222"
+        form.query_one("#new-spot", Input).focus()
+        await pilot.press(*"4111 1111 1111 1111")
+        await pilot.pause()
+        assert text_of(form, "#note-spot") == (
+            "looks like a card number: it will be stored masked as ****-1111"
+        )
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        sent = floor.submitted[-1]
+        assert isinstance(sent, c.OpenIncident) and sent.location.spot == "****-1111"
+        opened = max(floor.truth.incidents.values(), key=lambda i: i.id)
+        assert opened.location.spot == "****-1111"
+        assert opened.line == 2  # a card number read out is an exposure, wherever it is typed
+
+
 async def test_a_pit_boss_cannot_open_in_another_pit(static_floor, make_app) -> None:
     floor = static_floor("pb2")
     app = make_app(floor)
@@ -104,18 +136,83 @@ async def test_a_pit_boss_cannot_open_in_another_pit(static_floor, make_app) -> 
         assert text_of(form, "#note-pit") == "pit 1 is outside your pit"
 
 
-async def test_screen_keys_inside_the_form_keep_the_draft(static_floor, make_app) -> None:
-    app = make_app(static_floor("pb2"))
+# every app-level key, less those that are no screen (the lock, the theme, the palette,
+# tested below) and escape (the form's own leave): read from the app, so a screen key
+# added to it later is covered here too
+APP_SCREEN_KEYS = [
+    b.key
+    for b in FloorApp.BINDINGS
+    if isinstance(b, Binding) and b.key not in ("escape", "ctrl+l", "f10", "ctrl+p")
+]
+
+
+def on_top(app: Any) -> Any:
+    """The screen showing now (read afresh: a check of an earlier one does not hold)."""
+    return app.screen
+
+
+async def filled_form(app, pilot) -> NewIncidentScreen:
+    form = await open_form(app, pilot)
+    form.query_one("#new-kind", Select).value = IncidentKind.TABLE_DISPUTE
+    form.query_one("#new-reference", Input).value = "VP-1111-2222"
+    await pilot.pause()
+    return form
+
+
+def test_the_form_covers_every_screen_key_of_the_app() -> None:
+    assert set(APP_SCREEN_KEYS) >= {"n", "d", "e", "o", "M", "F", "H", "S", "L", "question_mark"}
+
+
+@pytest.mark.parametrize("field", ["#new-tier", "#new-silent"])
+@pytest.mark.parametrize("key", APP_SCREEN_KEYS)
+async def test_a_screen_key_inside_the_form_keeps_it_and_its_draft(
+    static_floor, make_app, key: str, field: str
+) -> None:
+    # a duty manager: every screen behind these keys is theirs to open
+    app = make_app(static_floor("dm1"))
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        form = await open_form(app, pilot)
-        form.query_one("#new-kind", Select).value = IncidentKind.TABLE_DISPUTE
-        form.query_one("#new-reference", Input).value = "VP-1111-2222"
-        form.query_one("#new-silent").focus()
-        await pilot.press("d", "o", "e", "n")
+        form = await filled_form(app, pilot)
+        form.query_one(field).focus()
+        depth = len(app.screen_stack)
+        await pilot.press(key)
         await settle(app, pilot)
-        assert app.screen is form
-        assert "Finish the form first: ctrl+s saves, escape leaves." in notices(app)
+        if isinstance(app.screen, HelpScreen):  # `?` shows the keys over the form
+            await pilot.press("escape")
+            await settle(app, pilot)
+        else:
+            assert "Finish the form first: ctrl+s saves, escape leaves." in notices(app)
+        assert app.screen is form and len(app.screen_stack) == depth
         assert form.query_one("#new-reference", Input).value == "VP-1111-2222"
+
+
+async def test_no_screen_opens_over_the_form_from_its_help_or_the_palette(
+    static_floor, make_app
+) -> None:
+    app = make_app(static_floor("dm1"))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        form = await filled_form(app, pilot)
+        form.query_one("#new-tier").focus()
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        for key in ("F", "H", "L", "d"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert isinstance(app.screen, HelpScreen), key
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert on_top(app) is form
+
+        # the palette offers the metrics board at each window: it does not open over the form
+        (hit, *_) = [hit async for hit in FloorCommands(form).search("metrics board")]
+        hit.command()
+        await settle(app, pilot)
+        assert on_top(app) is form
+        assert "Finish the form first: ctrl+s saves, escape leaves." in notices(app)
+        # and escape still asks before the form is left
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "Leave the form?" in text_of(app.screen, "#dialog-title")
 
 
 async def test_leaving_a_filled_form_asks_and_keeps_the_draft(static_floor, make_app) -> None:

@@ -1,4 +1,5 @@
-"""Snapshots of the new-incident form: empty, and refused with its messages."""
+"""Snapshots of the new-incident form: empty, refused with its messages, and the field
+being filled marked (its row's label reversed, the field tinted and bold)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,20 @@ def test_refused_with_messages(snap_compare, static_floor, make_app) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(static_floor("h3")), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("field", ["#new-reference", "#new-silent"], ids=["input", "checkbox"])
+def test_the_focused_field_is_marked(snap_compare, static_floor, make_app, field) -> None:
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        form = pilot.app.screen
+        form.query_one("#new-reference", Input).value = "VP-1111-2222"
+        form.query_one(field).focus()
+        await pilot.pause()
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    app = make_app(static_floor("pb2"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -314,7 +314,8 @@ async def test_filter_shows_the_matching_rows_while_typing_and_deleting(
             matching = [
                 i
                 for i in floor_now.incidents.values()
-                if (i.state.is_open or owes_follow_up(i)) and text in haystack(i, floor_now)
+                if (i.state.is_open or owes_follow_up(i, floor_now.policy))
+                and text in haystack(i, floor_now)
             ]
             assert shown, text
             assert shown == [i.id for i in sorted(matching, key=risk_key)][: len(shown)], text

@@ -54,12 +54,15 @@ def test_a_resolved_incident_stays_in_the_default_view_until_nothing_is_owed(
 ) -> None:
     floor = static_floor("dm1")
     me = floor.me
-    owing = [i for i in floor.state.incidents.values() if owes_follow_up(i)]
+    policy = floor.state.policy
+    owing = [i for i in floor.state.incidents.values() if owes_follow_up(i, policy)]
     assert owing, "the demo floor has resolved P1/P2s with a report or recovery owed"
     shown = _fresh(floor.state, me, Filters(view=View.FLOOR))
     assert all(i.id in shown for i in owing)
     settled = [
-        i for i in floor.state.incidents.values() if not i.state.is_open and not owes_follow_up(i)
+        i
+        for i in floor.state.incidents.values()
+        if not i.state.is_open and not owes_follow_up(i, policy)
     ]
     assert settled and not any(i.id in shown for i in settled)
 
@@ -68,9 +71,30 @@ def test_a_resolved_incident_stays_in_the_default_view_until_nothing_is_owed(
         "dm1", FileReport(incident_id=target.id, root_cause="root cause: shoe; measures")
     )
     filed = floor.state.incidents[target.id]
-    if owes_follow_up(filed):  # a late P1 may still owe its recovery
+    if owes_follow_up(filed, policy):  # a late P1 may still owe its recovery
         floor.submit_as("dm1", RecordCompensation(incident_id=target.id, text="500 free play"))
     assert target.id not in _fresh(floor.state, me, Filters(view=View.FLOOR))
+
+
+def test_the_queue_and_the_incident_screen_agree_on_the_recovery_the_policy_owes() -> None:
+    """An operator whose recovery table names VVIPs only: a late VIP P1 owes none."""
+    from domain.commands import Resolve
+    from domain.models import Tier
+    from domain.policy import Policy
+    from domain.sla import compensation_due
+    from tests.domain.floor import STAFF, T0, Floor
+
+    own = Policy(p1_late_compensation={Tier.VVIP: "free play (VVIP scale)"})
+    for policy, owed in ((own, False), (Policy(), True)):
+        floor = Floor(policy)
+        number = floor.open(actor_id="dm1", player=Player(reference="VP-5120-3388", tier=Tier.VIP))
+        floor.run("dm1", Resolve(incident_id=number), T0 + 3 * 3600)  # an hour late
+        floor.run("dm1", FileReport(incident_id=number, root_cause="shoe misread"), T0 + 3 * 3600)
+        late = floor.state.incidents[number]
+        # what the incident screen and a close go by
+        assert (compensation_due(late, policy) is not None) is owed
+        shown = _fresh(floor.state, STAFF["dm1"], Filters(view=View.FLOOR))
+        assert (number in shown) is owed, policy.p1_late_compensation
 
 
 def _catch_up(floor) -> set[int]:

@@ -298,6 +298,53 @@ async def test_a_lowered_priority_does_not_ring_for_a_pit_boss(static_floor, mak
         assert rings == []
 
 
+async def test_a_priority_lowered_while_no_duty_manager_was_on_stays_on_their_queue(
+    static_floor, make_app
+) -> None:
+    from screens.incident import IncidentScreen
+
+    floor = static_floor("dm1")
+    bj07 = next(
+        i.id for i in floor.truth.incidents.values() if i.player.reference == "VV-2231-4411"
+    )
+    # lowered before this duty manager's terminal was up: no bell could ring for it
+    floor.submit_as(
+        "pb2", SetPriority(incident_id=bj07, priority=Priority.P4, reason="no error on camera")
+    )
+    mark = f"not seen by a duty manager: #{bj07} lowered P1 to P4 by Jordan T."
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        summary = app.screen.query_one("#queue-summary", Static)
+        assert mark in str(summary.render())
+        app.action_open_incident(bj07)
+        await settle(app, pilot)
+        assert isinstance(app.screen, IncidentScreen)
+        notices = str(app.screen.query_one("#incident-notices", Static).render())
+        assert "lowered P1 to P4 by Jordan T., not seen by a duty manager" in notices
+        await pilot.press("m", *"seen, camera agrees", "enter")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert "not seen by a duty manager" not in str(
+            app.screen.query_one("#queue-summary", Static).render()
+        )
+
+
+async def test_a_lowered_priority_is_no_mark_on_a_pit_bosss_queue(static_floor, make_app) -> None:
+    floor = static_floor("pb2")
+    bj07 = next(
+        i.id for i in floor.truth.incidents.values() if i.player.reference == "VV-2231-4411"
+    )
+    floor.submit_as("pb2", SetPriority(incident_id=bj07, priority=Priority.P4, reason="camera"))
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        summary = str(app.screen.query_one("#queue-summary", Static).render())
+        assert "not seen by a duty manager" not in summary
+
+
 async def test_own_p1_does_not_ring(static_floor, make_app) -> None:
     floor = static_floor("pb2")
     app = make_app(floor)
