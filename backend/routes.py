@@ -79,7 +79,10 @@ async def sign_in(
     except AuthError as exc:
         raise ApiError(401, str(exc)) from exc
     staff = backend.service.state.staff.get(session.staff_id)
-    if staff is None:  # added a moment ago by another process: not yet folded here
+    if staff is None:  # added a moment ago by another process (a floor import): fold it now
+        await backend.service.catch_up()
+        staff = backend.service.state.staff.get(session.staff_id)
+    if staff is None:
         raise ApiError(401, "this staff ID is not on this server's floor yet; try again")
     return _json(
         Session(

@@ -21,10 +21,12 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from api_client import Link
+from backend.config import ServerConfig
 from domain.floorfile import parse_floor
 from domain.protocol import CLOSE_RESYNC, CLOSE_UNAUTHORISED
 from tests.api_client.helpers import signed_in_client, until
 from tests.backend.helpers import Terminal, command_id, open_p1
+from tests.backend.inprocess import serve_in_process
 from tests.conftest import ROOT, BackendFactory
 
 EXAMPLE = (resources.files("backend.floors") / "example.toml").read_text()
@@ -415,3 +417,15 @@ async def test_the_demo_floor_is_its_shipped_file_loaded_by_the_floor_file_impor
     assert trail.status_code == 200, trail.text
     imports = [a for a in trail.json() if a["staff_id"] == "floor-file"]
     assert imports and {a["terminal"] for a in imports} == {"demo"}
+
+
+async def test_staff_imported_a_moment_ago_sign_in_at_once(tmp_path: Path) -> None:
+    """`floorline floor import` writes the log beside a running server; the first sign-in
+    of someone it added does not wait for the server's next look at the log."""
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    config = ServerConfig(db_url=db, demo=False, poll_interval=3600)
+    async with serve_in_process(config) as running:
+        await asyncio.to_thread(imported, tmp_path, db, EXAMPLE, KEPT_PINS)
+        dm = await Terminal.sign_in(running.url, "dm1", "3001")
+        assert (await dm.snapshot())["me"]["id"] == "dm1"
+        await dm.close()
