@@ -6,13 +6,14 @@ from a little before this month on, folded to the log's head) and, before
 each answer, folds only the events stored since, whoever stored them: each
 backend process on one database keeps its own and reads the shared log by seq.
 Past days of the charts are kept as answered, until an event dated inside or
-before one of them arrives (an action done offline, replayed later).
+before one of them arrives (an action done offline, replayed later) or the
+log prunes.
 
 The answers are the fresh fold's (`backend.metrics_log.compute`), exactly;
 it is what answers whenever this cannot: a window ending before the latest
-event, one reaching before the kept stories, or a log that changed under
-them (pruned, restored under a new epoch, or a new policy), after which
-the fold here is made again from the log.
+event, or one reaching before the kept stories. What the log prunes is
+forgotten in place; a restore (a new epoch) or a new policy makes the fold
+again from the log.
 """
 
 from __future__ import annotations

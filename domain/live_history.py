@@ -14,7 +14,10 @@ window is the fresh fold's, exactly:
   each with an event from `since` (the window's start less `lookback`) on;
 - an event about an incident whose story was not read (one quiet since before
   the history's `base`) is not folded here: the caller reads that incident's
-  whole story (`missing`) and hands it to `adopt`.
+  whole story (`missing`) and hands it to `adopt`;
+- when the log prunes its oldest events, `prune` forgets what a fresh fold of
+  what is left would not read: each story whose opening is gone, and the
+  pruned events' counts.
 
 A window ending at or before the latest event fed is not answered here
 (`history` gives None): the caller folds the log afresh for it, or keeps
