@@ -24,6 +24,10 @@ LOADED = datetime(2026, 11, 24, 2, 13, tzinfo=SYDNEY).timestamp()
 LATER = datetime(2026, 12, 4, 2, 13, tzinfo=SYDNEY).timestamp()
 
 
+# loyalty cards whose format names the tier given (the server takes a card's tier)
+CARDS = {"vvip": "VV-1000-2000", "vip": "VP-1000-2000", "standard": "LC-1000-2000"}
+
+
 def envelope(command: dict[str, Any]) -> dict[str, Any]:
     return {"command_id": command_id(), "command": command}
 
@@ -35,7 +39,7 @@ def opening(priority: str, channel: str, tier: str, pit: str) -> dict[str, Any]:
             "kind": "table_dispute",
             "priority": priority,
             "channel": channel,
-            "player": {"reference": "VP-1000-2000", "tier": tier, "host_id": "h1"},
+            "player": {"reference": CARDS[tier], "tier": tier, "host_id": "h1"},
             "location": {"pit": pit, "spot": "BJ-01"},
         }
     )

@@ -54,7 +54,7 @@ def random_log(seed: int, steps: int = 500, longest_gap: float = 400) -> list[Ev
                     priority=rng.choice(list(Priority)),
                     channel=rng.choice(CHANNELS),
                     player=Player(
-                        reference="VP-1000-2000", tier=rng.choice(list(Tier)), host_id="h1"
+                        reference="LC-1000-2000", tier=rng.choice(list(Tier)), host_id="h1"
                     ),
                     location=Location(pit=rng.choice(["1", "2"]), spot="BJ-01"),
                 )
