@@ -28,7 +28,7 @@ from domain.events import (
     PriorityChangedData,
     payload_of,
 )
-from domain.models import Downtime, Incident, IncidentState, Priority
+from domain.models import Downtime, Incident, IncidentKind, IncidentState, Priority
 from domain.policy import Policy
 from domain.sla import Deadlines, clocks, deadlines_for, settles
 
@@ -63,10 +63,36 @@ class IncidentRecord:
     # each promise clock of `incident` as it settles (`domain.sla.settles`): name, kept, when;
     # worked out once here, not again for every window and day the record is judged for
     settled: tuple[tuple[str, bool, float], ...] = ()
-    # the same promises counted, kept then broken for each of PROMISES, and the first and
-    # last moment among them: a window holding both counts the tally whole (`report_from`)
+    # what the record counts in a window holding every moment the judging reads (each
+    # promise settling, the answer, the first resolution): `moments` is the first and last
+    # of them, `tally` the counts (see TALLY), so such a window adds it up whole
     tally: tuple[int, ...] = ()
     moments: tuple[float, float] = (float("inf"), float("-inf"))
+    answer_time: float | None = None  # opened -> answered
+    resolve_time: float | None = None  # opened -> first resolution
+
+
+# what `IncidentRecord.tally` counts: kept then broken for each of PROMISES, then whether
+# it was answered, first resolved, at first contact, reopened, owed a recovery, given one
+TALLY = (
+    *(f"{how}.{name}" for name in PROMISES for how in ("kept", "broken")),
+    "answered",
+    "resolved",
+    "first_contact",
+    "reopened",
+    "owed",
+    "given",
+)
+
+# section 8: these are owed a service recovery whatever the clocks say
+RECOVERY_KINDS = frozenset(
+    {
+        IncidentKind.ROOM_OVERBOOKING,
+        IncidentKind.FAILED_TRANSFER,
+        IncidentKind.BILLING_ERROR,
+        IncidentKind.LOUNGE_WAIT,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,11 +341,29 @@ def incident_record(trail: Trail, policy: Policy) -> IncidentRecord:
     running = (trail.update_due,) if trail.update_due is not None else ()
     settled = tuple((clock.name, *settles(clock)) for clock in clocks(incident))
     updates_broken = (*trail.updates_broken, *running)
-    tally = [0] * (2 * len(PROMISES))
+    counts = dict.fromkeys(TALLY, 0)
     for name, on_time, _ in settled:
-        tally[2 * PROMISES.index(name) + (not on_time)] += 1
-    tally[-2], tally[-1] = len(trail.updates_kept), len(updates_broken)
+        counts[f"{'kept' if on_time else 'broken'}.{name}"] += 1
+    counts["kept.update"], counts["broken.update"] = len(trail.updates_kept), len(updates_broken)
     every = [moment for _, _, moment in settled] + trail.updates_kept + list(updates_broken)
+    done = incident.answered_at or incident.acknowledged_at
+    answer_time = resolve_time = None
+    if done is not None:
+        every.append(done)
+        counts["answered"], answer_time = 1, done - incident.opened_at
+    first = trail.first_resolved_at
+    if first is not None:
+        every.append(first)
+        resolve_time = first - incident.opened_at if first else None
+        counts["resolved"] = 1
+        counts["first_contact"] = not trail.left_first_line and not trail.reopened
+        counts["reopened"] = trail.reopened
+        # with every moment inside the window, each broken promise fell due before its end
+        late_p1 = trail.priority is Priority.P1 and any(
+            name in ("stabilise", "resolve") and not on_time for name, on_time, _ in settled
+        )
+        counts["owed"] = owed = incident.kind in RECOVERY_KINDS or late_p1
+        counts["given"] = owed and bool(trail.recoveries)
     return IncidentRecord(
         incident=incident,
         first_resolved_at=trail.first_resolved_at,
@@ -332,8 +376,10 @@ def incident_record(trail: Trail, policy: Policy) -> IncidentRecord:
         # still running at the end: it counts as broken once its moment is passed
         updates_broken=updates_broken,
         settled=settled,
-        tally=tuple(tally),
+        tally=tuple(counts.values()),
         moments=(min(every), max(every)) if every else (float("inf"), float("-inf")),
+        answer_time=answer_time,
+        resolve_time=resolve_time,
     )
 
 

@@ -40,27 +40,19 @@ from domain.events import Event
 from domain.incident_history import (
     DOWNTIME_EVENTS,
     PROMISES,
+    RECOVERY_KINDS,
+    TALLY,
     History,
     IncidentRecord,
     fold_histories,
     fold_history,
 )
 from domain.metric_windows import Window
-from domain.models import Frozen, Incident, IncidentKind, Priority, Role, Tier
+from domain.models import Frozen, Incident, Priority, Role, Tier
 from domain.permissions import ROLE_LABELS
 from domain.policy import Policy
 
 METRICS_ROLES = frozenset({Role.DUTY_MANAGER, Role.ADMIN})
-
-# section 8: these are owed a service recovery whatever the clocks say
-RECOVERY_KINDS = frozenset(
-    {
-        IncidentKind.ROOM_OVERBOOKING,
-        IncidentKind.FAILED_TRANSFER,
-        IncidentKind.BILLING_ERROR,
-        IncidentKind.LOUNGE_WAIT,
-    }
-)
 
 
 # each metric's formula in a line, for the board and the digest (the module docstring has more)
@@ -238,14 +230,15 @@ def report_from(
     broken = dict.fromkeys(PROMISES, 0)
     answered: list[float] = []
     resolved: list[IncidentRecord] = []
-    whole: list[tuple[int, ...]] = []  # tallies of records whose every promise is inside
-    # the judging runs for every window and day: plain comparisons on the record's moments
+    # the judging runs for every window and day: a record with every moment inside the
+    # window is added up from its tally; the others, moment by moment
+    whole: list[IncidentRecord] = []
     for record in records:
         lo, hi = record.moments
         if record.tally and start <= lo and hi < end:
-            whole.append(record.tally)
-        else:
-            _count_inside(record, start, end, kept, broken)
+            whole.append(record)
+            continue
+        _count_inside(record, start, end, kept, broken)
         incident = record.incident
         done = incident.answered_at or incident.acknowledged_at
         if done is not None and start <= done < end:
@@ -253,9 +246,17 @@ def report_from(
         first = record.first_resolved_at
         if first is not None and start <= first < end:
             resolved.append(record)
-    for n, total in enumerate(map(sum, zip(*whole, strict=True))):
-        (kept if n % 2 == 0 else broken)[PROMISES[n // 2]] += total
     owed = [r for r in resolved if owes_recovery(r, end)]
+    columns = [sum(column) for column in zip(*(r.tally for r in whole), strict=True)]
+    added = dict(zip(TALLY, columns or [0] * len(TALLY), strict=True))
+    for name in PROMISES:
+        kept[name] += added[f"kept.{name}"]
+        broken[name] += added[f"broken.{name}"]
+    answered += [r.answer_time for r in whole if r.answer_time is not None]
+    to_resolve = [
+        r.first_resolved_at - r.incident.opened_at for r in resolved if r.first_resolved_at
+    ] + [r.resolve_time for r in whole if r.resolve_time is not None]
+    resolutions = len(resolved) + added["resolved"]
 
     metrics = [
         _share(
@@ -277,21 +278,18 @@ def report_from(
         _share(
             "fcr",
             "first-contact resolution",
-            sum(r.first_line and not r.reopened for r in resolved),
-            len(resolved),
+            sum(r.first_line and not r.reopened for r in resolved) + added["first_contact"],
+            resolutions,
             targets.first_contact_resolution,
         ),
         _share(
             "reopen",
             "reopen rate",
-            sum(r.reopened for r in resolved),
-            len(resolved),
+            sum(r.reopened for r in resolved) + added["reopened"],
+            resolutions,
             targets.reopen_rate,
             Better.LOWER,
         ),
-    ]
-    to_resolve = [
-        r.first_resolved_at - r.incident.opened_at for r in resolved if r.first_resolved_at
     ]
     metrics += _times("ack", "time to acknowledge", answered, targets.acknowledge_p90)
     metrics += _times("resolve", "time to resolve", to_resolve, targets.resolve_p90)
@@ -299,8 +297,8 @@ def report_from(
         _share(
             "recovery",
             "service recovery given",
-            sum(bool(r.recoveries) for r in owed),
-            len(owed),
+            sum(bool(r.recoveries) for r in owed) + added["given"],
+            len(owed) + added["owed"],
             targets.recovery_rate,
         )
     )

@@ -21,9 +21,9 @@ import pytest
 from domain import commands as c
 from domain.decide import Rejected
 from domain.events import Event
-from domain.incident_history import DOWNTIME_EVENTS, PROMISES, History, fold_history
+from domain.incident_history import DOWNTIME_EVENTS, PROMISES, RECOVERY_KINDS, History, fold_history
 from domain.metric_windows import Window
-from domain.metrics import RECOVERY_KINDS, daily_metrics, metrics_report
+from domain.metrics import MetricsReport, daily_metrics, metrics_report, nearest_rank
 from domain.models import Location, Player, Priority, Tier
 from domain.policy import Policy
 from domain.sla import clocks, settles
@@ -81,7 +81,7 @@ def random_log(seed: int, steps: int = 500, longest_gap: float = 400) -> list[Ev
     return floor.events
 
 
-def plain_counts(history: History, events: list[Event], window: Window) -> dict[str, int]:
+def plain_counts(history: History, events: list[Event], window: Window) -> dict[str, float | None]:
     """Kept and broken promises, recoveries owed and given, and events, the slow way."""
     start, end = window.start, window.end
 
@@ -89,9 +89,21 @@ def plain_counts(history: History, events: list[Event], window: Window) -> dict[
         return moment is not None and start <= moment < end
 
     counts = {f"{how}.{name}": 0 for name in PROMISES for how in ("kept", "broken")}
-    owed = given = 0
+    owed = given = resolved = first_contact = reopened = 0
+    to_answer: list[float] = []
+    to_resolve: list[float] = []
     for record in history.incidents.values():
         incident = record.incident
+        done = incident.answered_at or incident.acknowledged_at
+        if inside(done):
+            assert done is not None
+            to_answer.append(done - incident.opened_at)
+        if inside(record.first_resolved_at):
+            assert record.first_resolved_at is not None
+            resolved += 1
+            first_contact += record.first_line and not record.reopened
+            reopened += record.reopened
+            to_resolve.append(record.first_resolved_at - incident.opened_at)
         late_p1 = False
         for clock in clocks(incident):
             on_time, moment = settles(clock)
@@ -105,21 +117,35 @@ def plain_counts(history: History, events: list[Event], window: Window) -> dict[
             owed += 1
             given += bool(record.recoveries)
     counts["owed"], counts["given"] = owed, given
+    counts["resolved"], counts["first_contact"], counts["reopened"] = (
+        resolved,
+        first_contact,
+        reopened,
+    )
     counts["events"] = sum(
         1
         for e in events
         if start <= e.at < end and (e.incident_id is not None or e.type in DOWNTIME_EVENTS)
     )
-    return counts
+    plain: dict[str, float | None] = dict(counts)
+    for key, samples in (("ack", sorted(to_answer)), ("resolve", sorted(to_resolve))):
+        plain[f"{key}.median"] = nearest_rank(samples, 0.5)
+        plain[f"{key}.p90"] = nearest_rank(samples, 0.9)
+    return plain
 
 
-def quick_counts(report_metrics: dict[str, tuple[int, int]], events: int) -> dict[str, int]:
-    counts: dict[str, int] = {}
+def quick_counts(report: MetricsReport) -> dict[str, float | None]:
+    shares = {m.key: (m.part, m.count) for m in report.metrics}
+    counts: dict[str, float | None] = {}
     for name in PROMISES:
-        part, count = report_metrics[f"sla.{name}"]
+        part, count = shares[f"sla.{name}"]
         counts[f"kept.{name}"], counts[f"broken.{name}"] = part, count - part
-    counts["given"], counts["owed"] = report_metrics["recovery"]
-    counts["events"] = events
+    counts["given"], counts["owed"] = shares["recovery"]
+    counts["first_contact"], counts["resolved"] = shares["fcr"]
+    counts["reopened"] = shares["reopen"][0]
+    for key in ("ack.median", "ack.p90", "resolve.median", "resolve.p90"):
+        counts[key] = report.metric(key).value
+    counts["events"] = report.events
     return counts
 
 
@@ -139,8 +165,7 @@ def test_quick_judging_equals_the_plain_definition(seed: int) -> None:
         assert {m.key: m.value for m in report.metrics} == {
             key: values[n] for key, values in daily.values.items()
         }, day.name
-        shares = {m.key: (m.part, m.count) for m in report.metrics}
         history = fold_history(events, policy, day.end)
-        assert quick_counts(shares, report.events) == plain_counts(history, events, day), day.name
-        judged += shares["sla.all"][1]
+        assert quick_counts(report) == plain_counts(history, events, day), day.name
+        judged += report.metric("sla.all").count
     assert judged > 100  # the floors are busy enough to say something
