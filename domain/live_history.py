@@ -44,6 +44,8 @@ from domain.metric_windows import Window
 from domain.models import Downtime
 from domain.policy import Policy
 
+ACTIVE_KEPT = 8  # the `since`s whose active records are kept up to date
+
 
 class LiveHistory:
     """Every incident and downtime story in the log from `base` on, folded to its latest event."""
@@ -63,6 +65,9 @@ class LiveHistory:
         self._moments = array("d")
         self._counted_seqs = array("q")
         self._counted_ats = array("d")
+        # the records of the stories active from each `since` asked for lately, kept up to
+        # date as records change: a month's board asks the same few every time
+        self._active: dict[float, dict[int, IncidentRecord]] = {}
         # where each story begins: a log pruned past its start no longer tells it
         self._opened_seq: dict[int, int] = {}
         self._started_seq: dict[int, int] = {}
@@ -94,6 +99,7 @@ class LiveHistory:
     def prune(self, through: int) -> None:
         """The log no longer holds its events up to seq `through`: forget what a fresh fold
         of what is left would not know (a story whose start is gone, and those events)."""
+        self._active.clear()
         for number in [n for n, seq in self._opened_seq.items() if seq <= through]:
             del self._opened_seq[number]
             self._trails.pop(number, None)
@@ -134,19 +140,28 @@ class LiveHistory:
         if end <= self.latest_at or since < self.base or self.missing:
             return None
         self.settle()
-        last_at = self._last_at
-        incidents = {n: r for n, r in self._records.items() if last_at[n] >= since}
-        return History(end=end, incidents=incidents, downtimes=dict(self._downtimes))
+        active = self._active.get(since)
+        if active is None:
+            if len(self._active) >= ACTIVE_KEPT:
+                self._active.clear()
+            last_at = self._last_at
+            active = {n: r for n, r in self._records.items() if last_at[n] >= since}
+            self._active[since] = active
+        return History(end=end, incidents=dict(active), downtimes=dict(self._downtimes))
 
     def settle(self) -> None:
         """Make the records of the stories changed since the last time."""
         for number in self._changed:
             trail = self._trails.get(number)
-            if trail is not None:
-                record = self._records[number] = incident_record(trail, self.policy)
-                # one incident kept per story, not two: the record's copy has every field of
-                # the opening, and those the trail decides are set again on each record
-                trail.opened = record.incident
+            if trail is None:
+                continue
+            record = self._records[number] = incident_record(trail, self.policy)
+            # one incident kept per story, not two: the record's copy has every field of
+            # the opening, and those the trail decides are set again on each record
+            trail.opened = record.incident
+            for since, active in self._active.items():
+                if self._last_at[number] >= since:
+                    active[number] = record
         self._changed.clear()
 
     def count_inside(self, window: Window) -> int:

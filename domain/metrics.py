@@ -220,24 +220,28 @@ def report_from(
     events: int = 0,
 ) -> MetricsReport:
     start, end = window.start, window.end
-    records = [
-        r
-        for r in history.incidents.values()
-        if (tier is None and pit is None) or matches(r.incident, tier, pit)
-    ]
+    records = (
+        list(history.incidents.values())
+        if tier is None and pit is None
+        else [r for r in history.incidents.values() if matches(r.incident, tier, pit)]
+    )
     targets = policy.targets
     kept = dict.fromkeys(PROMISES, 0)
     broken = dict.fromkeys(PROMISES, 0)
     answered: list[float] = []
     resolved: list[IncidentRecord] = []
-    # the judging runs for every window and day: a record with every moment inside the
-    # window is added up from its tally; the others, moment by moment
+    # the judging runs for every window and day: a record with no moment in the window
+    # is passed over, one with every moment inside it added up from its tally, and the
+    # others counted moment by moment
     whole: list[IncidentRecord] = []
     for record in records:
         lo, hi = record.moments
-        if record.tally and start <= lo and hi < end:
-            whole.append(record)
-            continue
+        if record.tally:
+            if hi < start or end <= lo:
+                continue  # nothing of it in the window
+            if start <= lo and hi < end:
+                whole.append(record)
+                continue
         _count_inside(record, start, end, kept, broken)
         incident = record.incident
         done = incident.answered_at or incident.acknowledged_at
