@@ -11,6 +11,7 @@ step, another priority).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.models import Incident, Priority, Role, TimelineEntry
@@ -54,28 +55,33 @@ def _by_duty_manager(entry: TimelineEntry, state: FloorState) -> bool:
 
 
 class LoweringMemo:
-    """`unseen_lowering` of every incident, worked out again only for a changed one
-    (incidents are immutable: a changed one is a new object)."""
+    """The floor's unseen lowerings, brought forward by the incidents that changed.
+
+    Worked out for every incident only on a new floor or when who is a duty manager
+    may have changed (a new staff table): the queue asks every second, and a floor
+    holds up to 100,000 incidents.
+    """
 
     def __init__(self) -> None:
-        self._seen: dict[int, tuple[Incident, Lowering | None]] = {}
+        self._found: dict[int, Lowering] = {}
         self._staff: object = None
+
+    def update(self, state: FloorState, changed: Iterable[int] | None = None) -> None:
+        """Bring forward by the incidents in `changed` (added, changed or gone); None: all."""
+        if changed is None or state.staff is not self._staff:
+            self._staff = state.staff
+            self._found = {}
+            changed = state.incidents
+        for number in changed:
+            incident = state.incidents.get(number)
+            lowering = unseen_lowering(incident, state) if incident is not None else None
+            if lowering is None:
+                self._found.pop(number, None)
+            else:
+                self._found[number] = lowering
 
     def unseen(self, state: FloorState) -> list[Lowering]:
         """Oldest first."""
-        if state.staff is not self._staff:  # who is a duty manager may have changed
-            self._seen, self._staff = {}, state.staff
-        found: list[Lowering] = []
-        kept: dict[int, tuple[Incident, Lowering | None]] = {}
-        for number, incident in state.incidents.items():
-            cached = self._seen.get(number)
-            lowering = (
-                cached[1]
-                if cached is not None and cached[0] is incident
-                else unseen_lowering(incident, state)
-            )
-            kept[number] = (incident, lowering)
-            if lowering is not None:
-                found.append(lowering)
-        self._seen = kept
-        return sorted(found, key=lambda lowering: lowering.at)
+        if state.staff is not self._staff:
+            self.update(state)
+        return sorted(self._found.values(), key=lambda lowering: lowering.at)

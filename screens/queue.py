@@ -150,6 +150,7 @@ class QueueScreen(FloorScreen):
 
     def on_floor_changed(self, changes: Changes) -> None:
         me = self.source.me
+        self._lowerings.update(self.floor, None if changes.reset else changes.incidents)
         if changes.reset or me is None or me.id != self._filters_for:
             self._rebuild(recount=True)
         elif changes.incidents:

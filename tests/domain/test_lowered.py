@@ -34,6 +34,11 @@ def test_a_duty_managers_own_lowering_is_no_mark_and_the_memo_follows_changes() 
     memo = LoweringMemo()
     assert memo.unseen(floor.state) == []
     floor.run("pb2", c.SetPriority(incident_id=theirs, priority=Priority.P2, reason="x"), T0 + 5)
+    memo.update(floor.state, [theirs])
     assert [lowering.incident_id for lowering in memo.unseen(floor.state)] == [theirs]
     floor.run("dm1", c.Acknowledge(incident_id=theirs), T0 + 9)
+    memo.update(floor.state, [theirs])
     assert memo.unseen(floor.state) == []
+    floor.run("pb2", c.SetPriority(incident_id=ours, priority=Priority.P4, reason="y"), T0 + 12)
+    memo.update(floor.state)  # a new floor: every incident worked out again
+    assert [lowering.incident_id for lowering in memo.unseen(floor.state)] == [ours]
