@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 
 _frozen_for: list[object] = [None]  # whose floor the last freeze held
-_last_sweep: list[float] = [0.0]  # monotonic time of the last quiet sweep
+_last_sweep: list[float] = [0.0]  # monotonic time of the last quiet sweep (or first tick)
 
 # Whatever was garbage in a cycle when a freeze came (a dialog closed during a
 # catch-up, the screens a sign-in replaced) stays frozen: left alone, a long
@@ -47,6 +47,9 @@ def floor_painted(owner: object = None) -> None:
 def sweep_when_quiet(now: float, idle: float) -> bool:
     """At `now` (monotonic seconds), with no key pressed for `idle`: if a sweep is due,
     hand the frozen heap back, collect it whole and freeze what lives. True if it did."""
+    if not _last_sweep[0]:
+        _last_sweep[0] = now  # the first tick: the floor was just frozen, nothing to sweep
+        return False
     since = now - _last_sweep[0]
     due = (idle >= QUIET_FOR and since >= SWEEP_EVERY) or since >= SWEEP_AT_LATEST
     if not due or not gc.get_freeze_count():
@@ -62,3 +65,4 @@ def app_closed() -> None:
     """What the app froze may be collected again once it is gone."""
     gc.unfreeze()
     _frozen_for[0] = None
+    _last_sweep[0] = 0.0

@@ -40,7 +40,11 @@ def test_garbage_frozen_by_a_reset_is_swept_once_the_terminal_is_quiet() -> None
         gone = weakref.ref(closed)
         collector.floor_painted(("client", "pb2"))
         del closed
-        start = collector._last_sweep[0] + collector.SWEEP_EVERY
+        booted = 10 * collector.SWEEP_AT_LATEST  # a machine up for hours
+        # the app's first tick: it has just frozen its floor, and sweeps nothing yet
+        assert not collector.sweep_when_quiet(booted, idle=collector.QUIET_FOR)
+        assert gone() is not None
+        start = booted + collector.SWEEP_EVERY
         # someone at the keys: no stall for them yet
         assert not collector.sweep_when_quiet(start, idle=1.0)
         assert gone() is not None
