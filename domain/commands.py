@@ -379,6 +379,25 @@ COMMAND_TYPES: tuple[str, ...] = tuple(
 _AnyCommand = TypeVar("_AnyCommand", bound=Frozen)
 
 
+# fields that name something (staff, an asset, a contact, a register entry) rather than say
+# something: masked, a roster phone of 13 digits would no longer match its contact
+IDENTIFIERS = frozenset(
+    {
+        "type",
+        "asset_id",
+        "to",
+        "owner",
+        "staff_id",
+        "method",
+        "value",
+        "contact_method",
+        "contact_value",
+        "reference",
+        "pit",
+    }
+)
+
+
 def mask_command(command: _AnyCommand) -> _AnyCommand:
     """The same command with card-like numbers and PINs masked in every free-text field,
     nested ones (the location's spot) included.
@@ -389,9 +408,7 @@ def mask_command(command: _AnyCommand) -> _AnyCommand:
     """
     updates: dict[str, object] = {}
     for name, value in command:
-        if name in ("type", "reference") and isinstance(command, SetPlayerFlag | ClearPlayerFlag):
-            continue
-        if name == "type" or isinstance(value, Enum | Player):
+        if name in IDENTIFIERS or isinstance(value, Enum | Player):
             continue
         if isinstance(value, str):
             updates[name] = mask_sensitive(value)
@@ -406,7 +423,7 @@ def free_text(command: Frozen) -> list[str]:
     """Every free-text value of `command`, nested ones included; not the player's reference."""
     texts: list[str] = []
     for name, value in command:
-        if name == "type" or isinstance(value, Enum | Player):
+        if name in IDENTIFIERS or isinstance(value, Enum | Player):
             continue
         if isinstance(value, str):
             texts.append(value)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-# 13-19 digits, optionally grouped by spaces or dashes: the shape of a card number.
-_CARD_LIKE = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
+# 13 digits or more, optionally grouped by spaces or dashes: the shape of a card number
+# (13-19), or of two pasted one after the other, which are masked as one run
+_CARD_LIKE = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,}(?![\d])")
 
 
 def mask_card_numbers(text: str) -> str:
@@ -32,17 +33,28 @@ def looks_like_card_number(text: str) -> bool:
 _SECRET = r"(?:pin(?:[ -]?code)?|passcode|password)(?:'s)?"
 # a PIN is 4-12 digits (ISO 9564); right after the word, 3 digits or digits read out
 # in groups ("PIN 12 34") are one too
-_GROUPED = r"\d{4,12}(?![\d])|\d{1,3}(?:[ -]\d{1,4}){1,5}(?![\d])|\d{3}"
-# a few plain words within one clause ("the PIN he gave is"), ending in a word that
-# hands over a value: "PIN reset for table 12" keeps its table number
+# the groups tried first, so "PIN 1234 5678" is masked whole (counted in `_mask`)
+_GROUPED = r"\d{1,4}(?:[ -]\d{1,4}){1,5}(?![\d])|\d{4,12}(?![\d])|\d{3}"
+# never part of a date or a time ("reset on 2026-12-06", "at 22:45")
+_NOT_A_DATE = r"(?![-/:.]\d)"
+# a few plain words within one clause ("the PIN he gave is"), ending in is / was: "PIN
+# reset for table 12" or "PIN pad fault at machine number 4411" keep their numbers
 _FILLER = r"(?:[a-z']+\s+){0,4}?"
-_GIVES = r"(?:is|was|=|:|number|no\.?|code|being|of)"
 _PIN_LIKE = (
     # "PIN 1234", "pin: 1234", "PIN is 1234", "my pin's 4821", "passcode=887766", "PIN 12 34"
-    re.compile(rf"\b{_SECRET}\s*(?:is|was|:|=|-|#)?\s*(?P<digits>{_GROUPED})\b", re.IGNORECASE),
-    # "PIN number 4821", "the PIN he gave is 4821", "PIN he typed was: 4821"
     re.compile(
-        rf"\b{_SECRET}\s+{_FILLER}{_GIVES}\s*[:=]?\s*(?P<digits>\d{{4,12}})\b", re.IGNORECASE
+        rf"\b{_SECRET}\s*(?:is|was|:|=|-|#)?\s*(?P<digits>{_GROUPED}){_NOT_A_DATE}\b",
+        re.IGNORECASE,
+    ),
+    # "PIN number 4821", "PIN code 4821", "a PIN of 4821": the word right after the secret
+    re.compile(
+        rf"\b{_SECRET}\s+(?:number|no\.?|code|of)\s*[:=]?\s*(?P<digits>\d{{4,12}}){_NOT_A_DATE}\b",
+        re.IGNORECASE,
+    ),
+    # "the PIN he gave is 4821", "PIN he typed was: 4821"
+    re.compile(
+        rf"\b{_SECRET}\s+{_FILLER}(?:is|was|being)\s*[:=]?\s*(?P<digits>\d{{4,12}}){_NOT_A_DATE}\b",
+        re.IGNORECASE,
     ),
     # "4821 is his PIN", "4821 was the PIN he gave", "4821 = PIN"
     re.compile(
@@ -53,7 +65,8 @@ _PIN_LIKE = (
 )
 PIN_MASK = "****"
 # what `mask_card_numbers` leaves behind: a card number was in the text
-_MASKED_CARD = re.compile(r"\*{4}-\d{4}\b")
+# (not a loyalty id as the screens show it, `VV-****-4411`, copied into a note)
+_MASKED_CARD = re.compile(r"(?<![\w-])\*{4}-\d{4}\b")
 
 
 def mask_pins(text: str) -> str:
@@ -66,6 +79,8 @@ def mask_pins(text: str) -> str:
     def _mask(match: re.Match[str]) -> str:
         start, end = match.span("digits")
         whole = match.group(0)
+        if not 3 <= sum(ch.isdigit() for ch in match.group("digits")) <= 12:
+            return whole  # "PIN 2-3 tries left": no PIN is that short
         return whole[: start - match.start()] + PIN_MASK + whole[end - match.start() :]
 
     for pattern in _PIN_LIKE:

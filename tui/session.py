@@ -256,6 +256,7 @@ class Session:
     async def _switch_user(self, screen: LockScreen, staff_id: str, pin: str) -> None:
         app = self.app
         old = app.source
+        before = old.me.id if old.me is not None else None
         if app.source_factory is not None:
             # check the new user first, on a fresh client (their own replica)
             new = app.source_factory(app.server_url)
@@ -278,6 +279,10 @@ class Session:
         await self._remember_pin(staff_id, pin)
         self._unlocked()
         me = app.source.me
+        if me is not None and me.id != before:
+            # someone else's screens (their half-typed form, kept as their draft) are
+            # not the new user's: they start at their own queue
+            app.show_queue()
         if me is not None:
             app.notify(f"Signed in as {me.name}")
 

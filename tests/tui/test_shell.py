@@ -14,6 +14,7 @@ from domain.models import Channel, IncidentKind, Location, Player, Priority, Tie
 from screens.help import HelpScreen
 from screens.lock import LockScreen
 from screens.login import LoginScreen
+from screens.new_incident import NewIncidentScreen
 from screens.queue import QueueScreen
 from tests.tui.conftest import BASE_TIME, field_focused, settle
 from tests.tui.e2e import until
@@ -86,6 +87,27 @@ async def test_switch_user_signs_the_first_out_and_shows_the_new_pit(
         rows = app.screen.query_one(IncidentTable)._rows
         assert rows and all(r.location.pit == "1" for r in rows)
         assert "Alex R." in str(app.screen.query_one(StatusBar).content)
+
+
+async def test_a_new_user_does_not_land_in_the_last_users_half_typed_form(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NewIncidentScreen)
+        app.screen.query_one("#new-summary", Input).value = "player Mr Smith, card blocked"
+        await pilot.pause()
+        await pilot.press("ctrl+l", "f2", *"pb1", "enter", *"1001", "enter")
+        await settle(app, pilot)
+        assert floor.me is not None and floor.me.id == "pb1"
+        assert isinstance(app.screen, QueueScreen)
+        assert not any(isinstance(s, NewIncidentScreen) for s in app.screen_stack)
+        await pilot.press("n")  # pb1's own form: empty, not pb2's draft
+        await settle(app, pilot)
+        assert app.screen.query_one("#new-summary", Input).value == ""
 
 
 async def test_a_switch_of_user_typed_in_one_read_lands_in_its_fields(
