@@ -359,10 +359,7 @@ def incident_record(trail: Trail, policy: Policy) -> IncidentRecord:
         counts["first_contact"] = not trail.left_first_line and not trail.reopened
         counts["reopened"] = trail.reopened
         # with every moment inside the window, each broken promise fell due before its end
-        late_p1 = trail.priority is Priority.P1 and any(
-            name in ("stabilise", "resolve") and not on_time for name, on_time, _ in settled
-        )
-        counts["owed"] = owed = incident.kind in RECOVERY_KINDS or late_p1
+        counts["owed"] = owed = owes_recovery(incident, settled, float("inf"))
         counts["given"] = owed and bool(trail.recoveries)
     return IncidentRecord(
         incident=incident,
@@ -380,6 +377,21 @@ def incident_record(trail: Trail, policy: Policy) -> IncidentRecord:
         moments=(min(every), max(every)) if every else (float("inf"), float("-inf")),
         answer_time=answer_time,
         resolve_time=resolve_time,
+    )
+
+
+def owes_recovery(
+    incident: Incident, settled: Iterable[tuple[str, bool, float]], end: float
+) -> bool:
+    """A service recovery is owed: a P1 with a stabilise or resolve promise broken by
+    `end`, or a kind whose recovery is standard (section 8)."""
+    if incident.kind in RECOVERY_KINDS:
+        return True
+    if incident.priority is not Priority.P1:
+        return False
+    return any(
+        name in ("stabilise", "resolve") and not on_time and moment < end
+        for name, on_time, moment in settled
     )
 
 

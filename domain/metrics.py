@@ -40,15 +40,15 @@ from domain.events import Event
 from domain.incident_history import (
     DOWNTIME_EVENTS,
     PROMISES,
-    RECOVERY_KINDS,
     TALLY,
     History,
     IncidentRecord,
     fold_histories,
     fold_history,
+    owes_recovery,
 )
 from domain.metric_windows import Window
-from domain.models import Frozen, Incident, Priority, Role, Tier
+from domain.models import Frozen, Incident, Role, Tier
 from domain.permissions import ROLE_LABELS
 from domain.policy import Policy
 
@@ -250,7 +250,7 @@ def report_from(
         first = record.first_resolved_at
         if first is not None and start <= first < end:
             resolved.append(record)
-    owed = [r for r in resolved if owes_recovery(r, end)]
+    owed = [r for r in resolved if owes_recovery(r.incident, r.settled, end)]
     columns = [sum(column) for column in zip(*(r.tally for r in whole), strict=True)]
     added = dict(zip(TALLY, columns or [0] * len(TALLY), strict=True))
     for name in PROMISES:
@@ -323,20 +323,6 @@ def _count_inside(
     for moment in record.updates_broken:
         if start <= moment < end:
             broken["update"] += 1
-
-
-def owes_recovery(record: IncidentRecord, end: float) -> bool:
-    """A service recovery is owed: a P1 with a stabilise or resolve promise broken by
-    `end`, or a kind whose recovery is standard (section 8)."""
-    incident = record.incident
-    if incident.kind in RECOVERY_KINDS:
-        return True
-    if incident.priority is not Priority.P1:
-        return False
-    return any(
-        name in ("stabilise", "resolve") and not on_time and moment < end
-        for name, on_time, moment in record.settled
-    )
 
 
 def _downtime(
