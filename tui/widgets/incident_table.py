@@ -466,9 +466,7 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _timed_strip(self, timed: TimedRow, width: int) -> Strip:
         """All the timed cells, `width` wide (under the slices, for a whole line)."""
-        if timed.strip is None or timed.strip.cell_length != width:
-            timed.strip = self._cells.timed_part(timed, 0, width, self._base_style)
-        return timed.strip
+        return self._cells.timed_part(timed, 0, width, self._base_style)
 
 
 def _index_of(rows: Sequence[Incident], incident_id: int) -> int | None:

@@ -12,7 +12,7 @@ directly: they are painted for every row in view every second, and
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -64,13 +64,17 @@ class Dues:
 
 @dataclass(slots=True)
 class TimedRow:
-    """A row's clock-driven cells at one `now`; the strip is made when painted."""
+    """A row's clock-driven cells at one `now`; its strips are made when painted.
+
+    A row that only moves (a new P1 pinned above it) is painted again with the
+    same cells: its strips are kept by the columns they cover.
+    """
 
     incident: Incident
     look: tuple[bool, bool, int]  # on the cursor, focused, table width
     cells: TimedCells
     values: tuple[tuple[int, int], ...]  # where each cell's value is (its style's extent)
-    strip: Strip | None = None
+    strips: dict[tuple[int, int], Strip] = field(default_factory=dict)
 
 
 class RowCells:
@@ -125,9 +129,16 @@ class RowCells:
         return TimedRow(incident, look, tuple(cells), tuple(values))
 
     def timed_part(self, timed: TimedRow, start: int, end: int, base: Style) -> Strip:
-        """Columns `start` to `end` of the timed cells, over the table's `base` style,
-        built as segments: a slice paints this for every row every second, so
-        neither Rich Text nor cropping."""
+        """Columns `start` to `end` of the timed cells, over the table's `base` style
+        (the same for the life of `timed`: a style change drops the rows)."""
+        strip = timed.strips.get((start, end))
+        if strip is None:
+            strip = timed.strips[start, end] = self._timed_part(timed, start, end, base)
+        return strip
+
+    def _timed_part(self, timed: TimedRow, start: int, end: int, base: Style) -> Strip:
+        # built as segments: a slice paints this for every row every second, so
+        # neither Rich Text nor cropping
         row = self.row_style(timed.incident, timed.look[0])
         plain = base + row
         segments: list[Segment] = []
