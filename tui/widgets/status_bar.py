@@ -80,10 +80,11 @@ class StatusBar(Static):
             detail.append(status.bad_events_words)
         if detail:
             line.append(f"  {'; '.join(detail)}", style="dim")
-        # called every second: an unchanged line must not cost a repaint and a re-layout
+        # called every second: an unchanged line must not cost a repaint, and a changed
+        # one (a countdown to the next try) no layout: one line, as wide as the screen
         if line != self._shown:
             self._shown = line
-            self.update(line)
+            self.update(line, layout=False)
 
 
 def _next_try(status: ConnectionStatus, now: float) -> str:
