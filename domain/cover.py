@@ -22,7 +22,7 @@ from pydantic import Field
 
 from domain import commands as c
 from domain.cover_records import ContactCheck, Cover
-from domain.escalation import LINE_TITLES, TOP_LINE, on_duty
+from domain.escalation import LINE_TITLES, TOP_LINE, on_duty, shift_windows
 from domain.events import PAYLOADS, Event, EventType, Payload
 from domain.local_time import local_text
 from domain.models import Chain, Contact, RosterEntry
@@ -168,6 +168,23 @@ def _moments(state: FloorState, now: float, end: float) -> list[float]:
     return sorted(moments)
 
 
+def _answered(
+    state: FloorState, chain: Chain, line: int, since: float, until: float
+) -> list[tuple[float, float]]:
+    """The spans of [since, until] in which `who_to_call` names someone for the line:
+    each cover set on it, and each shift window of its roster entries."""
+    spans = [(c.starts_at, c.ends_at) for c in state.covers if c.chain is chain and c.line == line]
+    for entry in state.roster:
+        if entry.chain is chain and entry.line == line:
+            spans += shift_windows(entry, since, until, state.policy)
+    return spans
+
+
+def _first_unanswered(spans: list[tuple[float, float]], moments: list[float]) -> float | None:
+    # a few spans per line: asked at every minute of the horizon, as `who_to_call` would be
+    return next((t for t in moments if not any(a <= t < b for a, b in spans)), None)
+
+
 def gaps_ahead(
     state: FloorState,
     now: float,
@@ -177,13 +194,14 @@ def gaps_ahead(
 ) -> GapForecast:
     """Each line of each chain with nobody on duty now or at any moment before
     `now + horizon` (by the roster and the covers), and when its gap starts."""
-    moments = _moments(state, now, now + horizon)
+    end = now + horizon
+    moments = _moments(state, now, end)
     wanted = tuple(lines)
     gaps = tuple(
         Gap(chain, line, start)
         for chain in Chain
         for line in wanted
-        if (start := next((t for t in moments if not who_to_call(state, chain, line, t)), None))
+        if (start := _first_unanswered(_answered(state, chain, line, now, end), moments))
         is not None
     )
     # it changes by itself when a minute turns, or a cover starts, ends or comes in range

@@ -153,6 +153,32 @@ def on_shift(entry: RosterEntry, now: float, policy: Policy) -> bool:
     return False
 
 
+def shift_windows(
+    entry: RosterEntry, since: float, until: float, policy: Policy
+) -> list[tuple[float, float]]:
+    """The entry's windows as [start, end) moments, each that holds a moment of
+    [since, until]: `on_shift(entry, t, policy)` is whether one of them holds `t`.
+
+    A window ends within two days of the midnight its day starts on, so the
+    windows that may hold `t` belong to its own local day and the one before,
+    as `on_shift` reads them.
+    """
+    zone = ZoneInfo(policy.timezone)
+    start, end = _minutes(entry.shift_start), _minutes(entry.shift_end)
+    if end <= start:
+        end += 24 * 60
+    day = datetime.fromtimestamp(since, zone).date() - timedelta(days=1)
+    last = datetime.fromtimestamp(until, zone).date()
+    windows: list[tuple[float, float]] = []
+    while day <= last:
+        if day.weekday() in entry.days:
+            opens, closes = _wall(day, start, zone), _wall(day, end, zone)
+            if opens <= until and since < closes:
+                windows.append((opens, closes))
+        day += timedelta(days=1)
+    return windows
+
+
 def on_duty(
     roster: tuple[RosterEntry, ...], chain: Chain, line: int, now: float, policy: Policy
 ) -> list[RosterEntry]:

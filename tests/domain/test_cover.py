@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain import commands as c
-from domain.cover import gaps_ahead, reach, who_to_call
+from domain.cover import GAP_HORIZON, _moments, gaps_ahead, reach, who_to_call
+from domain.cover_records import Cover
 from domain.decide import RejectCode, Rejected
 from domain.models import Chain, Contact, Role, RosterEntry, Staff
 from domain.policy import Policy
+from domain.state import FloorState
 from tests.domain.floor import Floor
 
 TWO_AM = 1_795_744_800.0  # Fri 27 Nov 2026 02:00 UTC
@@ -294,3 +298,71 @@ def test_a_cover_ending_at_a_time_no_calendar_holds_is_refused_in_words(floor: F
                 TWO_AM,
             )
         assert f"time {impossible:g}" in refused.value.message
+
+
+# --- gaps ahead against the plain definition ---------------------------------------
+
+# zones with a DST change (Lord Howe's is of 30 minutes) and without; each night
+# starts a day before a change: spring forward in Europe and the US, Lord Howe's
+# autumn, Europe's autumn, and an ordinary night
+ZONES = ("UTC", "Europe/Warsaw", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata")
+NIGHTS = (  # Sat 27 Mar, Sat 13 Mar, Sat 3 Apr, Sat 30 Oct 2027 (UTC); Fri 27 Nov 2026
+    1_806_148_800.0,
+    1_804_939_200.0,
+    1_806_732_000.0,
+    1_824_897_600.0,
+    1_795_744_800.0,
+)
+TIMES = st.sampled_from(["00:00", "01:30", "02:00", "02:30", "03:00", "06:00", "22:00", "24:00"])
+
+
+@st.composite
+def rostered_floors(draw: st.DrawFn) -> tuple[FloorState, float]:
+    now = draw(st.sampled_from(NIGHTS)) + draw(st.integers(0, 48)) * 1800 + draw(st.integers(0, 59))
+    chains, lines = st.sampled_from(list(Chain)), st.integers(1, 2)
+    roster = tuple(
+        RosterEntry(
+            chain=draw(chains),
+            line=draw(lines),
+            staff_id=f"s{n}",
+            name=f"Staff {n}",
+            title="on call",
+            shift_start=draw(TIMES),
+            shift_end=draw(TIMES),
+            days=tuple(sorted(draw(st.sets(st.integers(0, 6), min_size=1)))),
+        )
+        for n in range(draw(st.integers(0, 6)))
+    )
+    covers = tuple(
+        Cover(
+            chain=draw(chains),
+            line=draw(lines),
+            staff_id="dm1",
+            starts_at=(start := now + draw(st.integers(-3 * 3600, 3 * 3600))),
+            ends_at=start + draw(st.integers(1, 4 * 3600)),
+            reason="cover",
+            set_by="dm1",
+            set_at=now,
+        )
+        for _ in range(draw(st.integers(0, 3)))
+    )
+    policy = Policy(timezone=draw(st.sampled_from(ZONES)))
+    return FloorState(roster=roster, covers=covers, policy=policy), now
+
+
+@settings(max_examples=300, deadline=None)
+@given(rostered_floors())
+def test_gaps_ahead_are_the_first_moments_who_to_call_names_nobody(
+    case: tuple[FloorState, float],
+) -> None:
+    state, now = case
+    moments = _moments(state, now, now + GAP_HORIZON)
+    expected = [
+        (chain, line, start)
+        for chain in Chain
+        for line in (1, 2)
+        if (start := next((t for t in moments if not who_to_call(state, chain, line, t)), None))
+        is not None
+    ]
+    found = gaps_ahead(state, now, lines=(1, 2)).gaps
+    assert [(g.chain, g.line, g.starts_at) for g in found] == expected
