@@ -147,9 +147,13 @@ class FloorClient:
         """Countdowns are estimates: offline, or no time sample from the server yet."""
         return self.view.approximate
 
-    def changes(self) -> AsyncIterator[Changes]:
-        """Coalesced notices of what moved; a slow reader never holds the client up."""
-        return self._hub.subscribe()
+    def changes(self, *, paced: bool = False) -> AsyncIterator[Changes]:
+        """Coalesced notices of what moved; a slow reader never holds the client up.
+
+        A `paced` reader asks for the next notice once it has shown the last: a
+        catch-up page waits for that, a moment at most (`changes.PACE_LIMIT`).
+        """
+        return self._hub.subscribe(paced=paced)
 
     # -- session --------------------------------------------------------------
 

@@ -124,6 +124,11 @@ class LocalFloor:
         self._view.invalidate()
         self._outbox_moved([*before_pending, *self.pending])
 
+    async def pace(self, events: int) -> None:
+        """Before folding a catch-up page: let the screens show the last one first."""
+        if events >= heap.CATCH_UP_PAGE:
+            await self._hub.readers_settled()
+
     def apply_events(self, events: list[Event]) -> None:
         incidents, downtimes = self.replica.apply(events)
         self._settle_seen()

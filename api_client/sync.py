@@ -188,6 +188,7 @@ class SyncLoop:
 
     async def _on_events(self, events: list[Event]) -> bool:
         """Fold a frame's events; False (take a snapshot) if one of them cannot be folded."""
+        await self._floor.pace(len(events))
         try:
             for event in events:
                 check_event(event)  # at the edge: nothing half-applied if one is bad

@@ -193,7 +193,7 @@ class BenchFloor:
     async def digest(self, month: str) -> Any:
         raise RuntimeError("a fixed floor has no server to compute a digest")
 
-    async def changes(self) -> AsyncIterator[Any]:
+    async def changes(self, *, paced: bool = False) -> AsyncIterator[Any]:
         await self._closed.wait()
         return
         yield

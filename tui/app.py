@@ -10,6 +10,8 @@ workers; the client does its work on its own thread, so nothing here blocks.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import time
 from collections.abc import Callable
@@ -23,6 +25,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.timer import Timer
 
+from api_client.changes import PACE_LIMIT
 from api_client.contract import Changes, FloorView, Link
 from domain.commands import Command, PageContact
 from domain.decide import Rejected
@@ -209,7 +212,7 @@ class FloorApp(App[None]):
     @work(exclusive=True, exit_on_error=False, group="sync", name="sync")
     async def _sync(self, source: FloorSource) -> None:
         # subscribe before starting, so the first notice (the stored floor) is not missed
-        feed = source.changes()
+        feed = source.changes(paced=True)
         if source.view is not self.view:  # it moved before we listened
             self.publish_floor(Changes(reset=True))
         await source.start()
@@ -217,6 +220,10 @@ class FloorApp(App[None]):
             if source is not self.source:
                 return
             self.publish_floor(changes)
+            # the next notice is asked for once this one is on the screen: a catch-up
+            # page is folded meanwhile no more (`api_client.changes`)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.screen.wait_for_refresh(), PACE_LIMIT)
 
     def publish_floor(self, changes: Changes) -> None:
         """Take the client's view as of `changes` and hand both to every screen."""

@@ -81,3 +81,53 @@ async def test_a_reader_on_another_thread_is_woken() -> None:
     publisher.start()
     publisher.join()
     assert (await asyncio.wait_for(reader, 30)).status
+
+
+# --- pacing: a catch-up page waits for a screen to show the last one -------------------
+
+
+async def test_a_page_waits_until_a_paced_reader_has_shown_the_last_one() -> None:
+    hub = ChangeHub()
+    sub = hub.subscribe(paced=True)
+    hub.publish(Changes(incidents=frozenset({1})))
+    page = asyncio.ensure_future(hub.readers_settled(limit=60))
+    shown = await anext(sub)  # taken, being shown
+    await asyncio.sleep(0.01)
+    assert shown.incidents == {1} and not page.done()
+    asking = asyncio.ensure_future(anext(sub))  # asking for the next: the last is shown
+    await asyncio.wait_for(page, 30)
+    asking.cancel()
+
+
+async def test_a_notice_published_this_turn_is_delivered_before_the_page_waits() -> None:
+    hub = ChangeHub()
+    sub = hub.subscribe(paced=True)
+    page = asyncio.ensure_future(hub.readers_settled(limit=60))  # runs first...
+    hub.publish(Changes(incidents=frozenset({7})))  # ...then this notice is due
+    await asyncio.sleep(0.01)
+    assert not page.done()  # it waits for that notice, not only for what was held
+    assert (await anext(sub)).incidents == {7}
+    asking = asyncio.ensure_future(anext(sub))
+    await asyncio.wait_for(page, 30)
+    asking.cancel()
+
+
+async def test_a_stuck_paced_reader_holds_a_page_up_only_to_the_limit() -> None:
+    hub = ChangeHub()
+    sub = hub.subscribe(paced=True)
+    hub.publish(Changes(status=True))
+    await anext(sub)  # and never asks again
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await asyncio.wait_for(hub.readers_settled(limit=0.05), 30)
+    assert loop.time() - started >= 0.05
+
+
+async def test_a_reader_that_is_not_paced_or_has_left_never_holds_a_page() -> None:
+    hub = ChangeHub()
+    hub.subscribe()  # unpaced, never reads
+    gone = hub.subscribe(paced=True)
+    hub.publish(Changes(status=True))
+    await anext(gone)
+    gone.close()
+    await asyncio.wait_for(hub.readers_settled(limit=60), 30)

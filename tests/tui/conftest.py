@@ -234,8 +234,8 @@ class StaticFloor:
             raise HttpError(422, Problem(detail=str(exc))) from exc
         return monthly_digest(self.events, policy, month_span)
 
-    def changes(self) -> AsyncIterator[Changes]:
-        return self._hub.subscribe()
+    def changes(self, *, paced: bool = False) -> AsyncIterator[Changes]:
+        return self._hub.subscribe(paced=paced)
 
     # --- what tests do ----------------------------------------------------------------
 
