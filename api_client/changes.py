@@ -76,6 +76,10 @@ class Subscription:
         self._hub.unsubscribe(self)
         self._hub.reader_settled()
 
+    async def aclose(self) -> None:
+        """`close`, for `contextlib.aclosing`: a reader that stops must not stay paced."""
+        self.close()
+
     def hold(self, changes: Changes | None) -> None:
         """Merge `changes` into what is held and wake the reader (from any thread)."""
         with self._lock:

@@ -19,13 +19,13 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from api_client.changes import ChangeHub
+from api_client.changes import ChangeHub, Subscription
 from api_client.clock import ClockEstimator
-from api_client.contract import Changes, Conflict, ConnectionStatus, FloorView, PendingCommand
+from api_client.contract import Conflict, ConnectionStatus, FloorView, PendingCommand
 from api_client.core import ClientCore
 from api_client.servers import parse_servers
 from api_client.staff_admin import Body, StaffAdmin
@@ -147,7 +147,7 @@ class FloorClient:
         """Countdowns are estimates: offline, or no time sample from the server yet."""
         return self.view.approximate
 
-    def changes(self, *, paced: bool = False) -> AsyncIterator[Changes]:
+    def changes(self, *, paced: bool = False) -> Subscription:
         """Coalesced notices of what moved; a slow reader never holds the client up.
 
         A `paced` reader asks for the next notice once it has shown the last: a

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual import events, on, work
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -212,18 +212,28 @@ class FloorApp(App[None]):
     @work(exclusive=True, exit_on_error=False, group="sync", name="sync")
     async def _sync(self, source: FloorSource) -> None:
         # subscribe before starting, so the first notice (the stored floor) is not missed
-        feed = source.changes(paced=True)
-        if source.view is not self.view:  # it moved before we listened
-            self.publish_floor(Changes(reset=True))
-        await source.start()
-        async for changes in feed:
-            if source is not self.source:
-                return
-            self.publish_floor(changes)
-            # the next notice is asked for once this one is on the screen: a catch-up
-            # page is folded meanwhile no more (`api_client.changes`)
+        # paced: closed when this worker ends (restarted, cancelled, failed), or every
+        # catch-up page would wait for a reader that is gone
+        async with contextlib.aclosing(source.changes(paced=True)) as feed:
+            if source.view is not self.view:  # it moved before we listened
+                self.publish_floor(Changes(reset=True))
+            await source.start()
+            async for changes in feed:
+                if source is not self.source:
+                    return
+                self.publish_floor(changes)
+                await self._until_shown()
+
+    async def _until_shown(self) -> None:
+        """The last notice is on the screen, or a moment has passed: only then is the
+        next asked for, so a catch-up page is not folded meanwhile (`api_client.changes`)."""
+        try:
+            screen = self.screen
+        except ScreenStackError:  # closing: nothing to show it on
+            return
+        if screen.is_running:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.screen.wait_for_refresh(), PACE_LIMIT)
+                await asyncio.wait_for(screen.wait_for_refresh(), PACE_LIMIT)
 
     def publish_floor(self, changes: Changes) -> None:
         """Take the client's view as of `changes` and hand both to every screen."""

@@ -10,7 +10,6 @@ and then (a one-time PIN, a refusal, the figures).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Protocol
 
 from api_client.contract import Changes, Conflict, ConnectionStatus, FloorView, PendingCommand
@@ -46,6 +45,20 @@ class StaffCommands(Protocol):
     async def reset_pin(self, staff_id: str) -> StaffPin: ...
 
     async def journal_head(self) -> JournalHead: ...
+
+
+class ChangeFeed(Protocol):
+    """Notices of what moved, one merged notice for all a slow reader missed.
+
+    A paced reader (`changes(paced=True)`) holds catch-up pages back while it
+    shows a notice: it closes its feed when it stops reading.
+    """
+
+    def __aiter__(self) -> ChangeFeed: ...
+
+    async def __anext__(self) -> Changes: ...
+
+    async def aclose(self) -> None: ...
 
 
 class FloorSource(Protocol):
@@ -116,7 +129,7 @@ class FloorSource(Protocol):
 
     async def dismiss(self, command_id: str) -> None: ...
 
-    def changes(self, *, paced: bool = False) -> AsyncIterator[Changes]: ...
+    def changes(self, *, paced: bool = False) -> ChangeFeed: ...
 
     async def metrics_board(
         self, window: WindowKind, *, tier: Tier | None = None, pit: str | None = None

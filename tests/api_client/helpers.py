@@ -38,7 +38,7 @@ async def until(
             f"timed out waiting for {what or 'a condition'}; status {client.status}"
         ) from None
     finally:
-        changes.close()  # type: ignore[attr-defined]
+        changes.close()
 
 
 async def online(client: FloorClient, within: float = 15.0) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ import pytest
 from pydantic import ValidationError
 from textual.notifications import Notification
 
-from api_client.changes import ChangeHub
+from api_client.changes import ChangeHub, Subscription
 from api_client.contract import (
     Changes,
     Conflict,
@@ -234,7 +234,7 @@ class StaticFloor:
             raise HttpError(422, Problem(detail=str(exc))) from exc
         return monthly_digest(self.events, policy, month_span)
 
-    def changes(self, *, paced: bool = False) -> AsyncIterator[Changes]:
+    def changes(self, *, paced: bool = False) -> Subscription:
         return self._hub.subscribe(paced=paced)
 
     # --- what tests do ----------------------------------------------------------------
