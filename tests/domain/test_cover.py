@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -302,23 +305,24 @@ def test_a_cover_ending_at_a_time_no_calendar_holds_is_refused_in_words(floor: F
 
 # --- gaps ahead against the plain definition ---------------------------------------
 
-# zones with a DST change (Lord Howe's is of 30 minutes) and without; each night
-# starts a day before a change: spring forward in Europe and the US, Lord Howe's
-# autumn, Europe's autumn, and an ordinary night
-ZONES = ("UTC", "Europe/Warsaw", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata")
-NIGHTS = (  # Sat 27 Mar, Sat 13 Mar, Sat 3 Apr, Sat 30 Oct 2027 (UTC); Fri 27 Nov 2026
-    1_806_148_800.0,
-    1_804_939_200.0,
-    1_806_732_000.0,
-    1_824_897_600.0,
-    1_795_744_800.0,
+# a zone and a moment its clocks change (or, for zones that keep theirs, one of
+# those moments): the gaps are asked from three hours before it to one after
+CHANGES = (
+    ("Europe/Warsaw", 1_806_195_600.0),  # 28 Mar 2027, 02:00 -> 03:00
+    ("America/New_York", 1_805_007_600.0),  # 14 Mar 2027, 02:00 -> 03:00
+    ("Australia/Lord_Howe", 1_806_764_400.0),  # 4 Apr 2027, 02:00 -> 01:30
+    ("Europe/Warsaw", 1_824_944_400.0),  # 31 Oct 2027, 03:00 -> 02:00
+    ("America/New_York", 1_825_567_200.0),  # 7 Nov 2027, 02:00 -> 01:00
+    ("UTC", 1_806_195_600.0),
+    ("Asia/Kolkata", 1_805_007_600.0),
 )
 TIMES = st.sampled_from(["00:00", "01:30", "02:00", "02:30", "03:00", "06:00", "22:00", "24:00"])
 
 
 @st.composite
 def rostered_floors(draw: st.DrawFn) -> tuple[FloorState, float]:
-    now = draw(st.sampled_from(NIGHTS)) + draw(st.integers(0, 48)) * 1800 + draw(st.integers(0, 59))
+    zone, change = draw(st.sampled_from(CHANGES))
+    now = change + draw(st.integers(-180, 60)) * 60 + draw(st.integers(0, 59))
     chains, lines = st.sampled_from(list(Chain)), st.integers(1, 2)
     roster = tuple(
         RosterEntry(
@@ -346,7 +350,7 @@ def rostered_floors(draw: st.DrawFn) -> tuple[FloorState, float]:
         )
         for _ in range(draw(st.integers(0, 3)))
     )
-    policy = Policy(timezone=draw(st.sampled_from(ZONES)))
+    policy = Policy(timezone=zone)
     return FloorState(roster=roster, covers=covers, policy=policy), now
 
 
@@ -366,3 +370,43 @@ def test_gaps_ahead_are_the_first_moments_who_to_call_names_nobody(
     ]
     found = gaps_ahead(state, now, lines=(1, 2)).gaps
     assert [(g.chain, g.line, g.starts_at) for g in found] == expected
+
+
+def test_a_night_shift_ends_by_the_wall_clock_on_the_night_the_clocks_go_forward() -> None:
+    night = RosterEntry(
+        chain=Chain.MAIN,
+        line=1,
+        staff_id="pb1",
+        name="Alex R.",
+        title="pit boss",
+        shift_start="22:00",
+        shift_end="06:00",
+        days=(5,),  # Saturday night into Sunday 28 March 2027
+    )
+    warsaw = ZoneInfo("Europe/Warsaw")
+    state = FloorState(roster=(night,), policy=Policy(timezone="Europe/Warsaw"))
+    now = datetime(2027, 3, 28, 4, 30, tzinfo=warsaw).timestamp()
+    gaps = gaps_ahead(state, now, lines=(1,)).gaps
+    # 06:00 on the wall clock, seven hours after 22:00, not eight
+    main = [g.starts_at for g in gaps if g.chain is Chain.MAIN]
+    assert main == [datetime(2027, 3, 28, 6, 0, tzinfo=warsaw).timestamp()]
+
+
+def test_a_handover_exactly_at_the_horizon_is_no_gap() -> None:
+    def shift(staff_id: str, start: str, end: str) -> RosterEntry:
+        return RosterEntry(
+            chain=Chain.MAIN,
+            line=1,
+            staff_id=staff_id,
+            name=staff_id,
+            title="pit boss",
+            shift_start=start,
+            shift_end=end,
+        )
+
+    state = FloorState(roster=(shift("pb1", "00:00", "04:00"), shift("pb2", "04:00", "08:00")))
+    # the policy's zone (Sydney): 02:00:00 there, so the horizon ends at 04:00:00 sharp
+    sydney = ZoneInfo(state.policy.timezone)
+    now = datetime(2027, 7, 23, 2, 0, tzinfo=sydney).timestamp()
+    gaps = gaps_ahead(state, now, lines=(1,)).gaps
+    assert [g for g in gaps if g.chain is Chain.MAIN] == []
