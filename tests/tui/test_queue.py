@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+from api_client.contract import Changes
 from domain.commands import Acknowledge
 from domain.models import Incident, IncidentState, Priority
 from domain.sla import attainment, owes_follow_up, risk_key, shift_start
 from screens.queue import QueueScreen
 from tests.tui.conftest import settle
+from tests.tui.e2e import until
 from tests.tui.screen_text import screen_lines
 from tui.floor_summary import queue_summary
 from tui.queue_model import View, haystack
@@ -394,3 +396,19 @@ async def test_a_breached_countdown_stays_red_on_the_selected_row(static_floor, 
             await pilot.press("down")
         await pilot.pause()
         assert countdown_style(y).color == breached.color  # and still red on the cursor
+
+
+async def test_a_renamed_owner_is_shown_at_once_not_on_the_next_tick(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("dm1")
+    app = make_app(floor)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert any("Alex R." in line for line in screen_lines(app))
+        staff = dict(floor.truth.staff)
+        staff["pb1"] = staff["pb1"].model_copy(update={"name": "Robin Q."})
+        floor.truth = floor.truth.model_copy(update={"staff": staff})
+        floor._publish_changes(Changes(roster=True))  # the clock stands still in this floor
+        await until(pilot, lambda: any("Robin Q." in line for line in screen_lines(app)))
+        assert not any("Alex R." in line for line in screen_lines(app))

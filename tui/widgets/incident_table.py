@@ -177,7 +177,9 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             or me != cells.me  # whose acknowledgements the rows mark
         )
         if everything:
+            # the owner's name and the policy's clocks are in the timed cells too
             self._steady.clear()
+            self._timed.clear()
             cells.forget_dues()
         was_pending = cells.pending
         self._rows, cells.floor, cells.pending, cells.me = rows, floor, pending, me
