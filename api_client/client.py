@@ -148,10 +148,9 @@ class FloorClient:
         return self.view.approximate
 
     def changes(self, *, paced: bool = False) -> Subscription:
-        """Coalesced notices of what moved; a slow reader never holds the client up.
-
-        A `paced` reader asks for the next notice once it has shown the last: a
-        catch-up page waits for that, a moment at most (`changes.PACE_LIMIT`).
+        """Coalesced notices of what moved; a slow reader never holds the client up,
+        but for a moment: a `paced` reader asks for the next notice once it has
+        shown the last, and a catch-up page waits for that (`changes.PACE_LIMIT`).
         """
         return self._hub.subscribe(paced=paced)
 
