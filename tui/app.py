@@ -52,6 +52,7 @@ from tui.session import Session
 from tui.source import FloorSource
 
 SourceFactory = Callable[[str], FloorSource]
+ALERT_SECONDS = 15.0  # how long an alert toast stays: long enough to be read across a table
 SETTLE_AFTER = 1.0  # seconds after the queue is shown: see `tui.settle`
 SETTLE_LATEST = 10.0  # notices put settling off, never further than this after the ask
 
@@ -280,9 +281,11 @@ class FloorApp(App[None]):
             return
         self.bell()
         for alert in alerts[:3]:
-            self.notify(alert.message, title=alert.title, severity="error", timeout=15)
+            self.notify(alert.message, title=alert.title, severity="error", timeout=ALERT_SECONDS)
         if len(alerts) > 3:
-            self.notify(f"and {len(alerts) - 3} more", title=alerts[0].title, severity="error")
+            # as long as the three it sums up: they go together, in one layout
+            more = f"and {len(alerts) - 3} more"
+            self.notify(more, title=alerts[0].title, severity="error", timeout=ALERT_SECONDS)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
