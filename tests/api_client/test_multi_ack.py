@@ -94,6 +94,8 @@ async def test_every_person_paged_on_a_p1s_line_sees_it_until_they_have_acknowle
         for staff_id in paged:
             client = clients[staff_id]
             await until(client, partial(all_acked, client, number), what="all acked")
+        # the pit boss's terminal was not paged: its copy is waited for too
+        await until(pb, partial(all_acked, pb, number), what="all acked on the pit boss's")
         incident = pb.state.incidents[number]
         assert acked_by(incident) == ("dm1", "dm2", "admin")
         assert [a.line for a in incident.acks] == [2, 2, 2]
