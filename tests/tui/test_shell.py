@@ -247,6 +247,16 @@ def _cells(table) -> list[str]:
     return cells
 
 
+def _vvip_dispute_p1(spot: str) -> OpenIncident:
+    return OpenIncident(
+        kind=IncidentKind.RESULT_DISPUTE,
+        priority=Priority.P1,
+        channel=Channel.ON_SITE,
+        player=Player(reference="VV-1111-2222", tier=Tier.VVIP),
+        location=Location(pit="2", spot=spot),
+    )
+
+
 async def test_a_burst_of_p1s_shows_three_and_a_count_that_stay_as_long(
     static_floor, make_app
 ) -> None:
@@ -255,16 +265,7 @@ async def test_a_burst_of_p1s_shows_three_and_a_count_that_stay_as_long(
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await pilot.pause()
         for spot in ("BAC-01", "BAC-02", "BAC-03", "BAC-04", "BAC-05"):  # in one turn
-            floor.submit_as(
-                "pb2",
-                OpenIncident(
-                    kind=IncidentKind.RESULT_DISPUTE,
-                    priority=Priority.P1,
-                    channel=Channel.ON_SITE,
-                    player=Player(reference="VV-1111-2222", tier=Tier.VVIP),
-                    location=Location(pit="2", spot=spot),
-                ),
-            )
+            floor.submit_as("pb2", _vvip_dispute_p1(spot))
         await until(pilot, lambda: "and 2 more" in _messages(app))
         burst = [n for n in app.notified if n.title == "New P1"]
         assert len(burst) == 4
@@ -279,16 +280,7 @@ async def test_new_p1_from_another_terminal_rings_and_notifies(static_floor, mak
     app.bell = lambda: rings.append(1)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.pause()
-        floor.submit_as(
-            "pb2",
-            OpenIncident(
-                kind=IncidentKind.RESULT_DISPUTE,
-                priority=Priority.P1,
-                channel=Channel.ON_SITE,
-                player=Player(reference="VV-1111-2222", tier=Tier.VVIP),
-                location=Location(pit="2", spot="BAC-03"),
-            ),
-        )
+        floor.submit_as("pb2", _vvip_dispute_p1("BAC-03"))
         await pilot.pause()
         await pilot.pause()
         assert rings
