@@ -4,7 +4,9 @@ pydantic lists a field with a default as optional, so every command's `type`
 (a `Literal` with a default) came out optional, yet the command union is
 discriminated on it and a body without it is refused. Client generators and
 fuzzers read the description: a tag marked required there keeps them honest.
-Bodies that are not JSON at all get 400 from the framework; that is listed too.
+Bodies that are not JSON at all get 400 from the framework, and any body over
+`MAX_BODY_BYTES` gets 413 before a route sees it (`backend.bodylimit`): both are
+listed on every operation that takes a body.
 """
 
 from __future__ import annotations
@@ -14,9 +16,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from domain.protocol import Problem
+from domain.protocol import MAX_BODY_BYTES, Problem
 
-UNREADABLE_BODY = {"description": "the body could not be read as JSON"}
+# what any operation with a body may answer before the route itself reads it
+BODY_ANSWERS = {
+    "400": "the body could not be read as JSON",
+    "413": f"the body is larger than {MAX_BODY_BYTES // 1024} KiB",
+}
 
 
 def require_tags(schema: dict[str, Any]) -> None:
@@ -29,15 +35,14 @@ def require_tags(schema: dict[str, Any]) -> None:
                 required.insert(0, "type")
 
 
-def document_unreadable_bodies(schema: dict[str, Any]) -> None:
-    problem_ref = {"$ref": "#/components/schemas/Problem"}
+def document_body_answers(schema: dict[str, Any]) -> None:
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for methods in schema.get("paths", {}).values():
         for operation in methods.values():
             if "requestBody" in operation:
-                operation.setdefault("responses", {}).setdefault(
-                    "400",
-                    {**UNREADABLE_BODY, "content": {"application/json": {"schema": problem_ref}}},
-                )
+                responses = operation.setdefault("responses", {})
+                for status, description in BODY_ANSWERS.items():
+                    responses.setdefault(status, {"description": description, "content": content})
 
 
 def install(app: FastAPI) -> None:
@@ -53,7 +58,7 @@ def install(app: FastAPI) -> None:
                 "Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}")
             )
             require_tags(schema)
-            document_unreadable_bodies(schema)
+            document_body_answers(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

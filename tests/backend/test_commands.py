@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 
@@ -220,4 +221,33 @@ async def test_a_batch_answers_200_with_a_result_per_command_in_order(
     assert [r["status"] for r in results] == ["accepted", "rejected", "accepted"]
     assert results[0] == results[2]  # the repeat within a batch is the same answer
     assert results[1]["error"]["code"] == "not_found"
+    await dm.close()
+
+
+async def test_every_operation_with_a_body_documents_and_answers_413(
+    shared: BackendProcess,
+) -> None:
+    """The size limit stands before every route: a client generator or a fuzzer reading
+    the API description must find the 413 it will meet on each of them."""
+    dm = await Terminal.sign_in(shared.url, "dm1", shared.pins["dm1"])
+    schema = (await dm.http.get("/openapi.json")).json()
+    taking_a_body = [
+        (method, path, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+        if "requestBody" in operation
+    ]
+    assert len(taking_a_body) >= 7
+    oversized = json.dumps({"text": "x" * (MAX_BODY_BYTES + 1)}).encode()
+    for method, path, operation in taking_a_body:
+        assert "413" in operation["responses"], (method, path)
+        concrete = re.sub(r"\{[^}]+\}", "1", path)
+        response = await dm.http.request(
+            method.upper(),
+            concrete,
+            content=oversized,
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.status_code == 413, (method, path, response.text)
+        assert response.json()["code"] == "too_large"
     await dm.close()
