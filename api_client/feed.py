@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
@@ -36,7 +36,9 @@ from domain.protocol import (
 
 log = logging.getLogger(__name__)
 
-FRAME_ADAPTER: TypeAdapter[Hello | EventsFrame | Resync] = TypeAdapter(ServerFrame)
+FRAME_ADAPTER: TypeAdapter[Hello | EventsFrame | Resync] = TypeAdapter(
+    ServerFrame, config=ConfigDict(defer_build=True)
+)
 MAX_FRAME_BYTES = 16 * 2**20  # a replay frame may carry many events
 OPEN_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 2.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import Field, TypeAdapter, model_validator
+from pydantic import ConfigDict, Field, TypeAdapter, model_validator
 
 from domain.models import (
     Chain,
@@ -37,7 +37,7 @@ class OpenIncident(Frozen):
     priority: Priority
     channel: Channel
     player: Player
-    location: Location = Location()
+    location: Location = Field(default_factory=Location)
     summary: Text = ""
     game: ShortText = ""
     amount: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
@@ -337,7 +337,7 @@ Command = Annotated[
     Field(discriminator="type"),
 ]
 
-COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
+COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command, config=ConfigDict(defer_build=True))
 
 COMMAND_TYPES: tuple[str, ...] = tuple(
     cls.model_fields["type"].default

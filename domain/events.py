@@ -88,7 +88,7 @@ class EventType(StrEnum):
 class Payload(BaseModel):
     """An event's `data`, typed. Unknown keys are ignored: a newer server may add some."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 
 class NoData(Payload):
@@ -98,7 +98,7 @@ class NoData(Payload):
 class OpaqueData(Payload):
     """The data of an event type with no registered model: kept as it came."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
+    model_config = ConfigDict(frozen=True, extra="allow", defer_build=True)
 
 
 class IncidentData(Payload):

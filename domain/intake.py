@@ -70,7 +70,7 @@ class IntakeIncident(Frozen):
     player: IntakePlayer
     priority: Priority = Priority.P3
     asset_id: AssetId | None = None
-    location: Location = Location()
+    location: Location = Field(default_factory=Location)
     summary: Text = ""
     game: ShortText = ""
     amount: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)

@@ -46,7 +46,7 @@ MAX_BATCH = 500
 
 
 class Wire(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class SignIn(Wire):
