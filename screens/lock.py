@@ -3,9 +3,19 @@
 Being modal, it takes every key: nothing on the floor can be changed until
 the same person unlocks with their PIN, or someone switches user (the first
 user is signed out and their token removed from this terminal).
+
+The lock is opaque and shows the floor in its own copy of the queue (the
+locked user's first view, masked, dimmed, countdowns ticking). A translucent
+lock showed the screens under it instead, and Textual paints a screen seen
+through another whole, through Rich, on every change: a locked terminal, which a
+shared one mostly is, spent four times the CPU of an unlocked one. Under the
+opaque lock (and its `LockBackdrop`) the floor screens are out of view and stop
+repainting; unlocked, each is back as it was.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,18 +23,43 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
+from api_client.contract import Changes
 from screens.form_screen import FormScreen
+from tui.floor_update import FloorUpdate
+from tui.queue_model import Filters, QueueModel, views_for
+from tui.widgets.incident_table import IncidentTable
 from tui.widgets.key_footer import KeyFooter
+from tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from tui.app import FloorApp
+
+
+class LockBackdrop(Screen[None]):
+    """Blank and opaque, pushed under the lock and popped with it.
+
+    Textual counts the screen right under the top one as showing through it,
+    whatever the top one's background, and repaints the top one whole for every
+    change there. This one never changes, so the floor screens under it are out
+    of view, stop repainting, and stop the lock from repainting.
+    """
+
+    DEFAULT_CSS = "LockBackdrop { background: $background; }"
 
 
 class LockScreen(FormScreen, ModalScreen[None]):
     HELP_TITLE = "Locked"
     DEFAULT_CSS = """
-    LockScreen { align: center middle; background: $background 70%; }
+    LockScreen { align: center middle; background: $background; layers: floor form; }
+    LockScreen #lock-queue {
+        layer: floor; dock: top; height: 100%; overflow: hidden hidden;
+    }
+    LockScreen StatusBar, LockScreen KeyFooter { layer: form; }
     LockScreen #lock-form {
+        layer: form;
         width: 56;
         max-width: 100%;
         height: auto;
@@ -69,8 +104,15 @@ class LockScreen(FormScreen, ModalScreen[None]):
         super().__init__()
         self._name = name
         self._staff_id = staff_id
+        self._queue = QueueModel()
+        self._filters: Filters | None = None
+        self._shown_for: str | None = None  # whose view the queue holds
 
     def compose(self) -> ComposeResult:
+        queue = IncidentTable(id="lock-queue")
+        queue.can_focus = False  # the PIN field keeps every key
+        queue.masked = True
+        yield queue
         form = Vertical(id="lock-form")
         form.border_title = f"Locked · {self._name} ({self._staff_id})"
         with form:
@@ -90,11 +132,50 @@ class LockScreen(FormScreen, ModalScreen[None]):
                 "Player details are hidden and nothing can be changed until unlocked.",
                 id="lock-note",
             )
-        # over the queue's own footer, whose keys do nothing while locked
+        yield StatusBar()  # online or not, locked or not
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        for field in self.query(Input):
+            # steady: a lock sits on screen for hours, and each blink is a repaint
+            field.cursor_blink = False
         self.query_one("#lock-pin", Input).focus()
+        app = self.floor_app
+        self.query_one(IncidentTable).now = app.now
+        self._show_floor(Changes(reset=True))
+        app.ticked.subscribe(self, self._ticked)
+        app.floor_updated.subscribe(self, self._floor_updated)
+
+    @property
+    def floor_app(self) -> FloorApp:
+        return cast("FloorApp", self.app)
+
+    # --- attributes down: the floor into the lock's queue ----------------------------
+
+    def _ticked(self, now: float) -> None:
+        self.query_one(IncidentTable).now = now
+
+    def _floor_updated(self, update: FloorUpdate) -> None:
+        self._show_floor(update.changes)
+
+    def _show_floor(self, changes: Changes) -> None:
+        view = self.floor_app.view
+        me, floor, queue = view.me, view.state, self._queue
+        table = self.query_one(IncidentTable)
+        queue.facts = view.facts
+        if me is None:  # signed out under the lock: nothing of the floor to show
+            self._queue, self._filters = QueueModel(), None
+        elif changes.reset or self._filters is None or me.id != self._shown_for:
+            self._filters = Filters(view=views_for(me, floor.policy)[0])
+            queue.rebuild(floor, me, self._filters)
+        elif changes.incidents:
+            queue.update(floor, me, self._filters, changes.incidents)
+        elif not (changes.outbox or changes.status):
+            return
+        self._shown_for = me.id if me else None
+        pending = frozenset(p.incident_id for p in view.pending if p.incident_id is not None)
+        table.approximate = view.approximate
+        table.set_rows(self._queue.rows(floor), floor, pending, me.id if me else None)
 
     def watch_switching(self, switching: bool) -> None:
         self.set_class(switching, "-switching")

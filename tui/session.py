@@ -207,13 +207,14 @@ class Session:
     # --- the lock -----------------------------------------------------------------
 
     def lock(self) -> None:
-        from screens.lock import LockScreen
+        from screens.lock import LockBackdrop, LockScreen
 
         app = self.app
         me = app.source.me
         if me is None or app.locked:
             return
         app.locked = True
+        app.push_screen(LockBackdrop())
         app.push_screen(LockScreen(me.name, me.id))
 
     def unlock(self, screen: LockScreen, pin: str) -> None:
@@ -287,10 +288,12 @@ class Session:
             app.notify(f"Signed in as {me.name}")
 
     def _unlocked(self) -> None:
-        from screens.lock import LockScreen
+        from screens.lock import LockBackdrop, LockScreen
 
         app = self.app
         if isinstance(app.screen, LockScreen):
+            app.pop_screen()
+        if isinstance(app.screen, LockBackdrop):
             app.pop_screen()
         app.locked = False
         app.note_activity()

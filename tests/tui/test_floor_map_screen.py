@@ -13,6 +13,7 @@ from screens.floor_map import FloorMapScreen
 from screens.incident import IncidentScreen
 from screens.map_cell_modal import MapCellModal
 from screens.queue import QueueScreen
+from tests.tui.conftest import settle
 from tests.tui.screen_text import screen_lines
 from tui.widgets.floor_map import FloorMap
 
@@ -367,7 +368,7 @@ async def test_a_wide_terminal_puts_more_cells_on_each_line(static_floor, make_a
         assert len(narrow.lines) > len(wide.lines)
 
 
-async def test_locked_the_map_keeps_its_marks_and_hides_the_cells_list(
+async def test_locked_the_map_hides_its_cells_list_and_the_lock_shows_the_queue(
     static_floor, make_app
 ) -> None:
     floor = static_floor("dm1")
@@ -383,7 +384,13 @@ async def test_locked_the_map_keeps_its_marks_and_hides_the_cells_list(
         assert modal.has_class("-locked")
         assert not modal.query_one("#dialog").display  # the list is hidden under the lock
         assert screen.check_action("open", ()) is None
-        # the map itself never shows a player: its codes and marks stay for the floor
+        # the lock is opaque: the floor shows in its own masked queue, the map is back
+        # as it was once unlocked
+        assert "P1 BJ-02" not in shown(app)
+        assert "Locked" in shown(app) and "••••••" in shown(app)
+        await pilot.press(*floor.pins["dm1"], "enter")
+        await settle(app, pilot)
+        assert app.screen is modal and not app.locked
         assert "P1 BJ-02" in shown(app)
 
 

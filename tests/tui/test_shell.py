@@ -247,6 +247,38 @@ def _cells(table) -> list[str]:
     return cells
 
 
+def _lock_table_text(app) -> str:
+    table = app.screen.query_one(IncidentTable)
+    return "\n".join(table.render_line(y).text for y in range(table.size.height))
+
+
+async def test_locked_the_floor_stays_in_view_masked_its_clocks_running(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("pb2")
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        shown = _lock_table_text(app)
+        assert HIDDEN_PLAYER in shown and "VV-****-4411" not in shown
+        # the screens under the opaque lock are out of view: only the lock's queue ticks
+        before = shown
+        floor.advance(61)
+        app.tick()
+        await until(pilot, lambda: _lock_table_text(app) != before)
+        # what happens on the floor meanwhile shows on the lock's queue, masked
+        [opened] = floor.submit_as("dm1", _vvip_dispute_p1("BAC-03"))
+        await until(pilot, lambda: f"#{opened.incident_id} " in _lock_table_text(app))
+        assert "VV-1111-2222" not in _lock_table_text(app)
+        await pilot.press(*floor.pins["pb2"], "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QueueScreen) and not app.locked
+        assert f"#{opened.incident_id} " in _table_text(app)
+
+
 def _vvip_dispute_p1(spot: str) -> OpenIncident:
     return OpenIncident(
         kind=IncidentKind.RESULT_DISPUTE,
