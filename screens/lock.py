@@ -26,7 +26,7 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
-from api_client.contract import Changes
+from api_client.contract import Changes, Link
 from screens.form_screen import FormScreen
 from tui.floor_update import FloorUpdate
 from tui.queue_model import Filters, QueueModel, views_for
@@ -55,7 +55,7 @@ class LockScreen(FormScreen, ModalScreen[None]):
     DEFAULT_CSS = """
     LockScreen { align: center middle; background: $background; layers: floor form; }
     LockScreen #lock-queue {
-        layer: floor; dock: top; height: 100%; overflow: hidden hidden;
+        layer: floor; dock: top; height: 100%; opacity: 45%; overflow: hidden hidden;
     }
     LockScreen StatusBar, LockScreen KeyFooter { layer: form; }
     LockScreen #lock-form {
@@ -163,7 +163,9 @@ class LockScreen(FormScreen, ModalScreen[None]):
         me, floor, queue = view.me, view.state, self._queue
         table = self.query_one(IncidentTable)
         queue.facts = view.facts
-        if me is None:  # signed out under the lock: nothing of the floor to show
+        if me is None or view.status.link is Link.SIGNED_OUT:
+            # signed out under the lock: nothing of the floor to show
+            me = None
             self._queue, self._filters = QueueModel(), None
         elif changes.reset or self._filters is None or me.id != self._shown_for:
             self._filters = Filters(view=views_for(me, floor.policy)[0])

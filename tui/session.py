@@ -14,7 +14,7 @@ import contextlib
 import functools
 from typing import TYPE_CHECKING
 
-from api_client.contract import Changes
+from api_client.contract import Changes, Link
 from api_client.errors import ClientError, PinChangeRequired
 
 if TYPE_CHECKING:
@@ -211,7 +211,9 @@ class Session:
 
         app = self.app
         me = app.source.me
-        if me is None or app.locked:
+        # signed out by the server, the sign-in form is up and hides the floor already:
+        # a lock over it would show the ended session's queue again
+        if me is None or app.locked or app.view.status.link is Link.SIGNED_OUT:
             return
         app.locked = True
         app.push_screen(LockBackdrop())

@@ -494,6 +494,25 @@ async def test_a_session_the_server_ends_leaves_nothing_of_the_floor_on_screen(
         assert why in str(app.screen.query_one("#login-message", Static).content)
 
 
+async def test_the_sign_in_form_an_ended_session_leaves_is_never_locked_over(
+    static_floor, make_app
+) -> None:
+    """The lock shows the floor: over the form it would bring the ended session back."""
+    idle = [0.0]
+    floor = static_floor("pb2")
+    app = make_app(floor, auto_lock_seconds=300, idle_clock=lambda: idle[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        floor.set_status(ConnectionStatus(Link.SIGNED_OUT, detail="session expired"))
+        await until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await pilot.press("ctrl+l")
+        idle[0] = 301.0  # the form left overnight: auto-lock is due
+        app.tick()
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen) and not app.locked
+        assert len(app.screen_stack) == 2
+
+
 async def test_status_bar_follows_the_link(static_floor, make_app) -> None:
     floor = static_floor("pb2")
     app = make_app(floor)
