@@ -41,8 +41,9 @@ def _messages(app) -> list[str]:
     return [n.message for n in app.notified]
 
 
-def _table_text(app) -> str:
-    table = app.screen_stack[1].query_one(IncidentTable)
+def _table_text(app, screen=None) -> str:
+    """The queue's table (or the one on `screen`, such as the lock's), line by line."""
+    table = (screen or app.screen_stack[1]).query_one(IncidentTable)
     return "\n".join(table.render_line(y).text for y in range(table.size.height))
 
 
@@ -247,11 +248,6 @@ def _cells(table) -> list[str]:
     return cells
 
 
-def _lock_table_text(app) -> str:
-    table = app.screen.query_one(IncidentTable)
-    return "\n".join(table.render_line(y).text for y in range(table.size.height))
-
-
 async def test_locked_the_floor_stays_in_view_masked_its_clocks_running(
     static_floor, make_app
 ) -> None:
@@ -262,17 +258,17 @@ async def test_locked_the_floor_stays_in_view_masked_its_clocks_running(
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert isinstance(app.screen, LockScreen)
-        shown = _lock_table_text(app)
+        shown = _table_text(app, app.screen)
         assert HIDDEN_PLAYER in shown and "VV-****-4411" not in shown
         # the screens under the opaque lock are out of view: only the lock's queue ticks
         before = shown
         floor.advance(61)
         app.tick()
-        await until(pilot, lambda: _lock_table_text(app) != before)
+        await until(pilot, lambda: _table_text(app, app.screen) != before)
         # what happens on the floor meanwhile shows on the lock's queue, masked
         [opened] = floor.submit_as("dm1", _vvip_dispute_p1("BAC-03"))
-        await until(pilot, lambda: f"#{opened.incident_id} " in _lock_table_text(app))
-        assert "VV-1111-2222" not in _lock_table_text(app)
+        await until(pilot, lambda: f"#{opened.incident_id} " in _table_text(app, app.screen))
+        assert "VV-1111-2222" not in _table_text(app, app.screen)
         await pilot.press(*floor.pins["pb2"], "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, QueueScreen) and not app.locked
