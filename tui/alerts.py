@@ -34,6 +34,7 @@ class Alert:
     incident_id: int
     title: str
     message: str
+    detail: str = ""  # free text someone typed (a reason): not shown while locked
 
 
 def describe(incident: Incident) -> str:
@@ -81,9 +82,7 @@ def lowered_priority_alerts(
             continue
         who = state.staff_name(event.actor)
         message = f"{describe(incident)}: {data.previous} to {data.priority} by {who}"
-        if data.reason:
-            message += f": {data.reason}"
-        alerts.append(Alert(incident.id, "Priority lowered", message))
+        alerts.append(Alert(incident.id, "Priority lowered", message, data.reason or ""))
     return alerts
 
 

@@ -281,7 +281,13 @@ class FloorApp(App[None]):
             return
         self.bell()
         for alert in alerts[:3]:
-            self.notify(alert.message, title=alert.title, severity="error", timeout=ALERT_SECONDS)
+            # typed text may name a player: the lock shows none
+            shown = (
+                alert.message
+                if self.locked or not alert.detail
+                else f"{alert.message}: {alert.detail}"
+            )
+            self.notify(shown, title=alert.title, severity="error", timeout=ALERT_SECONDS)
         if len(alerts) > 3:
             # as long as the three it sums up: they go together, in one layout
             more = f"and {len(alerts) - 3} more"

@@ -216,6 +216,7 @@ class Session:
         if me is None or app.locked or app.view.status.link is Link.SIGNED_OUT:
             return
         app.locked = True
+        app.clear_notifications()  # a toast may carry what the lock hides (a typed reason)
         app.push_screen(LockBackdrop())
         app.push_screen(LockScreen(me.name, me.id))
 

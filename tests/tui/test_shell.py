@@ -18,6 +18,7 @@ from screens.new_incident import NewIncidentScreen
 from screens.queue import QueueScreen
 from tests.tui.conftest import BASE_TIME, field_focused, settle
 from tests.tui.e2e import until
+from tests.tui.test_incident_helpers import screen_text
 from tui.widgets.incident_table import HIDDEN_PLAYER, IncidentTable
 from tui.widgets.status_bar import StatusBar
 
@@ -345,6 +346,32 @@ async def test_a_priority_lowered_elsewhere_rings_for_the_duty_manager(
         await pilot.pause()
         await pilot.pause()
         assert rings == []
+
+
+async def test_a_priority_lowered_while_locked_rings_without_its_typed_reason(
+    static_floor, make_app
+) -> None:
+    floor = static_floor("dm1")
+    bj07 = next(
+        i.id for i in floor.truth.incidents.values() if i.player.reference == "VV-2231-4411"
+    )
+    app = make_app(floor)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        floor.submit_as("pb2", _vvip_dispute_p1("BAC-03"))
+        await until(pilot, lambda: "New P1" in screen_text(app))
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        assert "New P1" not in screen_text(app)  # what showed before the lock went with it
+        app.notified.clear()
+        floor.submit_as(
+            "pb2", SetPriority(incident_id=bj07, priority=Priority.P4, reason="VV-2231-4411 left")
+        )
+        await until(pilot, lambda: bool(_messages(app)))
+        [lowered] = _messages(app)
+        assert f"#{bj07}" in lowered and "P1 to P4 by Jordan T." in lowered
+        assert "left" not in lowered and "2231" not in lowered
 
 
 async def test_a_lowered_priority_does_not_ring_for_a_pit_boss(static_floor, make_app) -> None:
