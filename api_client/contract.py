@@ -126,3 +126,8 @@ class FloorView:
     server: str = ""  # the address in use, of the floor's servers
     # what the queue derives from each incident, worked out on the sync thread
     facts: FactsMemo = field(default_factory=FactsMemo)
+
+    @property
+    def pending_incidents(self) -> frozenset[int]:
+        """The incidents a queued command waits on: their rows say so."""
+        return frozenset(p.incident_id for p in self.pending if p.incident_id is not None)

@@ -15,6 +15,7 @@ repainting; unlocked, each is back as it was.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -27,6 +28,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
 from api_client.contract import Changes, Link
+from domain.models import Incident
 from screens.form_screen import FormScreen
 from tui.floor_update import FloorUpdate
 from tui.queue_model import Filters, QueueModel, views_for
@@ -161,23 +163,23 @@ class LockScreen(FormScreen, ModalScreen[None]):
     def _show_floor(self, changes: Changes) -> None:
         view = self.floor_app.view
         me, floor, queue = view.me, view.state, self._queue
-        table = self.query_one(IncidentTable)
-        queue.facts = view.facts
+        rows: Sequence[Incident] = ()
         if me is None or view.status.link is Link.SIGNED_OUT:
-            # signed out under the lock: nothing of the floor to show
-            me = None
-            self._queue, self._filters = QueueModel(), None
-        elif changes.reset or self._filters is None or me.id != self._shown_for:
-            self._filters = Filters(view=views_for(me, floor.policy)[0])
-            queue.rebuild(floor, me, self._filters)
-        elif changes.incidents:
-            queue.update(floor, me, self._filters, changes.incidents)
-        elif not (changes.outbox or changes.status):
-            return
+            me, self._filters = None, None  # signed out under the lock: no floor to show
+        else:
+            queue.facts = view.facts
+            if changes.reset or self._filters is None or me.id != self._shown_for:
+                self._filters = Filters(view=views_for(me, floor.policy)[0])
+                queue.rebuild(floor, me, self._filters)
+            elif changes.incidents:
+                queue.update(floor, me, self._filters, changes.incidents)
+            elif not (changes.outbox or changes.status):
+                return
+            rows = queue.rows(floor)
         self._shown_for = me.id if me else None
-        pending = frozenset(p.incident_id for p in view.pending if p.incident_id is not None)
+        table = self.query_one(IncidentTable)
         table.approximate = view.approximate
-        table.set_rows(self._queue.rows(floor), floor, pending, me.id if me else None)
+        table.set_rows(rows, floor, view.pending_incidents, self._shown_for)
 
     def watch_switching(self, switching: bool) -> None:
         self.set_class(switching, "-switching")

@@ -141,11 +141,11 @@ class QueueScreen(FloorScreen):
 
     def _show(self) -> None:
         floor = self.floor
-        pending = frozenset(p.incident_id for p in self.source.pending if p.incident_id is not None)
         table = self.table
         table.approximate = self.source.approximate
         me = self.source.me
-        table.set_rows(self.model.rows(floor), floor, pending, me.id if me else None)
+        rows = self.model.rows(floor)
+        table.set_rows(rows, floor, self.source.pending_incidents, me.id if me else None)
         self._update_summary()
 
     def on_floor_changed(self, changes: Changes) -> None:
