@@ -18,7 +18,7 @@ from screens.new_incident import NewIncidentScreen
 from screens.queue import QueueScreen
 from tests.tui.conftest import BASE_TIME, field_focused, settle
 from tests.tui.e2e import until
-from tests.tui.test_incident_helpers import screen_text
+from tests.tui.test_incident_helpers import find_incident, screen_text
 from tui.widgets.incident_table import HIDDEN_PLAYER, IncidentTable
 from tui.widgets.status_bar import StatusBar
 
@@ -322,9 +322,7 @@ async def test_a_priority_lowered_elsewhere_rings_for_the_duty_manager(
     static_floor, make_app
 ) -> None:
     floor = static_floor("dm1")
-    bj07 = next(
-        i.id for i in floor.truth.incidents.values() if i.player.reference == "VV-2231-4411"
-    )
+    bj07 = find_incident(floor, "VV-2231-4411")
     app = make_app(floor)
     rings = []
     app.bell = lambda: rings.append(1)
@@ -352,9 +350,7 @@ async def test_a_priority_lowered_while_locked_rings_without_its_typed_reason(
     static_floor, make_app
 ) -> None:
     floor = static_floor("dm1")
-    bj07 = next(
-        i.id for i in floor.truth.incidents.values() if i.player.reference == "VV-2231-4411"
-    )
+    bj07 = find_incident(floor, "VV-2231-4411")
     app = make_app(floor)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.pause()
@@ -376,9 +372,7 @@ async def test_a_priority_lowered_while_locked_rings_without_its_typed_reason(
 
 async def test_a_lowered_priority_does_not_ring_for_a_pit_boss(static_floor, make_app) -> None:
     floor = static_floor("pb2")
-    bj07 = next(
-        i.id for i in floor.truth.incidents.values() if i.player.reference == "VV-2231-4411"
-    )
+    bj07 = find_incident(floor, "VV-2231-4411")
     app = make_app(floor)
     rings = []
     app.bell = lambda: rings.append(1)
@@ -398,9 +392,7 @@ async def test_a_priority_lowered_while_no_duty_manager_was_on_stays_on_their_qu
     from screens.incident import IncidentScreen
 
     floor = static_floor("dm1")
-    bj07 = next(
-        i.id for i in floor.truth.incidents.values() if i.player.reference == "VV-2231-4411"
-    )
+    bj07 = find_incident(floor, "VV-2231-4411")
     # lowered before this duty manager's terminal was up: no bell could ring for it
     floor.submit_as(
         "pb2", SetPriority(incident_id=bj07, priority=Priority.P4, reason="no error on camera")
@@ -428,9 +420,7 @@ async def test_a_priority_lowered_while_no_duty_manager_was_on_stays_on_their_qu
 
 async def test_a_lowered_priority_is_no_mark_on_a_pit_bosss_queue(static_floor, make_app) -> None:
     floor = static_floor("pb2")
-    bj07 = next(
-        i.id for i in floor.truth.incidents.values() if i.player.reference == "VV-2231-4411"
-    )
+    bj07 = find_incident(floor, "VV-2231-4411")
     floor.submit_as("pb2", SetPriority(incident_id=bj07, priority=Priority.P4, reason="camera"))
     app = make_app(floor)
     async with app.run_test(size=(80, 24)) as pilot:
