@@ -62,6 +62,9 @@ class Session:
         if me is None:
             self.show_login()
             return
+        # the restored floor is the app's before the queue is made, so its first
+        # frame shows it (not an empty queue redrawn once the sync worker starts)
+        app.publish_floor(Changes(reset=True))
         app.show_queue()
         # the stored floor on screen first: connecting imports and builds the
         # HTTP and websocket machinery, which would hold that first paint up
@@ -196,7 +199,8 @@ class Session:
         if old is not source:
             await _quietly_close(old)
         app.start_sync()
-        app.publish_floor(Changes(reset=True))
+        if app.view is not source.view:  # a resumed floor is on screen already
+            app.publish_floor(Changes(reset=True))
         # the kept incident screen still holds the last user's incident
         app.settle_soon()
 

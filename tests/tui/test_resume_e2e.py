@@ -75,6 +75,31 @@ async def test_the_stored_floor_is_painted_before_the_server_answers(
         os.kill(backend.proc.pid, signal.SIGCONT)
 
 
+async def test_the_queue_holds_the_stored_floor_from_its_first_frame(
+    backend: BackendProcess, make_app, tmp_path: Path, monkeypatch
+) -> None:
+    client_for = stored_sign_in(tmp_path / "terminal", MemoryTokenStore())
+    await synced_once(backend, client_for)
+
+    # the rows the queue holds once mounted are what its first frame draws: an
+    # empty queue redrawn a moment later is a blank screen at every restart
+    rows_at_mount: list[int] = []
+    mount = QueueScreen.on_mount
+
+    def counted_mount(screen: QueueScreen) -> None:
+        mount(screen)
+        rows_at_mount.append(screen.query_one(IncidentTable).row_count)
+
+    monkeypatch.setattr(QueueScreen, "on_mount", counted_mount)
+    app = make_app(None, source_factory=client_for, server_url=backend.url, staff_id="dm1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: bool(rows_at_mount), 5.0)
+        await until(pilot, lambda: app.source.status.link is Link.ONLINE, 10.0)
+        live_rows = app.screen.query_one(IncidentTable).row_count
+    assert live_rows > 0
+    assert rows_at_mount[0] == live_rows  # the floor did not change on the server meanwhile
+
+
 async def test_a_resumed_terminal_goes_live_after_painting(
     backend: BackendProcess, make_app, tmp_path: Path
 ) -> None:
