@@ -59,6 +59,8 @@ class LockScreen(FormScreen, ModalScreen[None]):
     LockScreen #lock-queue {
         layer: floor; dock: top; height: 100%; opacity: 45%; overflow: hidden hidden;
     }
+    /* nothing can be chosen behind the lock: no row is shown as the current one */
+    LockScreen #lock-queue > .incident-table--cursor { background: transparent; }
     LockScreen StatusBar, LockScreen KeyFooter { layer: form; }
     LockScreen #lock-form {
         layer: form;
