@@ -20,6 +20,7 @@ from typing import Any
 from textual import events, on, work
 from textual.app import App, ScreenStackError
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.signal import Signal
@@ -50,6 +51,7 @@ from tui.palette import FloorCommands
 from tui.screen_keys import FINISH_THE_FORM, HELP_BINDING, SCREEN_BINDINGS
 from tui.session import Session
 from tui.source import FloorSource
+from tui.toasts import Toast, ToastLedger, ToastPlan
 
 SourceFactory = Callable[[str], FloorSource]
 ALERT_SECONDS = 15.0  # how long an alert toast stays: long enough to be read across a table
@@ -132,6 +134,8 @@ class FloorApp(App[None]):
             settings.auto_lock_seconds if auto_lock_seconds is None else auto_lock_seconds
         )
         self.session = Session(self)
+        self._toasts = ToastLedger()
+        self._alerting = False  # `notify` is showing an alert the ledger planned
         self._idle_clock = idle_clock
         self.cursor_blink = cursor_blink
         self._last_input = idle_clock()
@@ -280,18 +284,69 @@ class FloorApp(App[None]):
         if not alerts:
             return
         self.bell()
-        for alert in alerts[:3]:
-            # typed text may name a player: the lock shows none
-            shown = (
-                alert.message
-                if self.locked or not alert.detail
-                else f"{alert.message}: {alert.detail}"
+        # typed text may name a player: the lock shows none
+        shown = [
+            (a.title, a.message if self.locked or not a.detail else f"{a.message}: {a.detail}")
+            for a in alerts
+        ]
+        plan = self._toasts.alerts(shown, time.monotonic(), ALERT_SECONDS)
+        if plan.clear:
+            # after any toast still on its way up, or it would outlive the clearing
+            self.call_later(self._replace_toasts, plan)
+        else:
+            self._show_alerts(plan.new)
+
+    def _replace_toasts(self, plan: ToastPlan) -> None:
+        if plan.stale(self._toasts):
+            return  # locked meanwhile: what was planned may carry typed text
+        # Textual takes toasts down only all together: the rest go up again as they were
+        super().clear_notifications()
+        now = time.monotonic()
+        for toast in plan.reshow:
+            App.notify(
+                self,
+                toast.message,
+                title=toast.title,
+                severity=toast.severity,
+                timeout=max(0.1, toast.until - now),
+                markup=toast.markup,
             )
-            self.notify(shown, title=alert.title, severity="error", timeout=ALERT_SECONDS)
-        if len(alerts) > 3:
-            # as long as the three it sums up: they go together, in one layout
-            more = f"and {len(alerts) - 3} more"
-            self.notify(more, title=alerts[0].title, severity="error", timeout=ALERT_SECONDS)
+        self._show_alerts(plan.new)
+
+    def _show_alerts(self, toasts: tuple[Toast, ...]) -> None:
+        now = time.monotonic()
+        self._alerting = True
+        try:
+            for toast in toasts:
+                timeout = max(0.1, toast.until - now)
+                self.notify(
+                    toast.message,
+                    title=toast.title,
+                    severity=toast.severity,
+                    timeout=timeout,
+                    markup=toast.markup,
+                )
+        finally:
+            self._alerting = False
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,  # plain text: names, reasons and the server's words as written
+    ) -> None:
+        if not self._alerting:  # the ledger keeps every toast, to show it again if need be
+            seconds = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+            until = time.monotonic() + seconds
+            self._toasts.shown(Toast(message, title, severity, until, markup))
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def clear_notifications(self) -> None:
+        self._toasts.cleared()
+        super().clear_notifications()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
