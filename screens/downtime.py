@@ -162,7 +162,12 @@ class DowntimeScreen(FloorScreen):
         if me is None:
             return False
         if not role_may(me.role, command_type):
-            self.notify(why_not(me.role, command_type), title="Not allowed", severity="warning")
+            self.notify(
+                why_not(me.role, command_type),
+                title="Not allowed",
+                severity="warning",
+                markup=False,
+            )
             return False
         return True
 

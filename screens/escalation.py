@@ -314,7 +314,7 @@ class EscalationScreen(FloorScreen):
     def action_page(self) -> None:
         row = self._highlighted()
         if row is None:
-            self.notify("highlight someone on duty first", severity="warning")
+            self.notify("highlight someone on duty first", severity="warning", markup=False)
             return
         self._page(row)
 
@@ -329,7 +329,7 @@ class EscalationScreen(FloorScreen):
             # a dry run: a public call for a silent visit is refused with its reason
             decide(self.floor, command, Actor(me), self.now)
         except Rejected as exc:
-            self.notify(exc.message, title="Not paged", severity="warning")
+            self.notify(exc.message, title="Not paged", severity="warning", markup=False)
             return
         self.post_message(PageRequested(row.staff_id, row.method, self.incident_id))
         if self.incident_id is not None and self.app.screen is self:
@@ -416,7 +416,7 @@ class EscalationScreen(FloorScreen):
         cover = active_cover(self.floor, chain, line, self.now)
         where = line_name(chain, line)
         if cover is None:
-            self.notify(f"nobody covers {where} now", severity="warning")
+            self.notify(f"nobody covers {where} now", severity="warning", markup=False)
             return
         name = self.floor.staff_name(cover.staff_id)
         question = f"End {name}'s cover of {where} now? The roster answers again."
@@ -431,7 +431,9 @@ class EscalationScreen(FloorScreen):
     def action_confirm_contact(self) -> None:
         row = self._highlighted()
         if row is None or row.staff_id is None:
-            self.notify("highlight the contact that answered first", severity="warning")
+            self.notify(
+                "highlight the contact that answered first", severity="warning", markup=False
+            )
             return
         name = self.floor.staff_name(row.staff_id)
         command = c.ConfirmContact(staff_id=row.staff_id, method=row.method, value=row.value)

@@ -202,7 +202,9 @@ class FloorMapScreen(FloorScreen):
     def action_next_red(self) -> None:
         found = self.map.next_red()
         if found is None:
-            self.notify("Nothing is red on the map: no P1, no player left past the limit.")
+            self.notify(
+                "Nothing is red on the map: no P1, no player left past the limit.", markup=False
+            )
             return
         self.map.cursor = found
 

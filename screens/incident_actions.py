@@ -179,7 +179,12 @@ class IncidentActionsScreen(FloorScreen):
             return None
         command_type = _COMMAND_TYPE[action]
         if not role_may(me.role, command_type):
-            self.notify(why_not(me.role, command_type), title="Not allowed", severity="warning")
+            self.notify(
+                why_not(me.role, command_type),
+                title="Not allowed",
+                severity="warning",
+                markup=False,
+            )
             return None
         return incident
 
@@ -350,7 +355,12 @@ class IncidentActionsScreen(FloorScreen):
                 decide(self.floor, command, Actor(me), self.now)
         except Rejected as exc:
             if exc.code is RejectCode.ILLEGAL:
-                self.notify(exc.message, title=f"#{incident.id} not closed", severity="warning")
+                self.notify(
+                    exc.message,
+                    title=f"#{incident.id} not closed",
+                    severity="warning",
+                    markup=False,
+                )
                 return
         self._send(command, f"closed #{incident.id}")
 

@@ -130,7 +130,7 @@ class MetricsScreen(FloorScreen):
         except SessionEnded as exc:
             problem = exc.message[0].upper() + exc.message[1:]
             if exc.forbidden:
-                self.notify(problem, title="Metrics board", severity="warning")
+                self.notify(problem, title="Metrics board", severity="warning", markup=False)
         except (ServerUnreachable, ServerTrouble) as exc:
             problem = f"{NEEDS_SERVER} ({exc.message})"
         except HttpError as exc:
@@ -317,6 +317,7 @@ class MetricsScreen(FloorScreen):
                 "The digest needs the server: its figures are computed there.",
                 title="Digest",
                 severity="warning",
+                markup=False,
             )
             return
 
@@ -360,6 +361,7 @@ class MetricsScreen(FloorScreen):
                 f"The digest of {label} is in {out} ({len(written)} files).{empty}",
                 title="Digest written",
                 timeout=10,
+                markup=False,
             )
             names = ", ".join(path.name for path in written[1:])
             self._show_digest(
@@ -367,7 +369,7 @@ class MetricsScreen(FloorScreen):
             )
             return
         problem = problem[0].upper() + problem[1:]
-        self.notify(problem, title="Digest not written", severity="error", timeout=10)
+        self.notify(problem, title="Digest not written", severity="error", timeout=10, markup=False)
         self._show_digest(f"Digest not written: {problem}", error=True)
 
     def _show_digest(self, text: str, *, error: bool = False) -> None:

@@ -272,10 +272,10 @@ class NewIncidentScreen(FloorScreen):
         for widget_id, value in kept[1].items():
             self.query_one(f"#{widget_id}").value = value  # type: ignore[attr-defined]
         self._touched.update(i.removeprefix("new-").replace("-", "_") for i in kept[1])
-        self.notify("Your unsaved draft is back: ctrl+s saves it, escape leaves it.")
+        self.notify("Your unsaved draft is back: ctrl+s saves it, escape leaves it.", markup=False)
 
     def action_stay(self) -> None:
-        self.notify(FINISH_THE_FORM, severity="warning")
+        self.notify(FINISH_THE_FORM, severity="warning", markup=False)
 
     def action_leave(self) -> None:
         if not self._has_content():
@@ -445,7 +445,9 @@ class NewIncidentScreen(FloorScreen):
         self._tried = True
         command = self._validate()
         if command is None:
-            self.notify("Fix the marked fields; nothing was sent.", severity="warning")
+            self.notify(
+                "Fix the marked fields; nothing was sent.", severity="warning", markup=False
+            )
             return
         flags = self._typed_flags()
         if has_rg_flag(flags):
@@ -453,7 +455,7 @@ class NewIncidentScreen(FloorScreen):
 
             def send(answer: tuple[HelpAnswer, str] | None) -> None:
                 if answer is None:
-                    self.notify("Nothing was sent: say whether help was offered.")
+                    self.notify("Nothing was sent: say whether help was offered.", markup=False)
                     return
                 offered, note = answer
                 self._send(command.model_copy(update={"help_offer": offered, "help_note": note}))

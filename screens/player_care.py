@@ -224,7 +224,7 @@ class PlayerScreen(FloorScreen):
             return
         flags = flags_of(self.floor, reference, self.now)
         if not flags:
-            self.notify("The player has no flag to clear.")
+            self.notify("The player has no flag to clear.", markup=False)
             return
 
         def command(answer: tuple[FlagKind, str]) -> c.ClearPlayerFlag:
@@ -243,7 +243,12 @@ class PlayerScreen(FloorScreen):
     def _may(self, command_type: str) -> bool:
         me = self.source.me
         if me is not None and not role_may(me.role, command_type):
-            self.notify(why_not(me.role, command_type), title="Not allowed", severity="warning")
+            self.notify(
+                why_not(me.role, command_type),
+                title="Not allowed",
+                severity="warning",
+                markup=False,
+            )
             return False
         return me is not None
 
@@ -260,7 +265,7 @@ class PlayerScreen(FloorScreen):
     def _send(self, command: c.SetPlayerFlag | c.ClearPlayerFlag, done: str) -> None:
         """Sent unless a dry run refuses it (the floor moved on meanwhile): then the reason."""
         if (reason := self._refusal(command)) is not None:
-            self.notify(reason, title="Refused", severity="warning")
+            self.notify(reason, title="Refused", severity="warning", markup=False)
             return
         self.post_message(CommandRequested(command, done=done))
 

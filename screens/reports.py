@@ -280,10 +280,10 @@ class ReportsScreen(FloorScreen):
         if incident is None or me is None:
             return
         if not role_may(me.role, "file_report"):
-            self.notify(why_not(me.role, "file_report"), severity="warning")
+            self.notify(why_not(me.role, "file_report"), severity="warning", markup=False)
             return
         if incident.report:
-            self.notify(f"#{incident.id} has its report already", severity="warning")
+            self.notify(f"#{incident.id} has its report already", severity="warning", markup=False)
             return
         number = incident.id
 

@@ -168,7 +168,7 @@ class StaffScreen(FloorScreen):
     def on_floor_changed(self, changes: Changes) -> None:
         me = self.source.me
         if me is not None and me.role is not Role.ADMIN and self.is_current:
-            self.notify(f"Staff: {admins_only(me.role)}", severity="warning")
+            self.notify(f"Staff: {admins_only(me.role)}", severity="warning", markup=False)
             self.app.pop_screen()
             return
         # staff, and the pits and rota the wide list names
@@ -293,6 +293,7 @@ class StaffScreen(FloorScreen):
             " nothing was changed (they are not queued).",
             title="Not done",
             severity="warning",
+            markup=False,
         )
         return True
 

@@ -20,7 +20,6 @@ from typing import Any
 from textual import events, on, work
 from textual.app import App, ScreenStackError
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.signal import Signal
@@ -51,7 +50,6 @@ from tui.palette import FloorCommands
 from tui.screen_keys import FINISH_THE_FORM, HELP_BINDING, SCREEN_BINDINGS
 from tui.session import Session
 from tui.source import FloorSource
-from tui.toasts import Toast, ToastLedger, ToastPlan
 
 SourceFactory = Callable[[str], FloorSource]
 ALERT_SECONDS = 15.0  # how long an alert toast stays: long enough to be read across a table
@@ -134,8 +132,6 @@ class FloorApp(App[None]):
             settings.auto_lock_seconds if auto_lock_seconds is None else auto_lock_seconds
         )
         self.session = Session(self)
-        self._toasts = ToastLedger()
-        self._alerting = False  # `notify` is showing an alert the ledger planned
         self._idle_clock = idle_clock
         self.cursor_blink = cursor_blink
         self._last_input = idle_clock()
@@ -157,7 +153,7 @@ class FloorApp(App[None]):
         self.theme = self._theme_choice.name
         for notice in (self._theme_choice.notice, self.config.problem):
             if notice:
-                self.notify(notice, severity="warning", timeout=10)
+                self.notify(notice, severity="warning", timeout=10, markup=False)
         if self.config.settings.keymap:
             self.set_keymap(self.config.settings.keymap)
         self.set_interval(1.0, self.tick, name="floor-tick")
@@ -284,69 +280,22 @@ class FloorApp(App[None]):
         if not alerts:
             return
         self.bell()
-        # typed text may name a player: the lock shows none
-        shown = [
-            (a.title, a.message if self.locked or not a.detail else f"{a.message}: {a.detail}")
-            for a in alerts
-        ]
-        plan = self._toasts.alerts(shown, time.monotonic(), ALERT_SECONDS)
-        if plan.clear:
-            # after any toast still on its way up, or it would outlive the clearing
-            self.call_later(self._replace_toasts, plan)
-        else:
-            self._show_alerts(plan.new)
-
-    def _replace_toasts(self, plan: ToastPlan) -> None:
-        if plan.stale(self._toasts):
-            return  # locked meanwhile: what was planned may carry typed text
-        # Textual takes toasts down only all together: the rest go up again as they were
-        super().clear_notifications()
-        now = time.monotonic()
-        for toast in plan.reshow:
-            App.notify(
-                self,
-                toast.message,
-                title=toast.title,
-                severity=toast.severity,
-                timeout=max(0.1, toast.until - now),
-                markup=toast.markup,
+        for alert in alerts[:3]:
+            # typed text may name a player: the lock shows none
+            shown = (
+                alert.message
+                if self.locked or not alert.detail
+                else f"{alert.message}: {alert.detail}"
             )
-        self._show_alerts(plan.new)
-
-    def _show_alerts(self, toasts: tuple[Toast, ...]) -> None:
-        now = time.monotonic()
-        self._alerting = True
-        try:
-            for toast in toasts:
-                timeout = max(0.1, toast.until - now)
-                self.notify(
-                    toast.message,
-                    title=toast.title,
-                    severity=toast.severity,
-                    timeout=timeout,
-                    markup=toast.markup,
-                )
-        finally:
-            self._alerting = False
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,  # plain text: names, reasons and the server's words as written
-    ) -> None:
-        if not self._alerting:  # the ledger keeps every toast, to show it again if need be
-            seconds = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
-            until = time.monotonic() + seconds
-            self._toasts.shown(Toast(message, title, severity, until, markup))
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
-    def clear_notifications(self) -> None:
-        self._toasts.cleared()
-        super().clear_notifications()
+            self.notify(
+                shown, title=alert.title, severity="error", timeout=ALERT_SECONDS, markup=False
+            )
+        if len(alerts) > 3:
+            # as long as the three it sums up: they go together, in one layout
+            more = f"and {len(alerts) - 3} more"
+            self.notify(
+                more, title=alerts[0].title, severity="error", timeout=ALERT_SECONDS, markup=False
+            )
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
@@ -412,9 +361,11 @@ class FloorApp(App[None]):
         try:
             withdrawn = await self.source.withdraw(command_id)
         except ClientError as exc:
-            self.notify(exc.message, title="Not withdrawn", severity="warning", timeout=8)
+            self.notify(
+                exc.message, title="Not withdrawn", severity="warning", timeout=8, markup=False
+            )
         else:
-            self.notify(f"withdrawn: {withdrawn.summary} (never sent)")
+            self.notify(f"withdrawn: {withdrawn.summary} (never sent)", markup=False)
 
     @work(exit_on_error=False, group="commands")
     async def submit(self, command: Command, done: str = "") -> None:
@@ -423,15 +374,15 @@ class FloorApp(App[None]):
         try:
             await self.source.submit(command)
         except Rejected as exc:
-            self.notify(exc.message, title="Not done", severity="error", timeout=8)
+            self.notify(exc.message, title="Not done", severity="error", timeout=8, markup=False)
         except ClientError as exc:
-            self.notify(exc.message, title="Not sent", severity="error", timeout=8)
+            self.notify(exc.message, title="Not sent", severity="error", timeout=8, markup=False)
         else:
             if done and self.source.view.status.link is not Link.ONLINE:
                 # nothing is done until the server has it: say it waits, not that it happened
-                self.notify(f"queued: {done} (sent when the server is back)")
+                self.notify(f"queued: {done} (sent when the server is back)", markup=False)
             elif done:
-                self.notify(done)
+                self.notify(done, markup=False)
 
     # --- app-wide actions ---------------------------------------------------------
 
@@ -460,7 +411,12 @@ class FloorApp(App[None]):
         me = self.source.me
         refusal = metrics_refusal(me.role) if me is not None else None
         if refusal is not None:
-            self.notify(refusal[0].upper() + refusal[1:], title="Metrics board", severity="warning")
+            self.notify(
+                refusal[0].upper() + refusal[1:],
+                title="Metrics board",
+                severity="warning",
+                markup=False,
+            )
             return
         self.open_screen("metrics")
 
@@ -470,7 +426,9 @@ class FloorApp(App[None]):
         me = self.source.me
         refusal = reports_refusal(me.role) if me is not None else None
         if refusal is not None:
-            self.notify(refusal[0].upper() + refusal[1:], title="Reports", severity="warning")
+            self.notify(
+                refusal[0].upper() + refusal[1:], title="Reports", severity="warning", markup=False
+            )
             return
         self.open_screen("reports")
 
@@ -480,7 +438,9 @@ class FloorApp(App[None]):
         me = self.source.me
         refusal = handover_refusal(me.role) if me is not None else None
         if refusal is not None:
-            self.notify(refusal[0].upper() + refusal[1:], title="Handover", severity="warning")
+            self.notify(
+                refusal[0].upper() + refusal[1:], title="Handover", severity="warning", markup=False
+            )
             return
         self.open_screen("handover")
 
@@ -490,7 +450,7 @@ class FloorApp(App[None]):
 
         me = self.source.me
         if me is not None and me.role is not Role.ADMIN:
-            self.notify(f"Staff: {admins_only(me.role)}", severity="warning")
+            self.notify(f"Staff: {admins_only(me.role)}", severity="warning", markup=False)
             return
         self.open_screen("staff")
 
@@ -504,7 +464,7 @@ class FloorApp(App[None]):
         """A form that asks before it is left is open: nothing is pushed over it (from the
         help, the palette or an alert), or the next `escape` would drop it unasked."""
         if any(getattr(screen, "LEAVE_ASKS", False) for screen in self.screen_stack):
-            self.notify(FINISH_THE_FORM, severity="warning")
+            self.notify(FINISH_THE_FORM, severity="warning", markup=False)
             return True
         return False
 
@@ -519,7 +479,9 @@ class FloorApp(App[None]):
         except ModuleNotFoundError as exc:
             if exc.name != f"screens.{module_name}":
                 raise
-            self.notify(f"The {label} screen is not in this build.", severity="warning")
+            self.notify(
+                f"The {label} screen is not in this build.", severity="warning", markup=False
+            )
             return
         screen_class: type[Screen[Any]] = getattr(module, class_name)
         if type(self.screen) is screen_class and not args:
@@ -552,7 +514,7 @@ class FloorApp(App[None]):
     def switch_theme(self, name: str) -> None:
         choice = resolve_theme(name)
         if choice.notice:
-            self.notify(choice.notice, severity="warning")
+            self.notify(choice.notice, severity="warning", markup=False)
         self.theme = choice.name
         self.config.remember(theme=choice.name)
-        self.notify(f"Theme: {choice.name}", timeout=2)
+        self.notify(f"Theme: {choice.name}", timeout=2, markup=False)

@@ -167,7 +167,9 @@ class Session:
         await self._remember_pin(staff_id, pin)
         app.show_queue()
         if source.token_warning:
-            app.notify(source.token_warning, title="Sign-in not saved", severity="warning")
+            app.notify(
+                source.token_warning, title="Sign-in not saved", severity="warning", markup=False
+            )
 
     async def _try_sign_in(
         self, source: FloorSource, staff_id: str, pin: str, *, one_time_ok: bool = False
@@ -292,7 +294,7 @@ class Session:
             # not the new user's: they start at their own queue
             app.show_queue()
         if me is not None:
-            app.notify(f"Signed in as {me.name}")
+            app.notify(f"Signed in as {me.name}", markup=False)
 
     def _unlocked(self) -> None:
         from screens.lock import LockBackdrop, LockScreen
