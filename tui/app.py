@@ -20,7 +20,6 @@ from typing import Any
 from textual import events, on, work
 from textual.app import App, ScreenStackError
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.signal import Signal
@@ -51,7 +50,7 @@ from tui.palette import FloorCommands
 from tui.screen_keys import FINISH_THE_FORM, HELP_BINDING, SCREEN_BINDINGS
 from tui.session import Session
 from tui.source import FloorSource
-from tui.toasts import Toast, ToastLedger
+from tui.toasts import AlertToasts, Shown
 
 SourceFactory = Callable[[str], FloorSource]
 ALERT_SECONDS = 15.0  # how long an alert toast stays: long enough to be read across a table
@@ -134,9 +133,7 @@ class FloorApp(App[None]):
             settings.auto_lock_seconds if auto_lock_seconds is None else auto_lock_seconds
         )
         self.session = Session(self)
-        self._toasts = ToastLedger()
-        self._toasts_due = False  # a sync of the toasts is on the app's queue
-        self._alerting = False  # what `notify` is given now is an alert
+        self._alert_toasts = AlertToasts()
         self._idle_clock = idle_clock
         self.cursor_blink = cursor_blink
         self._last_input = idle_clock()
@@ -285,64 +282,23 @@ class FloorApp(App[None]):
         if not alerts:
             return
         self.bell()
-        self._alerting = True
-        try:
-            for alert in alerts:
-                # typed text may name a player: the lock shows none
-                shown = (
-                    alert.message
-                    if self.locked or not alert.detail
-                    else f"{alert.message}: {alert.detail}"
-                )
-                self.notify(
-                    shown, title=alert.title, severity="error", timeout=ALERT_SECONDS, markup=False
-                )
-        finally:
-            self._alerting = False
-
-    # --- toasts: every one goes through the ledger (`tui.toasts`) ------------------
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        seconds = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
         now = time.monotonic()
-        toast = Toast(message, title, severity, now + seconds, markup, alert=self._alerting)
-        self._toasts.add(toast, now)
-        self._sync_toasts_soon()
+        for alert in alerts:
+            shown = self._alert_toasts.admit(now, now + ALERT_SECONDS)
+            if shown is Shown.RUNG:
+                continue
+            if shown is Shown.MORE:
+                title, message = "More alerts", "more are ringing: the queue shows every incident"
+            else:
+                # typed text may name a player: the lock shows none
+                title, message = alert.title, alert.message
+                if alert.detail and not self.locked:
+                    message = f"{message}: {alert.detail}"
+            self.notify(message, title=title, severity="error", timeout=ALERT_SECONDS, markup=False)
 
     def clear_notifications(self) -> None:
-        self._toasts.cleared()
-        super().clear_notifications()  # what is up goes now
-        self._sync_toasts_soon()  # and what was on its way up, once it is
-
-    def _sync_toasts_soon(self) -> None:
-        # queued behind any toast Textual was given before, so a clearing never
-        # runs ahead of one still on its way up
-        if not self._toasts_due:
-            self._toasts_due = True
-            self.call_later(self._sync_toasts)
-
-    def _sync_toasts(self) -> None:
-        self._toasts_due = False
-        now = time.monotonic()
-        clear, toasts = self._toasts.sync(now)
-        if clear:
-            super().clear_notifications()
-        for toast in toasts:
-            super().notify(
-                toast.message,
-                title=toast.title,
-                severity=toast.severity,
-                timeout=max(0.1, toast.until - now),
-                markup=toast.markup,
-            )
+        self._alert_toasts.cleared()
+        super().clear_notifications()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
